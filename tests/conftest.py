@@ -1,0 +1,44 @@
+"""Shared fixtures: a fake online geocoder (geopy's interface, no network) and paths."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from geopy.exc import GeocoderTimedOut
+from geopy.geocoders.base import Geocoder
+from geopy.location import Location
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class FakeOnlineGeocoder(Geocoder):
+    """Answers from a dict like Nominatim would; raises GeocoderTimedOut for names in `slow`."""
+
+    def __init__(self, places: dict[str, tuple[float, float, str]], slow: set[str] = frozenset()):
+        super().__init__()
+        self.places, self.slow, self.calls = places, set(slow), []
+
+    def geocode(self, query, *, exactly_one=True, country_codes=None, **kwargs):
+        self.calls.append(query)
+        if query in self.slow:
+            raise GeocoderTimedOut(f"Service timed out for {query!r}")
+        if query not in self.places:
+            return None
+        lat, lon, kind = self.places[query]
+        raw = {"addresstype": kind, "osm_type": "node", "osm_id": 1, "lat": lat, "lon": lon}
+        return Location(query, (lat, lon), raw)
+
+
+@pytest.fixture
+def fake_online():
+    return FakeOnlineGeocoder
+
+
+@pytest.fixture
+def project_copy(tmp_path):
+    """A copy of data/ and seeds/ that a test may modify."""
+    for name in ("data", "seeds"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    return tmp_path
