@@ -1,0 +1,84 @@
+"""Exports of the visible events: CSV (safe to open in a spreadsheet) and GeoJSON (RFC 7946).
+
+>>> neutralise_text(pd.Series(["=HYPERLINK(1)", "Erbil", "-12"]), numeric=False).tolist()
+["'=HYPERLINK(1)", 'Erbil', "'-12"]
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import pandas as pd
+
+from geo.schema import COLUMN_NAMES, BY_NAME
+
+# OWASP CSV injection: cells starting with these may be read as formulas by spreadsheets.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_text(values: pd.Series, numeric: bool) -> pd.Series:
+    """Prefix a quote to text cells that a spreadsheet would run as a formula.
+
+    Numeric columns are left alone, so a negative longitude stays a number.
+    """
+    if numeric:
+        return values
+    text = values.astype("string")
+    risky = text.str.startswith(FORMULA_START).fillna(False)
+    return text.mask(risky, "'" + text)
+
+
+def export_frame(events: pd.DataFrame) -> pd.DataFrame:
+    """All dataset columns, in schema order, with dates as YYYY-MM-DD."""
+    columns = [c for c in COLUMN_NAMES if c in events.columns]
+    columns += [c for c in events.columns if c not in COLUMN_NAMES and not c.startswith("_")]
+    out = events[columns].copy()
+    if "event_date" in out:
+        out["event_date"] = out["event_date"].dt.strftime("%Y-%m-%d")
+    return out
+
+
+def to_csv_bytes(events: pd.DataFrame) -> bytes:
+    """UTF-8 CSV (with a byte-order mark, so spreadsheets read Arabic and Kurdish right)."""
+    out = export_frame(events)
+    for column in out.columns:
+        spec = BY_NAME.get(column)
+        numeric = spec is not None and spec.kind in ("int", "float")
+        out[column] = neutralise_text(out[column], numeric)
+    return out.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+
+
+def to_geojson_bytes(events: pd.DataFrame) -> bytes:
+    """A GeoJSON FeatureCollection (RFC 7946: [longitude, latitude], WGS84)."""
+    out = export_frame(events)
+    props = out.drop(columns=["latitude", "longitude"]).astype(object)
+    props = props.where(pd.notna(props), None)
+    features = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+         "properties": p}
+        for lon, lat, p in zip(out["longitude"].tolist(), out["latitude"].tolist(),
+                               props.to_dict("records"), strict=True)
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features},
+                      ensure_ascii=False, default=_json_default).encode("utf-8")
+
+
+def _json_default(value):
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
+def export_name(state, count: int, extension: str, today: date | None = None) -> str:
+    """A file name that says what it holds: filters, count, and the day it was exported."""
+    parts = ["events"]
+    for values in (state.attackers, state.target_groups, state.event_types):
+        if values:
+            parts.append("+".join(values) if len(values) <= 2 else f"{len(values)}-groups")
+    if state.start or state.end:
+        parts.append(f"{state.start or 'start'}_to_{state.end or 'end'}")
+    parts += ["in-view", f"{count}", (today or date.today()).isoformat()]
+    slug = re.sub(r"[^A-Za-z0-9+_.-]+", "-", "_".join(parts)).strip("-")
+    return f"{slug[:150]}.{extension}"

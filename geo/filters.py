@@ -1,0 +1,242 @@
+"""Filtering, viewport selection and the URL form of a view. Vectorised; no per-row Python.
+
+>>> state = FilterState(attackers=("US military",), start=date(2023, 1, 1))
+>>> to_query(state, View(33.3, 44.4, 9))
+{'attacker': ['US military'], 'start': ['2023-01-01'], 'lat': ['33.3'], 'lon': ['44.4'], 'zoom': ['9']}
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+# URL keys, named as users read them. Several values repeat the key: ?attacker=A&attacker=B
+MULTI_KEYS = {"attacker": "attackers", "target_group": "target_groups", "event_type": "event_types"}
+MAX_ZOOM = 18
+
+
+@dataclass(frozen=True)
+class FilterState:
+    """What the user asked to see. Empty tuples mean "all"; None dates mean "unbounded"."""
+
+    attackers: tuple[str, ...] = ()
+    target_groups: tuple[str, ...] = ()
+    event_types: tuple[str, ...] = ()
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class View:
+    lat: float
+    lon: float
+    zoom: int
+
+
+@dataclass(frozen=True)
+class Bounds:
+    south: float
+    west: float
+    north: float
+    east: float
+
+    @classmethod
+    def from_leaflet(cls, bounds: Mapping | None) -> Bounds | None:
+        """From st_folium's {'_southWest': {lat, lng}, '_northEast': {...}}; None if absent."""
+        try:
+            sw, ne = bounds["_southWest"], bounds["_northEast"]
+            values = [float(sw["lat"]), float(sw["lng"]), float(ne["lat"]), float(ne["lng"])]
+        except (KeyError, TypeError, ValueError):
+            return None
+        if any(math.isnan(v) for v in values):
+            return None
+        return cls(*values)
+
+
+@dataclass
+class Options:
+    """The values a dataset offers, for widgets and for checking URL values."""
+
+    attackers: list[str]
+    target_groups: list[str]
+    event_types: list[str]
+    first: date | None
+    last: date | None
+
+    @classmethod
+    def of(cls, events: pd.DataFrame) -> Options:
+        def values(column: str) -> list[str]:
+            return sorted(events[column].dropna().astype(str).unique().tolist())
+
+        dates = events["event_date"].dropna()
+        first = dates.min().date() if len(dates) else None
+        last = dates.max().date() if len(dates) else None
+        return cls(values("attacker"), values("target_group"), values("event_type"), first, last)
+
+
+def filter_events(events: pd.DataFrame, state: FilterState) -> pd.DataFrame:
+    """The events that match every part of the filter state."""
+    mask = np.ones(len(events), dtype=bool)
+    for column, chosen in (("attacker", state.attackers), ("target_group", state.target_groups),
+                           ("event_type", state.event_types)):
+        if chosen:
+            mask &= events[column].isin(chosen).to_numpy()
+    if state.start is not None:
+        mask &= (events["event_date"] >= pd.Timestamp(state.start)).to_numpy()
+    if state.end is not None:
+        mask &= (events["event_date"] < pd.Timestamp(state.end) + pd.Timedelta(days=1)).to_numpy()
+    return events.loc[mask]
+
+
+def visible_events(events: pd.DataFrame, bounds: Bounds | None) -> pd.DataFrame:
+    """The events inside the viewport; all of them when no viewport is known yet.
+
+    A viewport wider than the world, or crossing the antimeridian, is handled.
+    """
+    if bounds is None:
+        return events
+    lat = events["latitude"].to_numpy()
+    lon = events["longitude"].to_numpy()
+    inside = (lat >= bounds.south) & (lat <= bounds.north)
+    if bounds.east - bounds.west >= 360:
+        return events.loc[inside]
+    west = (bounds.west + 180) % 360 - 180
+    east = (bounds.east + 180) % 360 - 180
+    if west <= east:
+        inside &= (lon >= west) & (lon <= east)
+    else:  # crosses the antimeridian
+        inside &= (lon >= west) | (lon <= east)
+    return events.loc[inside]
+
+
+def frame(events: pd.DataFrame, width_px: int, height_px: int,
+          max_zoom: int = 10) -> View | None:
+    """The view that frames all events in a map of the given size (None if there are none)."""
+    if events.empty:
+        return None
+    south, north = events["latitude"].min(), events["latitude"].max()
+    west, east = events["longitude"].min(), events["longitude"].max()
+    zoom = max_zoom
+    for z in range(max_zoom, 0, -1):
+        b = view_bounds(View((south + north) / 2, (west + east) / 2, z), width_px, height_px)
+        margin_lat, margin_lon = (b.north - b.south) * 0.08, (b.east - b.west) * 0.08
+        if (b.south + margin_lat <= south and north <= b.north - margin_lat
+                and b.west + margin_lon <= west and east <= b.east - margin_lon):
+            zoom = z
+            break
+    else:
+        zoom = 1
+    center_lat = (_mercator_y(south) + _mercator_y(north)) / 2
+    return View(round(_inverse_mercator_y(center_lat), 4), round((west + east) / 2, 4), zoom)
+
+
+def _mercator_y(lat: float) -> float:
+    lat = max(min(lat, 85.0511), -85.0511)
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _inverse_mercator_y(y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
+
+
+def view_bounds(view: View, width_px: int, height_px: int) -> Bounds:
+    """The bounds Leaflet shows for a center and zoom in a map of the given pixel size."""
+    world_px = 256 * 2 ** view.zoom
+    half_lon = width_px / world_px * 180
+    cy = _mercator_y(view.lat)
+    half_y = height_px / world_px * math.pi
+    return Bounds(_inverse_mercator_y(cy - half_y), view.lon - half_lon,
+                  _inverse_mercator_y(cy + half_y), view.lon + half_lon)
+
+
+def parse_query(params: Mapping[str, Sequence[str]], options: Options
+                ) -> tuple[FilterState, View | None, list[str]]:
+    """Read a filter state and map view from URL parameters.
+
+    A value that matches nothing in the data, or cannot be read, is dropped and explained in a
+    note (never an exception). Returns (state, view or None, notes).
+    """
+    notes: list[str] = []
+    chosen: dict[str, tuple[str, ...]] = {}
+    for key, attr in MULTI_KEYS.items():
+        known = set(getattr(options, attr))
+        values = [v for v in params.get(key, []) if v != ""]
+        unknown = [v for v in values if v not in known]
+        for value in unknown:
+            notes.append(f"URL {key}={value!r} matches no event in this dataset; ignored.")
+        chosen[attr] = tuple(dict.fromkeys(v for v in values if v in known))
+
+    dates: dict[str, date | None] = {}
+    for key in ("start", "end"):
+        raw = _last(params, key)
+        dates[key] = None
+        if raw:
+            try:
+                dates[key] = date.fromisoformat(raw)
+            except ValueError:
+                notes.append(f"URL {key}={raw!r} is not a date of the form YYYY-MM-DD; ignored.")
+    if dates["start"] and dates["end"] and dates["start"] > dates["end"]:
+        notes.append(f"URL start={dates['start']} is after end={dates['end']}; both ignored.")
+        dates = {"start": None, "end": None}
+
+    view = None
+    lat, lon, zoom = (_last(params, k) for k in ("lat", "lon", "zoom"))
+    if lat or lon or zoom:
+        try:
+            view = View(float(lat), float(lon), int(float(zoom)))
+            if not (-90 <= view.lat <= 90 and -180 <= view.lon <= 180
+                    and 0 <= view.zoom <= MAX_ZOOM):
+                raise ValueError
+        except (TypeError, ValueError):
+            notes.append(f"URL view lat={lat!r}, lon={lon!r}, zoom={zoom!r} is not a map view "
+                         f"(lat in [-90, 90], lon in [-180, 180], zoom 0-{MAX_ZOOM}); ignored.")
+            view = None
+    state = FilterState(chosen["attackers"], chosen["target_groups"], chosen["event_types"],
+                        dates["start"], dates["end"])
+    return state, view, notes
+
+
+def _last(params: Mapping[str, Sequence[str]], key: str) -> str | None:
+    values = params.get(key) or []
+    if isinstance(values, str):
+        return values
+    return values[-1] if values else None
+
+
+def to_query(state: FilterState, view: View | None = None) -> dict[str, list[str]]:
+    """URL parameters for a state and view; defaults ("all", no dates) are left out."""
+    query: dict[str, list[str]] = {}
+    for key, attr in MULTI_KEYS.items():
+        if getattr(state, attr):
+            query[key] = list(getattr(state, attr))
+    for key in ("start", "end"):
+        if getattr(state, key):
+            query[key] = [getattr(state, key).isoformat()]
+    if view is not None:
+        query.update(lat=[f"{view.lat:.4f}".rstrip("0").rstrip(".")],
+                     lon=[f"{view.lon:.4f}".rstrip("0").rstrip(".")], zoom=[str(view.zoom)])
+    return query
+
+
+@dataclass
+class Summary:
+    events: int = 0
+    fatalities: int = 0
+    injuries: int = 0
+    without_fatality_figure: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def summarise(events: pd.DataFrame) -> Summary:
+    """Counts that follow the filters: events, fatalities, injuries."""
+    return Summary(
+        events=len(events),
+        fatalities=int(events["fatalities"].sum(skipna=True)),
+        injuries=int(events["injuries"].sum(skipna=True)),
+        without_fatality_figure=int(events["fatalities"].isna().sum()),
+    )

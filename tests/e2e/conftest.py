@@ -1,0 +1,179 @@
+"""Browser tests: the real app (the README's command) in Debian's headless Chromium.
+
+The server starts once per module on a free port; readiness is polled on /_stcore/health and on
+the page's script state, never with fixed sleeps. The server log is printed when a test fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+
+if not Path(CHROMIUM).exists():
+    reason = f"{CHROMIUM} is missing: apt-get install chromium"
+    if os.environ.get("CI"):
+        raise RuntimeError(reason)  # CI must run the browser tests, never skip them
+    pytest.skip(reason, allow_module_level=True)
+
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, args: list[str], log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+               "--server.port", str(self.port), "--server.address", "127.0.0.1",
+               "--browser.gatherUsageStats", "false"]
+        if args:
+            cmd += ["--", *args]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log.open("wb"),
+                                     stderr=subprocess.STDOUT)
+
+    def wait_healthy(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited early:\n{self.output()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.2)  # polling interval, not a wait for a result
+        raise RuntimeError(f"streamlit not healthy after {timeout}s:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")[-5000:]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def start_server(tmp_dir: Path, args: list[str] | None = None) -> Server:
+    server = Server(args or [], tmp_dir / "streamlit.log")
+    server.wait_healthy()
+    return server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[Server]:
+    s = start_server(tmp_path_factory.mktemp("server"))
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.failed and call.when == "call":
+        for name in ("server", "hostile_server", "byo_server"):
+            s = item.funcargs.get(name)
+            if isinstance(s, Server):
+                report.sections.append((f"{name} log", s.output()))
+    return report
+
+
+@pytest.fixture
+def context(browser, tmp_path):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    yield ctx
+    ctx.close()
+
+
+def wait_idle(page, timeout: float = 60_000) -> None:
+    """Wait until the app's script has finished running."""
+    page.wait_for_selector("[data-test-script-state='notRunning']", state="attached",
+                           timeout=timeout)
+    page.wait_for_function(
+        "!document.querySelector('[data-test-script-state=\"running\"]')", timeout=timeout)
+
+
+def open_map(page, url: str):
+    """Open a page of the app and return the map's frame once every event is on the map."""
+    page.goto(url)
+    wait_idle(page)
+    page.wait_for_selector(MAP_FRAME, timeout=60_000)
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator(".leaflet-container").wait_for(timeout=60_000)
+    handle = page.wait_for_selector(MAP_FRAME).content_frame()
+    handle.wait_for_function("window.conflictMap !== undefined", timeout=60_000)
+    wait_idle(page)
+    return handle
+
+
+def have_chromium() -> bool:
+    return shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists()
+
+
+SETTLED_JS = """() => {
+  const c = window.conflictMap;
+  if (!c || c.cluster._inZoomAnimation || !c.cluster._map) return false;
+  const offline = document.querySelector('.leaflet-container.ev-offline');
+  if (offline && !document.querySelector('.leaflet-basemap-pane path')) return false;
+  return true;
+}"""
+
+# What the map displays: each event either as its own marker or inside a visible cluster.
+DISPLAYED_JS = """() => {
+  const c = window.conflictMap, seen = new Set();
+  let alone = 0, clustered = 0;
+  for (const m of c.markers) {
+    const parent = c.cluster.getVisibleParent(m);
+    if (!parent) continue;
+    if (parent === m) { if (m._icon && document.body.contains(m._icon)) alone++; }
+    else if (!seen.has(parent)) { seen.add(parent); clustered += parent.getChildCount(); }
+  }
+  return {alone: alone, clustered: clustered, total: c.count};
+}"""
+
+
+def settle(frame, timeout: float = 30_000) -> None:
+    frame.wait_for_function(SETTLED_JS, timeout=timeout)
+
+
+def show_marker(frame, event_id: str):
+    """Zoom the map until the event's own marker shows (as a user opening clusters would)."""
+    frame.evaluate("""id => new Promise(done => {
+        const m = window.conflictMap.markers.find(x => x.eventId === id);
+        window.conflictMap.cluster.zoomToShowLayer(m, () => done(true));
+    })""", event_id)
+    settle(frame)
+    return frame.locator(f".event-marker[data-event-id='{event_id}']")

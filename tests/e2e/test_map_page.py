@@ -1,0 +1,112 @@
+"""The map page in a real browser, offline: markers, popups, URL filters, export of the view."""
+
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import urlparse
+
+from conftest import DISPLAYED_JS, MAP_FRAME, open_map, settle, show_marker, wait_idle
+
+from geo.events import load_events
+from geo.filters import Bounds, visible_events
+from geo.schema import EVENTS_CSV
+
+EVENTS = load_events(EVENTS_CSV).events
+
+
+def download_csv(page, label_start: str = "Download CSV") -> list[dict]:
+    button = page.get_by_role("button", name=label_start)
+    with page.expect_download() as info:
+        button.click()
+    data = open(info.value.path(), encoding="utf-8-sig").read()
+    return list(csv.DictReader(io.StringIO(data)))
+
+
+def test_the_map_shows_every_event_and_nothing_leaves_the_machine(server, context):
+    page = context.new_page()
+    outside = []
+    page.on("request", lambda r: outside.append(r.url)
+            if urlparse(r.url).hostname not in ("127.0.0.1", "localhost")
+            and not r.url.startswith(("data:", "blob:", "about:")) else None)
+    frame = open_map(page, f"{server.url}/?basemap=Offline")
+    settle(frame)
+    shown = frame.evaluate(DISPLAYED_JS)
+    assert shown["alone"] + shown["clustered"] == len(EVENTS) == shown["total"]
+    assert frame.locator(".leaflet-basemap-pane path").count() > 100  # country outlines
+    assert outside == []
+
+
+def test_online_tiles_are_the_only_requests_that_leave(server, context):
+    page = context.new_page()
+    hosts = set()
+    page.on("request", lambda r: hosts.add(urlparse(r.url).hostname))
+    frame = open_map(page, server.url)
+    settle(frame)
+    assert hosts - {"127.0.0.1", "localhost", None} <= {"tile.openstreetmap.org"}
+
+
+def test_clicking_a_marker_opens_its_popup_with_the_source_quote(server, context):
+    page = context.new_page()
+    frame = open_map(page, f"{server.url}/?basemap=Offline")
+    settle(frame)
+    marker = show_marker(frame, "IRQ4")
+    marker.click()
+    popup = frame.locator(".leaflet-popup-content .ev-popup")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "2023-12-25" in text and "Islamic Resistance in Iraq" in text
+    assert "US-led coalition forces" in text and "Injuries: 3" in text
+    assert "suicide drone on Monday" in text
+    assert "002_1c7f25da8f82bd90.txt" in text
+    marker.hover()
+    assert "IRQ4" in frame.locator(".leaflet-tooltip").inner_text()
+
+
+def test_uncertain_places_show_a_circle_not_a_pinpoint(server, context):
+    page = context.new_page()
+    frame = open_map(page, f"{server.url}/?basemap=Offline")
+    settle(frame)
+    uncertain = int((EVENTS["geo_precision"] >= 2).sum())
+    assert frame.locator("path.event-uncertainty").count() == uncertain > 0
+
+
+def test_a_url_filtered_by_attacker_shows_and_exports_only_that_attacker(server, context):
+    page = context.new_page()
+    frame = open_map(page, f"{server.url}/?basemap=Offline&attacker=US%20military")
+    settle(frame)
+    expected = set(EVENTS.loc[EVENTS["attacker"] == "US military", "event_id"])
+    on_map = set(frame.evaluate("window.conflictMap.markers.map(m => m.eventId)"))
+    assert on_map == expected and len(expected) == 2
+    rows = download_csv(page)
+    assert {r["event_id"] for r in rows} == expected
+    assert {r["attacker"] for r in rows} == {"US military"}
+
+
+def test_after_zooming_to_erbil_airport_the_csv_holds_only_the_events_there(server, context):
+    page = context.new_page()
+    frame = open_map(page, f"{server.url}/?basemap=Offline")
+    settle(frame)
+    frame.evaluate("map_div.setView([36.2376, 43.9632], 13)")
+    page.get_by_role("button", name="Download CSV (1 events in view)").wait_for(timeout=30_000)
+    rows = download_csv(page)
+    assert [r["event_id"] for r in rows] == ["IRQ4"]
+    assert rows[0]["location"] == "Erbil International Airport"
+    assert "zoom=13" in page.url and "lat=36.2376" in page.url
+
+
+def test_panning_keeps_the_same_map_without_reloading(server, context):
+    page = context.new_page()
+    frame = open_map(page, f"{server.url}/?basemap=Offline")
+    settle(frame)
+    frame.evaluate("window.__sameMap = 'yes'")
+    frame.evaluate("map_div.setView([35.5, 45.4], 9)")
+    bounds = Bounds.from_leaflet(frame.evaluate(
+        "(b => ({_southWest: b.getSouthWest(), _northEast: b.getNorthEast()}))(map_div.getBounds())"))
+    n = len(visible_events(EVENTS, bounds))
+    assert 0 < n < len(EVENTS)
+    page.get_by_role("button", name=f"Download CSV ({n} events in view)").wait_for(timeout=30_000)
+    wait_idle(page)
+    same = page.wait_for_selector(MAP_FRAME).content_frame()
+    assert same.evaluate("window.__sameMap") == "yes"
+    assert same.evaluate("map_div.getZoom()") == 9

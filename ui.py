@@ -1,0 +1,134 @@
+"""Streamlit pieces every page shares: the dataset, the sidebar filters and their URL state.
+
+Each filter widget is bound to a URL parameter of the same name (Streamlit's
+``bind="query-params"``): ``attacker``, ``target_group`` and ``event_type`` (repeat the key for
+several values), ``start`` and ``end`` (YYYY-MM-DD). The binding also keeps the filters when the
+user moves between pages. The map view (``lat``, ``lon``, ``zoom``) is written by the map page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from geo.events import load_events
+from geo.filters import FilterState, Options, View, filter_events, parse_query, summarise
+from geo.problems import DataFileError, Problem
+from geo.schema import EVENTS_CSV
+
+EARLIEST = date(1989, 1, 1)  # UCDP GED starts in 1989, ACLED in 1997
+
+
+@dataclass
+class Dataset:
+    events: pd.DataFrame
+    problems: list[Problem]
+    label: str
+    error: str | None = None
+
+
+def events_path() -> Path:
+    """The events file: `streamlit run app.py -- --events PATH`, else the bundled dataset."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--events", type=Path, default=EVENTS_CSV)
+    args, _ = parser.parse_known_args(sys.argv[1:])
+    return args.events.expanduser().resolve()
+
+
+@st.cache_data(show_spinner="Loading events…", max_entries=4)
+def _load(path: str, modified: float) -> tuple[pd.DataFrame, list[Problem], str | None]:
+    try:
+        result = load_events(path)
+    except (DataFileError, OSError) as exc:
+        from geo.schema import COLUMN_NAMES
+
+        empty = pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMN_NAMES})
+        empty["event_date"] = pd.to_datetime(empty["event_date"])
+        return empty, [], str(exc)
+    return result.events, result.problems, None
+
+
+def dataset() -> Dataset:
+    path = events_path()
+    modified = path.stat().st_mtime if path.exists() else 0.0
+    events, problems, error = _load(str(path), modified)
+    label = "bundled dataset" if path == EVENTS_CSV.resolve() else path.name
+    return Dataset(events, problems, label, error)
+
+
+def show_problems(data: Dataset) -> None:
+    if data.error:
+        st.error(f"Could not load the events file: {data.error}")
+    if data.problems:
+        with st.expander(f"⚠️ {len(data.problems)} row problem(s) in {data.label}: "
+                         "those rows are left out", expanded=len(data.problems) <= 5):
+            st.text("\n".join(str(p) for p in data.problems[:500]))
+            if len(data.problems) > 500:
+                st.caption(f"… and {len(data.problems) - 500} more.")
+
+
+def _check_url(options: Options) -> tuple[list[str], View | None]:
+    """On a session's first run, explain URL values that will be ignored; return the URL view."""
+    if "url_notes" not in st.session_state:
+        params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+        _, view, notes = parse_query(params, options)
+        st.session_state["url_notes"] = notes
+        st.session_state["url_view"] = view
+    return st.session_state["url_notes"], st.session_state["url_view"]
+
+
+def sidebar_filters(events: pd.DataFrame) -> tuple[FilterState, list[str]]:
+    """Draw the shared filters; return the state and notes about ignored URL values."""
+    options = Options.of(events)
+    notes, _ = _check_url(options)
+    first = options.first or date.today()
+    last = options.last or date.today()
+    with st.sidebar:
+        st.header("Filters")
+        attackers = st.multiselect("Attacker", options.attackers, key="attacker",
+                                   bind="query-params", placeholder="All attackers")
+        targets = st.multiselect("Target group", options.target_groups, key="target_group",
+                                 bind="query-params", placeholder="All target groups")
+        types = st.multiselect("Event type", options.event_types, key="event_type",
+                               bind="query-params", placeholder="All event types")
+        start = st.date_input("From", value=first, min_value=EARLIEST,
+                                max_value=max(last, date.today()), key="start",
+                                bind="query-params", format="YYYY-MM-DD")
+        end = st.date_input("To", value=last, min_value=EARLIEST,
+                               max_value=max(last, date.today()), key="end",
+                               bind="query-params", format="YYYY-MM-DD")
+        if start and end and start > end:
+            st.warning(f"From {start} is after To {end}: no event can match.")
+    state = FilterState(tuple(attackers), tuple(targets), tuple(types),
+                        start if start and start != first else None,
+                        end if end and end != last else None)
+    return state, notes
+
+
+def url_view() -> View | None:
+    return st.session_state.get("url_view")
+
+
+def filtered(events: pd.DataFrame, state: FilterState) -> pd.DataFrame:
+    return filter_events(events, state)
+
+
+def show_notes(notes: list[str]) -> None:
+    for note in notes:
+        st.info(note, icon="🔗")
+
+
+def show_counts(events: pd.DataFrame, total: int) -> None:
+    s = summarise(events)
+    a, b, c = st.columns(3)
+    a.metric("Events shown", f"{s.events:,}", help=f"of {total:,} in the dataset")
+    b.metric("Fatalities", f"{s.fatalities:,}",
+             help=f"{s.without_fatality_figure} shown event(s) have no fatality figure "
+                  "for them alone; multi-site totals are on the About the data page")
+    c.metric("Injuries", f"{s.injuries:,}")
