@@ -11,8 +11,15 @@ import ui
 from geo.assets import install_assets
 from geo.export import export_name, to_csv_bytes, to_geojson_bytes
 from geo.filters import Bounds, View, frame, view_bounds, visible_events
-from geo.mapview import BASEMAPS, HOME, OTHER_COLOR, OTHER_LABEL, attacker_colors, base_map
-from geo.mapview import events_layer
+from geo.mapview import (
+    BASEMAPS,
+    HOME,
+    OTHER_COLOR,
+    OTHER_LABEL,
+    attacker_colors,
+    base_map,
+    events_layer,
+)
 from geo.schema import PRECISION_LABELS
 
 MAP_HEIGHT = 620

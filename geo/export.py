@@ -12,7 +12,7 @@ from datetime import date
 
 import pandas as pd
 
-from geo.schema import COLUMN_NAMES, BY_NAME
+from geo.schema import BY_NAME, COLUMN_NAMES
 
 # OWASP CSV injection: cells starting with these may be read as formulas by spreadsheets.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

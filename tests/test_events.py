@@ -1,8 +1,8 @@
 """The loader types the shipped data and reports each bad row by line, column and reason."""
 
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from geo.events import load_events
 from geo.problems import DataFileError
 

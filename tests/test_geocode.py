@@ -3,8 +3,8 @@
 import json
 
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from geo.countries import contains, country_code
 from geo.geocode import (
     CachedGeocoder,

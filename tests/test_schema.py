@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 from conftest import ROOT
-
 from geo.schema import COLUMN_NAMES, PRECISION_LABELS
 
 

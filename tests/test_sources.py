@@ -2,8 +2,8 @@
 
 import pandas as pd
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from geo.events import load_events
 from geo.sources import check_double_counting, check_quotes, load_summaries, quote_spans
 

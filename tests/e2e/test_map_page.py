@@ -7,7 +7,6 @@ import io
 from urllib.parse import urlparse
 
 from conftest import DISPLAYED_JS, MAP_FRAME, open_map, settle, show_marker, wait_idle
-
 from geo.events import load_events
 from geo.filters import Bounds, visible_events
 from geo.schema import EVENTS_CSV
@@ -102,7 +101,8 @@ def test_panning_keeps_the_same_map_without_reloading(server, context):
     frame.evaluate("window.__sameMap = 'yes'")
     frame.evaluate("map_div.setView([35.5, 45.4], 9)")
     bounds = Bounds.from_leaflet(frame.evaluate(
-        "(b => ({_southWest: b.getSouthWest(), _northEast: b.getNorthEast()}))(map_div.getBounds())"))
+        "(b => ({_southWest: b.getSouthWest(), _northEast: b.getNorthEast()}))"
+        "(map_div.getBounds())"))
     n = len(visible_events(EVENTS, bounds))
     assert 0 < n < len(EVENTS)
     page.get_by_role("button", name=f"Download CSV ({n} events in view)").wait_for(timeout=30_000)

@@ -1,0 +1,107 @@
+"""The map page under Streamlit's AppTest: filters, URL state, notes and another events file."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+def run(query: dict | None = None, argv: list[str] | None = None, monkeypatch=None) -> AppTest:
+    if argv is not None:
+        monkeypatch.setattr(sys, "argv", ["app.py", *argv])
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_the_page_runs_and_shows_every_event():
+    at = run()
+    assert metric(at, "Events shown") == "7"
+    assert metric(at, "Fatalities") == "4" and metric(at, "Injuries") == "21"
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download CSV (7 events in view)", "Download GeoJSON (7 events in view)"]
+
+
+@pytest.mark.parametrize("key, value, shown", [
+    ("attacker", ["US military"], "2"),
+    ("target_group", ["Komala", "Kataib Hezbollah"], "2"),
+    ("event_type", ["Explosions/Remote violence"], "7"),
+])
+def test_each_multiselect_narrows_the_events(key, value, shown):
+    at = run()
+    at.multiselect(key=key).set_value(value).run()
+    assert not at.exception
+    assert metric(at, "Events shown") == shown
+
+
+def test_the_date_range_narrows_the_events():
+    from datetime import date
+
+    at = run()
+    at.date_input(key="start").set_value(date(2023, 12, 25)).run()
+    assert metric(at, "Events shown") == "3"
+    at.date_input(key="end").set_value(date(2023, 12, 25)).run()
+    assert metric(at, "Events shown") == "2"
+
+
+def test_url_parameters_set_the_filters():
+    at = run({"attacker": ["US military"], "start": "2021-01-01"})
+    assert at.multiselect(key="attacker").value == ["US military"]
+    assert metric(at, "Events shown") == "1"
+    assert at.query_params["attacker"] == ["US military"] or at.query_params["attacker"] == \
+        "US military"
+
+
+def test_a_url_view_is_kept_and_used_for_the_export():
+    at = run({"lat": "36.2376", "lon": "43.9632", "zoom": "13"})
+    assert at.query_params["zoom"] in ("13", ["13"])
+    assert [b.label for b in at.get("download_button")][0] == "Download CSV (1 events in view)"
+
+
+def test_an_unknown_url_value_gives_a_note_not_a_crash():
+    at = run({"attacker": ["Nobody at all", "US military"], "lat": "north"})
+    notes = " ".join(i.value for i in at.info)
+    assert "attacker='Nobody at all' matches no event" in notes
+    assert "is not a map view" in notes
+    assert metric(at, "Events shown") == "2"
+
+
+def test_zero_results_give_a_note_and_the_page_still_runs():
+    at = run({"attacker": ["US military"], "target_group": ["Komala"]})
+    assert metric(at, "Events shown") == "0"
+    assert any("No events match" in w.value for w in at.warning)
+    assert [b.disabled for b in at.get("download_button")] == [True, True]
+
+
+def test_another_events_file_is_shown_with_its_problems(tmp_path, monkeypatch):
+    text = (ROOT / "data" / "events.csv").read_text(encoding="utf-8").splitlines()
+    broken = text[:3] + [text[4].replace("2023-12-25", "25/12/2023")]
+    path = tmp_path / "mine.csv"
+    path.write_text("\n".join(broken) + "\n", encoding="utf-8")
+    at = run(argv=["--events", str(path)], monkeypatch=monkeypatch)
+    assert metric(at, "Events shown") == "2"
+    assert "mine.csv" in at.caption[0].value
+    problems = at.expander[0]
+    assert "1 row problem" in problems.label
+    assert "mine.csv line 4, column event_date" in problems.text[0].value
+
+
+def test_a_file_that_is_not_an_events_file_is_explained(tmp_path, monkeypatch):
+    path = tmp_path / "other.csv"
+    path.write_text("name,value\nx,1\n", encoding="utf-8")
+    at = run(argv=["--events", str(path)], monkeypatch=monkeypatch)
+    assert any("missing required column" in e.value for e in at.error)
+    assert metric(at, "Events shown") == "0"
