@@ -25,9 +25,6 @@ from geo.schema import PRECISION_LABELS
 MAP_HEIGHT = 620
 ASSUMED_WIDTH = 900  # map width in pixels before the browser reports its real bounds
 
-st.set_page_config(page_title="Conflict event map", page_icon="🗺️", layout="wide")
-
-
 @st.cache_resource
 def assets():
     return install_assets()
@@ -97,22 +94,19 @@ def map_and_export(shown, colors, state, basemap: str) -> None:
                           on_click="ignore", disabled=n == 0)
 
 
-data = ui.dataset()
-state, notes = ui.sidebar_filters(data.events)
+p = ui.page("Map", "🗺️")
 with st.sidebar:
     basemap = st.selectbox("Base map", list(BASEMAPS), index=0, key="basemap",
                            bind="query-params",
                            help=" · ".join(f"{k}: {v}" for k, v in BASEMAPS.items()))
-shown = ui.filtered(data.events, state)
 
 st.title("Strikes and attacks")
-st.caption(f"Showing the {data.label}. Click a dot for its date, place, casualties and the "
+st.caption(f"Showing the {p.data.label}. Click a dot for its date, place, casualties and the "
            "sentence of the source that reports it.")
-ui.show_problems(data)
-ui.show_notes(notes)
-ui.show_counts(shown, len(data.events))
-if shown.empty:
+ui.show_status(p)
+ui.show_counts(p.shown, len(p.data.events))
+if p.shown.empty:
     st.warning("No events match these filters. Clear a filter in the sidebar to see events.")
-colors = attacker_colors(data.events)
-legend(colors, set(shown["attacker"]))
-map_and_export(shown, colors, state, basemap)
+colors = attacker_colors(p.data.events)
+legend(colors, set(p.shown["attacker"]))
+map_and_export(p.shown, colors, p.state, basemap)

@@ -111,6 +111,33 @@ def sidebar_filters(events: pd.DataFrame) -> tuple[FilterState, list[str]]:
     return state, notes
 
 
+@dataclass
+class Page:
+    data: Dataset
+    state: FilterState
+    shown: pd.DataFrame
+    notes: list[str]
+
+
+def page(title: str, icon: str) -> Page:
+    """Start a page: config, the session's dataset, the shared filters, problems and notes.
+
+    Every page calls this first, so filters, URL state and dataset behave the same everywhere.
+    """
+    st.set_page_config(page_title=f"{title} · Conflict event map", page_icon=icon,
+                       layout="wide")
+    data = dataset()
+    state, notes = sidebar_filters(data.events)
+    shown = filtered(data.events, state)
+    return Page(data, state, shown, notes)
+
+
+def show_status(p: Page) -> None:
+    """The dataset's row problems and the notes about ignored URL values."""
+    show_problems(p.data)
+    show_notes(p.notes)
+
+
 def url_view() -> View | None:
     return st.session_state.get("url_view")
 
