@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -41,8 +41,9 @@ def events_path() -> Path:
     return args.events.expanduser().resolve()
 
 
-@st.cache_data(show_spinner="Loading events…", max_entries=4)
+@st.cache_resource(show_spinner="Loading events…", max_entries=4)
 def _load(path: str, modified: float) -> tuple[pd.DataFrame, list[Problem], str | None]:
+    """Load an events file once for every session (read-only: nothing mutates the frame)."""
     try:
         result = load_events(path)
     except (DataFileError, OSError) as exc:
@@ -54,12 +55,62 @@ def _load(path: str, modified: float) -> tuple[pd.DataFrame, list[Problem], str 
     return result.events, result.problems, None
 
 
-def dataset() -> Dataset:
+def base_dataset() -> Dataset:
+    """The file the app was started with: the bundled dataset or `-- --events PATH`."""
     path = events_path()
     modified = path.stat().st_mtime if path.exists() else 0.0
     events, problems, error = _load(str(path), modified)
     label = "bundled dataset" if path == EVENTS_CSV.resolve() else path.name
     return Dataset(events, problems, label, error)
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A file imported in this browser session (kept in st.session_state, never on disk)."""
+
+    name: str
+    format: str
+    events: pd.DataFrame = field(repr=False, compare=False, hash=False)
+    summary: str = ""
+
+
+IMPORTS = "imported_files"
+MODES = {"beside": "beside the bundled data", "instead": "instead of the bundled data"}
+
+
+def imports() -> list[Imported]:
+    return st.session_state.setdefault(IMPORTS, [])
+
+
+def add_import(item: Imported) -> None:
+    st.session_state[IMPORTS] = [i for i in imports() if i.name != item.name] + [item]
+    st.session_state.pop("_combined", None)
+
+
+def remove_import(name: str) -> None:
+    st.session_state[IMPORTS] = [i for i in imports() if i.name != name]
+    st.session_state.pop("_combined", None)
+
+
+def dataset() -> Dataset:
+    """What this session sees: the base data, with its imports beside it or instead of it."""
+    base = base_dataset()
+    items = imports()
+    if not items:
+        return base
+    mode = st.session_state.get("dataset_mode", "beside")
+    key = (mode, base.label, id(base.events), tuple(i.name for i in items))
+    cached = st.session_state.get("_combined")
+    if cached is None or cached[0] != key:
+        frames = [i.events for i in items]
+        if mode == "beside":
+            frames = [base.events, *frames]
+        combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        st.session_state["_combined"] = cached = (key, combined)
+    names = ", ".join(i.name for i in items)
+    label = (f"{base.label} and imported {names}" if mode == "beside"
+             else f"imported {names} (without the {base.label})")
+    return Dataset(cached[1], base.problems if mode == "beside" else [], label, base.error)
 
 
 def show_problems(data: Dataset) -> None:
@@ -89,6 +140,7 @@ def sidebar_filters(events: pd.DataFrame) -> tuple[FilterState, list[str]]:
     notes, _ = _check_url(options)
     first = options.first or date.today()
     last = options.last or date.today()
+    latest = max(last, date.today())
     with st.sidebar:
         st.header("Filters")
         attackers = st.multiselect("Attacker", options.attackers, key="attacker",
@@ -97,17 +149,17 @@ def sidebar_filters(events: pd.DataFrame) -> tuple[FilterState, list[str]]:
                                  bind="query-params", placeholder="All target groups")
         types = st.multiselect("Event type", options.event_types, key="event_type",
                                bind="query-params", placeholder="All event types")
-        start = st.date_input("From", value=first, min_value=EARLIEST,
-                                max_value=max(last, date.today()), key="start",
-                                bind="query-params", format="YYYY-MM-DD")
-        end = st.date_input("To", value=last, min_value=EARLIEST,
-                               max_value=max(last, date.today()), key="end",
-                               bind="query-params", format="YYYY-MM-DD")
+        # Empty means "no limit", so the range never goes stale when the data changes.
+        start = st.date_input("From", value=None, min_value=EARLIEST, max_value=latest,
+                              key="start", bind="query-params", format="YYYY-MM-DD",
+                              help=f"Empty: from the first event ({first})")
+        end = st.date_input("To", value=None, min_value=EARLIEST, max_value=latest,
+                            key="end", bind="query-params", format="YYYY-MM-DD",
+                            help=f"Empty: to the last event ({last})")
         if start and end and start > end:
             st.warning(f"From {start} is after To {end}: no event can match.")
-    state = FilterState(tuple(attackers), tuple(targets), tuple(types),
-                        start if start and start != first else None,
-                        end if end and end != last else None)
+    state = FilterState(tuple(attackers), tuple(targets), tuple(types), start or None,
+                        end or None)
     return state, notes
 
 

@@ -126,9 +126,10 @@ def wait_idle(page, timeout: float = 60_000) -> None:
         "!document.querySelector('[data-test-script-state=\"running\"]')", timeout=timeout)
 
 
-def open_map(page, url: str):
-    """Open a page of the app and return the map's frame once every event is on the map."""
-    page.goto(url)
+def open_map(page, url: str | None = None):
+    """Open the map (at url, or already navigated to) and return the map's frame once ready."""
+    if url is not None:
+        page.goto(url)
     wait_idle(page)
     page.wait_for_selector(MAP_FRAME, timeout=60_000)
     frame = page.frame_locator(MAP_FRAME)
@@ -137,6 +138,12 @@ def open_map(page, url: str):
     handle.wait_for_function("window.conflictMap !== undefined", timeout=60_000)
     wait_idle(page)
     return handle
+
+
+def go_to_page(page, label: str) -> None:
+    """Move to another page through the sidebar, as a user does (the session is kept)."""
+    page.locator("[data-testid='stSidebarNavLink']", has_text=label).first.click()
+    wait_idle(page)
 
 
 def have_chromium() -> bool:
