@@ -19,6 +19,7 @@ from geo.mapview import (
     attacker_colors,
     base_map,
     events_layer,
+    plan_layer,
 )
 from geo.schema import PRECISION_LABELS
 
@@ -66,9 +67,16 @@ def map_and_export(shown, colors, state, basemap: str) -> None:
         request = View(framed.lat + 1e-9 * (1 if request.lat <= framed.lat else -1),
                        framed.lon, framed.zoom)
         st.session_state["view_request"] = request
+    # The view the browser last reported (it triggered this rerun), else the one we asked for.
+    reported = st.session_state.get("map") or {}
+    seen = Bounds.from_leaflet(reported.get("bounds"))
+    seen_zoom = reported.get("zoom") if seen is not None else None
+    plan = plan_layer(shown, colors, seen or view_bounds(request, ASSUMED_WIDTH, MAP_HEIGHT),
+                      int(seen_zoom) if seen_zoom is not None else request.zoom)
     out = st_folium(base_map(basemap, assets()), key="map", height=MAP_HEIGHT,
                     use_container_width=True, center=(request.lat, request.lon),
-                    zoom=request.zoom, feature_group_to_add=events_layer(shown, colors),
+                    zoom=request.zoom,
+                    feature_group_to_add=events_layer(shown, colors, plan.payload),
                     returned_objects=["bounds", "center", "zoom"]) or {}
     bounds = Bounds.from_leaflet(out.get("bounds"))
     center, zoom = out.get("center"), out.get("zoom")
@@ -81,14 +89,18 @@ def map_and_export(shown, colors, state, basemap: str) -> None:
                             "zoom": str(current.zoom)})
     visible = visible_events(shown, bounds)
     n = len(visible)
+    if plan.description:
+        st.caption(plan.description)
     st.caption(f"{n:,} of {len(shown):,} shown events are inside the map view. "
                "The downloads hold exactly those, with every column.")
     left, right, _ = st.columns([1, 1, 2])
-    left.download_button(f"Download CSV ({n:,} events in view)", data=to_csv_bytes(visible),
+    # Files are built only when a button is clicked, not on every pan.
+    left.download_button(f"Download CSV ({n:,} events in view)",
+                         data=lambda: to_csv_bytes(visible),
                          file_name=export_name(state, n, "csv"), mime="text/csv",
                          key="download_csv", on_click="ignore", disabled=n == 0)
     right.download_button(f"Download GeoJSON ({n:,} events in view)",
-                          data=to_geojson_bytes(visible),
+                          data=lambda: to_geojson_bytes(visible),
                           file_name=export_name(state, n, "geojson"),
                           mime="application/geo+json", key="download_geojson",
                           on_click="ignore", disabled=n == 0)

@@ -194,8 +194,23 @@ def url_view() -> View | None:
     return st.session_state.get("url_view")
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _filtered_file(path: str, modified: float, state: FilterState) -> pd.DataFrame:
+    """Filter results of a loaded file, cached per filter state and shared by every session."""
+    return filter_events(_load(path, modified)[0], state)
+
+
 def filtered(events: pd.DataFrame, state: FilterState) -> pd.DataFrame:
-    return filter_events(events, state)
+    """The events that match the filters, computed once per filter state."""
+    path = events_path()
+    modified = path.stat().st_mtime if path.exists() else 0.0
+    if events is _load(str(path), modified)[0]:
+        return _filtered_file(str(path), modified, state)
+    memo = st.session_state.get("_filtered")
+    if memo is None or memo[0] is not events or memo[1] != state:
+        memo = (events, state, filter_events(events, state))
+        st.session_state["_filtered"] = memo
+    return memo[2]
 
 
 def show_notes(notes: list[str]) -> None:

@@ -12,13 +12,17 @@ popups and tooltips are built with ``textContent``, so text from a file is never
 from __future__ import annotations
 
 import json
+import math
+from dataclasses import dataclass
 
 import folium
+import numpy as np
 import pandas as pd
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from geo.assets import Assets
+from geo.filters import Bounds, visible_events
 from geo.schema import PRECISION_LABELS
 
 # Okabe & Ito's palette, readable for the common forms of colour blindness; grey for the rest.
@@ -33,7 +37,10 @@ BASEMAPS = {
     "OpenStreetMap": "online tiles from openstreetmap.org",
     "Offline": "country outlines served by this app; needs no tile server",
 }
-QUOTE_CHARS = 1200
+QUOTE_CHARS = 1200         # a popup's quote, when few events are sent
+QUOTE_CHARS_MANY = 280     # ... and when many are: bytes sent stay bounded
+POINT_LIMIT = 4000         # at most this many single events are sent to the browser
+CELL_PIXELS = 48           # grid cell size on screen when events are aggregated
 HOME = (33.0, 44.0)  # constant start; the page moves the view with st_folium(center=, zoom=)
 
 POPUP_CSS = """<style>
@@ -128,7 +135,7 @@ def _numbers(values: pd.Series) -> list[int | None]:
 def layer_payload(events: pd.DataFrame, colors: dict[str, str],
                   source_link: str = "../../Sources?event=") -> dict:
     """Compact column arrays for the browser: strings are dictionary-encoded once."""
-    payload: dict = {"n": len(events), "source_link": source_link,
+    payload: dict = {"mode": "points", "n": len(events), "source_link": source_link,
                      "precision_labels": {str(k): v for k, v in PRECISION_LABELS.items()}}
     payload["lat"] = events["latitude"].round(5).tolist()
     payload["lon"] = events["longitude"].round(5).tolist()
@@ -145,11 +152,87 @@ def layer_payload(events: pd.DataFrame, colors: dict[str, str],
                                  ).fillna(False).astype(bool).astype(int).tolist()
     payload["fatalities"] = _numbers(events["fatalities"])
     payload["injuries"] = _numbers(events["injuries"])
+    limit = QUOTE_CHARS if len(events) <= 500 else QUOTE_CHARS_MANY
     quotes = events["source_quote"].fillna("").astype(str)
-    long = quotes.str.len() > QUOTE_CHARS
-    payload["quote"] = quotes.where(~long, quotes.str.slice(0, QUOTE_CHARS) + "…").tolist()
+    long = quotes.str.len() > limit
+    payload["quote"] = quotes.where(~long, quotes.str.slice(0, limit) + "…").tolist()
     payload["radius_m"] = {str(k): v for k, v in UNCERTAINTY_METRES.items()}
     return payload
+
+
+def cell_degrees(zoom: int) -> float:
+    """Grid cell size in degrees of longitude that shows as about CELL_PIXELS on screen."""
+    return 360.0 / (256 * 2 ** zoom) * CELL_PIXELS
+
+
+def snap(bounds: Bounds, zoom: int) -> Bounds:
+    """The bounds widened by half a view on each side and snapped to the grid of this zoom,
+    so that small pans give the same payload (and the browser redraws nothing)."""
+    step = cell_degrees(zoom) * 4
+    pad_lat, pad_lon = (bounds.north - bounds.south) / 2, (bounds.east - bounds.west) / 2
+    return Bounds(max(-90.0, math.floor((bounds.south - pad_lat) / step) * step),
+                  math.floor((bounds.west - pad_lon) / step) * step,
+                  min(90.0, math.ceil((bounds.north + pad_lat) / step) * step),
+                  math.ceil((bounds.east + pad_lon) / step) * step)
+
+
+def cells_payload(events: pd.DataFrame, colors: dict[str, str], zoom: int) -> dict:
+    """Events aggregated into grid cells: count, fatalities, the most frequent attacker."""
+    size = cell_degrees(zoom)
+    ix = np.floor(events["longitude"].to_numpy() / size).astype(np.int64)
+    iy = np.floor(events["latitude"].to_numpy() / size).astype(np.int64)
+    codes, attackers = pd.factorize(events["attacker"], sort=False)
+    frame = pd.DataFrame({"ix": ix, "iy": iy, "a": codes,
+                          "lat": events["latitude"].to_numpy(),
+                          "lon": events["longitude"].to_numpy(),
+                          "f": events["fatalities"].fillna(0).to_numpy(dtype=np.int64)})
+    cells = frame.groupby(["ix", "iy"], sort=False).agg(
+        n=("a", "size"), lat=("lat", "mean"), lon=("lon", "mean"), f=("f", "sum"))
+    top = (frame.groupby(["ix", "iy", "a"], sort=False).size().reset_index(name="k")
+           .sort_values("k", ascending=False).drop_duplicates(["ix", "iy"])
+           .set_index(["ix", "iy"]))
+    cells = cells.join(top)
+    names = [str(a) for a in attackers]
+    return {
+        "mode": "cells", "n": int(len(events)), "cells": int(len(cells)), "size": size,
+        "lat": cells["lat"].round(4).tolist(), "lon": cells["lon"].round(4).tolist(),
+        "count": cells["n"].astype(int).tolist(), "fatalities": cells["f"].astype(int).tolist(),
+        "top": cells["a"].astype(int).tolist(), "top_share": (cells["k"] / cells["n"]).round(2)
+        .tolist(), "ix": cells.index.get_level_values(0).tolist(),
+        "iy": cells.index.get_level_values(1).tolist(), "attacker_names": names,
+        "color_names": [colors.get(a, OTHER_COLOR) for a in names],
+    }
+
+
+@dataclass(frozen=True)
+class LayerPlan:
+    """What the map shows for a set of events at a view, and a sentence that says so."""
+
+    payload: dict
+    description: str
+
+
+def plan_layer(events: pd.DataFrame, colors: dict[str, str], bounds: Bounds,
+               zoom: int) -> LayerPlan:
+    """Choose what to send so that the bytes sent never grow without bound.
+
+    Up to POINT_LIMIT events: every event, clustered in the browser (the view does not matter,
+    so panning sends nothing). More: only the events in (and around) the view, when they are
+    few enough; otherwise grid cells with counts, which a click zooms into.
+    """
+    if len(events) <= POINT_LIMIT:
+        return LayerPlan(layer_payload(events, colors), "")
+    area = snap(bounds, zoom)
+    near = visible_events(events, area)
+    if len(near) <= POINT_LIMIT:
+        payload = layer_payload(near, colors)
+        return LayerPlan(payload, f"Zoomed in: the {len(near):,} events in and around the view "
+                                  f"are drawn one by one.")
+    payload = cells_payload(near, colors, zoom)
+    km = round(cell_degrees(zoom) * 111)
+    return LayerPlan(payload, f"Zoomed out: {len(near):,} events in and around the view are "
+                              f"counted in {payload['cells']:,} grid cells of about {km:,} km. "
+                              "Zoom in, or click a cell, to see single events.")
 
 
 class EventsLayer(MacroElement):
@@ -192,17 +275,43 @@ class EventsLayer(MacroElement):
     box.appendChild(src);
     return box;
   }
+  if (d.mode === 'cells') {
+    var cells = L.layerGroup();
+    for (var c = 0; c < d.lat.length; c++) {
+      var share = Math.round(d.top_share[c] * 100);
+      var cell = L.circleMarker([d.lat[c], d.lon[c]], {
+        radius: 6 + 5 * Math.log10(d.count[c]), color: '#1a1a1a', weight: 1,
+        fillColor: d.color_names[d.top[c]], fillOpacity: 0.75, className: 'ev-cell'});
+      cell.bindTooltip(el('span', d.count[c].toLocaleString() + ' events \u00b7 ' +
+        d.fatalities[c].toLocaleString() + ' fatalities \u00b7 ' + share + '% ' +
+        d.attacker_names[d.top[c]]));
+      cell.cellBounds = [[d.iy[c] * d.size, d.ix[c] * d.size],
+                         [(d.iy[c] + 1) * d.size, (d.ix[c] + 1) * d.size]];
+      cell.on('click', function (e) { group._map.fitBounds(e.target.cellBounds); });
+      cells.addLayer(cell);
+    }
+    group.addLayer(cells);
+    window.conflictMap = {mode: 'cells', cells: cells, count: d.n, cellCount: d.lat.length};
+    return;
+  }
   var cluster = L.markerClusterGroup({chunkedLoading: true, maxClusterRadius: 30,
     spiderfyOnMaxZoom: true, showCoverageOnHover: false});
   var halos = L.layerGroup();
+  // Many uncertainty circles: one canvas, no dashes (dashed SVG circles kilometres wide cost
+  // seconds to draw when zoomed in). Few: dashed SVG, easier to read.
+  var halo_count = 0;
+  for (var h = 0; h < d.n; h++) { if (d.radius_m[String(d.precision[h])]) { halo_count++; } }
+  var many = halo_count > 100;
+  var halo_style = many ? {renderer: L.canvas({padding: 0.2}), weight: 1, opacity: 0.5}
+                        : {weight: 1.5, dashArray: '5 5'};
   var markers = new Array(d.n);
   for (var i = 0; i < d.n; i++) {
     var ll = [d.lat[i], d.lon[i]], color = d.color_names[d.attacker[i]];
     var radius = d.radius_m[String(d.precision[i])];
     if (radius) {
-      L.circle(ll, {radius: radius, color: color, weight: 1.5, dashArray: '5 5',
-                    fillColor: color, fillOpacity: 0.08, interactive: false,
-                    className: 'event-uncertainty'}).addTo(halos);
+      L.circle(ll, L.extend({radius: radius, color: color, fillColor: color,
+                             fillOpacity: many ? 0.04 : 0.08, interactive: false,
+                             className: 'event-uncertainty'}, halo_style)).addTo(halos);
     }
     var m = L.marker(ll, {icon: L.divIcon({className: 'event-marker', iconSize: [16, 16],
       html: '<span style="background:' + color + '"></span>'}), riseOnHover: true,
@@ -221,7 +330,7 @@ class EventsLayer(MacroElement):
   cluster.addLayers(markers);
   group.addLayer(halos);
   group.addLayer(cluster);
-  window.conflictMap = {cluster: cluster, markers: markers, count: d.n};
+  window.conflictMap = {mode: 'points', cluster: cluster, markers: markers, count: d.n};
 })();
 {% endmacro %}
 """)
@@ -233,8 +342,9 @@ class EventsLayer(MacroElement):
         self.payload_json = json.dumps(payload, ensure_ascii=False).replace("</", "<\\/")
 
 
-def events_layer(events: pd.DataFrame, colors: dict[str, str]) -> folium.FeatureGroup:
+def events_layer(events: pd.DataFrame, colors: dict[str, str],
+                 payload: dict | None = None) -> folium.FeatureGroup:
     """The FeatureGroup to pass to st_folium(feature_group_to_add=...)."""
     group = folium.FeatureGroup(name="Events")
-    EventsLayer(layer_payload(events, colors)).add_to(group)
+    EventsLayer(payload if payload is not None else layer_payload(events, colors)).add_to(group)
     return group

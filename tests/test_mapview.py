@@ -52,3 +52,59 @@ def test_text_cannot_close_the_script_element():
     layer = events_layer(hostile, attacker_colors(hostile))
     js = list(layer._children.values())[0].payload_json
     assert "</script>" not in js and "<\\/script>" in js
+
+
+def synthetic(n: int, seed: int = 0):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    big = EVENTS.loc[np.resize(EVENTS.index.to_numpy(), n)].reset_index(drop=True)
+    big["event_id"] = [f"S{i}" for i in range(n)]
+    big["latitude"] = (big["latitude"] + rng.normal(0, 1.0, n)).clip(-89, 89)
+    big["longitude"] = (big["longitude"] + rng.normal(0, 1.0, n)).clip(-179, 179)
+    return big
+
+
+def test_a_small_dataset_is_sent_whole_whatever_the_view():
+    from geo.filters import Bounds
+    from geo.mapview import plan_layer
+
+    colors = attacker_colors(EVENTS)
+    a = plan_layer(EVENTS, colors, Bounds(30, 40, 31, 41), 9)
+    b = plan_layer(EVENTS, colors, Bounds(0, 0, 60, 60), 4)
+    assert a.payload == b.payload and a.payload["n"] == len(EVENTS) and a.description == ""
+
+
+def test_a_large_dataset_zoomed_out_is_sent_as_a_bounded_number_of_cells():
+    import json
+
+    from geo.filters import View, view_bounds
+    from geo.mapview import POINT_LIMIT, plan_layer
+
+    for n in (20_000, 200_000):
+        big = synthetic(n)
+        plan = plan_layer(big, attacker_colors(big), view_bounds(View(34, 42, 5), 900, 620), 5)
+        assert plan.payload["mode"] == "cells"
+        assert sum(plan.payload["count"]) == plan.payload["n"] == n
+        assert plan.payload["cells"] < 2_000
+        assert len(json.dumps(plan.payload)) < 250_000  # bytes do not grow with n
+        assert "grid cells" in plan.description
+        zoomed = plan_layer(big, attacker_colors(big), view_bounds(View(36.19, 44.01, 13),
+                                                                     900, 620), 13)
+        assert zoomed.payload["mode"] == "points" and zoomed.payload["n"] <= POINT_LIMIT
+
+
+def test_cells_name_their_most_frequent_attacker():
+    from geo.mapview import cells_payload
+
+    big = synthetic(5_000)
+    p = cells_payload(big, attacker_colors(big), zoom=3)
+    top = p["attacker_names"][p["top"][p["count"].index(max(p["count"]))]]
+    assert top == "Islamic Revolutionary Guard Corps (IRGC)"  # 3 of the 7 rows repeated
+
+
+def test_small_pans_send_the_same_payload():
+    from geo.filters import Bounds
+    from geo.mapview import snap
+
+    assert snap(Bounds(35.0, 44.0, 36.0, 45.5), 8) == snap(Bounds(35.01, 44.02, 36.01, 45.52), 8)

@@ -86,7 +86,7 @@ def test_after_zooming_to_erbil_airport_the_csv_holds_only_the_events_there(serv
     page = context.new_page()
     frame = open_map(page, f"{server.url}/?basemap=Offline")
     settle(frame)
-    frame.evaluate("map_div.setView([36.2376, 43.9632], 13)")
+    frame.evaluate("void map_div.setView([36.2376, 43.9632], 13)")
     page.get_by_role("button", name="Download CSV (1 events in view)").wait_for(timeout=30_000)
     rows = download_csv(page)
     assert [r["event_id"] for r in rows] == ["IRQ4"]
@@ -99,7 +99,7 @@ def test_panning_keeps_the_same_map_without_reloading(server, context):
     frame = open_map(page, f"{server.url}/?basemap=Offline")
     settle(frame)
     frame.evaluate("window.__sameMap = 'yes'")
-    frame.evaluate("map_div.setView([35.5, 45.4], 9)")
+    frame.evaluate("void map_div.setView([35.5, 45.4], 9)")
     bounds = Bounds.from_leaflet(frame.evaluate(
         "(b => ({_southWest: b.getSouthWest(), _northEast: b.getNorthEast()}))"
         "(map_div.getBounds())"))
