@@ -140,6 +140,14 @@ def open_map(page, url: str | None = None):
     return handle
 
 
+def set_view(frame, lat: float, lon: float, zoom: int) -> None:
+    """Move the map as a user would, and return once the map has stopped moving."""
+    frame.evaluate("""([lat, lon, zoom]) => new Promise(done => {
+        map_div.once('moveend', () => done(true));
+        map_div.setView([lat, lon], zoom);
+    })""", [lat, lon, zoom])
+
+
 def go_to_page(page, label: str) -> None:
     """Move to another page through the sidebar, as a user does (the session is kept)."""
     page.locator("[data-testid='stSidebarNavLink']", has_text=label).first.click()

@@ -6,7 +6,15 @@ import csv
 import io
 from urllib.parse import urlparse
 
-from conftest import DISPLAYED_JS, MAP_FRAME, open_map, settle, show_marker, wait_idle
+from conftest import (
+    DISPLAYED_JS,
+    MAP_FRAME,
+    open_map,
+    set_view,
+    settle,
+    show_marker,
+    wait_idle,
+)
 from geo.events import load_events
 from geo.filters import Bounds, visible_events
 from geo.schema import EVENTS_CSV
@@ -15,6 +23,7 @@ EVENTS = load_events(EVENTS_CSV).events
 
 
 def download_csv(page, label_start: str = "Download CSV") -> list[dict]:
+    wait_idle(page)  # a click during a rerun would land on a button about to be replaced
     button = page.get_by_role("button", name=label_start)
     with page.expect_download() as info:
         button.click()
@@ -86,7 +95,7 @@ def test_after_zooming_to_erbil_airport_the_csv_holds_only_the_events_there(serv
     page = context.new_page()
     frame = open_map(page, f"{server.url}/?basemap=Offline")
     settle(frame)
-    frame.evaluate("void map_div.setView([36.2376, 43.9632], 13)")
+    set_view(frame, 36.2376, 43.9632, 13)
     page.get_by_role("button", name="Download CSV (1 events in view)").wait_for(timeout=30_000)
     rows = download_csv(page)
     assert [r["event_id"] for r in rows] == ["IRQ4"]
@@ -99,7 +108,7 @@ def test_panning_keeps_the_same_map_without_reloading(server, context):
     frame = open_map(page, f"{server.url}/?basemap=Offline")
     settle(frame)
     frame.evaluate("window.__sameMap = 'yes'")
-    frame.evaluate("void map_div.setView([35.5, 45.4], 9)")
+    set_view(frame, 35.5, 45.4, 9)
     bounds = Bounds.from_leaflet(frame.evaluate(
         "(b => ({_southWest: b.getSouthWest(), _northEast: b.getNorthEast()}))"
         "(map_div.getBounds())"))
