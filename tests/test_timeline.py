@@ -1,0 +1,98 @@
+"""geo.timeline: the chart's colours, sizes and tooltips, and the dates a brushed span covers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from geo.events import load_events
+from geo.mapview import attacker_colors
+from geo.schema import EVENTS_CSV
+from geo.timeline import FIELD, SPAN, chart_data, dates_in_span, grain, timeline_chart
+
+EVENTS = load_events(EVENTS_CSV).events
+
+
+def spec(events=EVENTS) -> dict:
+    return timeline_chart(events, attacker_colors(EVENTS)).to_dict()
+
+
+def test_each_attacker_has_its_map_colour():
+    colors = attacker_colors(EVENTS)
+    scale = spec()["encoding"]["color"]["scale"]
+    assert dict(zip(scale["domain"], scale["range"], strict=True)) == {
+        a: colors[a] for a in EVENTS["attacker"].unique()}
+
+
+def test_a_filtered_chart_keeps_the_colours_of_the_whole_dataset():
+    us = EVENTS.loc[EVENTS["attacker"] == "US military"]
+    scale = spec(us)["encoding"]["color"]["scale"]
+    assert scale["domain"] == ["US military"]
+    assert scale["range"] == [attacker_colors(EVENTS)["US military"]]
+
+
+def test_tooltips_give_date_id_attacker_to_target_place_and_fatalities():
+    titles = [t["title"] for t in spec()["encoding"]["tooltip"]]
+    assert titles == ["Date", "Event", "Attacker → target", "Place", "Fatalities"]
+    rows = chart_data(EVENTS).set_index("event_id")
+    assert rows.loc["IRQ5", "who"] == "US military → Kataib Hezbollah"
+    assert rows.loc["IRQ4", "place"] == "Erbil International Airport, Iraq"
+    assert rows.loc["IRQ6", "fatalities_shown"] == "2"
+    assert rows.loc["IRQ4", "fatalities_shown"] == "not reported"
+
+
+def test_dots_are_sized_by_fatalities_and_same_day_events_sit_side_by_side():
+    rows = chart_data(EVENTS).set_index("event_id")
+    assert rows.loc["IRQ6", "size"] > rows.loc["IRQ5", "size"] > rows.loc["IRQ4", "size"] == 0
+    assert sorted(rows.loc[["IRQ1", "IRQ2", "IRQ3"], "slot"]) == [0, 1, 2]
+    assert rows.loc["IRQ4", "slot"] == rows.loc["SYR1", "slot"] == 0  # different attackers
+    assert rows.loc["IRQ1", FIELD] == "2022-09-28"
+
+
+def test_dragging_selects_an_interval_of_dates():
+    params = spec()["params"]
+    assert params == [{"name": SPAN, "select": {"type": "interval", "encodings": ["x"]}}]
+
+
+DAY = 86_400_000
+DEC_25 = 1703462400000  # 2023-12-25 00:00 UTC
+
+
+@pytest.mark.parametrize("values, days", [
+    ([DEC_25, DEC_25 + DAY], (date(2023, 12, 25), date(2023, 12, 26))),
+    ([DEC_25 + DAY, DEC_25], (date(2023, 12, 25), date(2023, 12, 26))),  # dragged leftwards
+    ([DEC_25 - DAY // 2, DEC_25 + DAY + DAY // 2], (date(2023, 12, 25), date(2023, 12, 26))),
+    ([DEC_25 + 3_600_000, DEC_25 + 7_200_000], None),  # inside one day: no dot is covered
+    (["2023-12-25T00:00:00.000Z", "2023-12-31T12:00:00Z"], (date(2023, 12, 25),
+                                                             date(2023, 12, 31))),
+    (None, None),
+    ([DEC_25], None),
+    (["not a date", DEC_25], None),
+    ([float("nan"), DEC_25], None),
+])
+def test_a_brushed_span_becomes_the_whole_days_it_covers(values, days):
+    assert dates_in_span(values) == days
+
+
+def test_over_a_few_days_the_axis_ticks_whole_days_not_hours():
+    december = EVENTS.loc[EVENTS["event_date"] >= "2023-12-25"]
+    axis = spec(december)["encoding"]["x"]["axis"]
+    assert axis["tickCount"] == {"interval": "day", "step": 1}
+    assert "tickCount" not in spec()["encoding"]["x"]["axis"]  # years: Vega-Lite chooses
+
+
+def test_thousands_of_events_are_gathered_by_attacker_and_day():
+    many = pd.concat([EVENTS.assign(event_id=EVENTS["event_id"] + f"-{i}") for i in range(500)],
+                     ignore_index=True)
+    assert grain(EVENTS) is None and grain(many) == "day"
+    rows = chart_data(many, "day").set_index(["day", "attacker"])
+    irgc = rows.loc[("2022-09-28", "Islamic Revolutionary Guard Corps (IRGC)")]
+    assert irgc["event_id"] == "1,500 events"
+    assert irgc["target_group"] == "3 target groups" and irgc["place"] == "3 places"
+    assert irgc["fatalities_shown"] == "not reported"  # none of them has a figure
+    us = rows.loc[("2020-01-03", "US military")]
+    assert (us["event_id"], us["fatalities"], us["target_group"]) == (
+        "500 events", 1000, "Islamic Revolutionary Guard Corps (IRGC)")
+    assert len(timeline_chart(many, attacker_colors(EVENTS)).data) == len(rows) == 5
