@@ -1,0 +1,54 @@
+"""The timeline page: the filtered events over time; dragging across the chart narrows the dates."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import streamlit as st
+
+import ui
+from geo.mapview import attacker_colors
+from geo.timeline import FIELD, SPAN, dates_in_span, grain, timeline_chart
+
+
+def narrow_dates(key: str) -> None:
+    """Chart callback: a brushed span becomes the From/To filter (runs before the script, so
+    the bound date widgets may still be changed)."""
+    selection = st.session_state[key].selection.get(SPAN) or {}
+    days = dates_in_span(selection.get(FIELD))
+    if days is None:
+        return
+    st.session_state["start"], st.session_state["end"] = days
+
+
+def all_dates() -> None:
+    st.session_state["start"], st.session_state["end"] = None, None
+
+
+p = ui.page("Timeline", "📈")
+st.title("Timeline")
+st.caption("One dot per event: one row per attacker, in the map's colours; the larger the dot, "
+           "the more fatalities the source attributes to that event alone (smallest: none "
+           "reported). Hover a dot for its details. Drag across the chart to narrow the "
+           "date filter to that span, on every page.")
+ui.show_status(p)
+ui.show_counts(p.shown, len(p.data.events))
+
+if p.shown.empty:
+    st.warning("No events match these filters, so there is nothing to draw. Clear a filter "
+               "in the sidebar to see events.")
+else:
+    gathered = grain(p.shown)
+    if gathered:
+        st.info(f"{len(p.shown):,} events are too many to draw one by one: each dot gathers an "
+                f"attacker's events of a {gathered}, sized by their fatalities. Narrow the "
+                "dates (drag across the chart) to see single events.", icon=":material/info:")
+    chart = timeline_chart(p.shown, attacker_colors(p.data.events))
+    # A new key per date range: once a span has become the filter, the chart starts unbrushed.
+    key = f"timeline_{p.state.start}_{p.state.end}"
+    st.altair_chart(chart, key=key, on_select=partial(narrow_dates, key), selection_mode=SPAN,
+                    width="stretch")
+
+if p.state.start or p.state.end:
+    st.button("Show all dates", key="all_dates", on_click=all_dates,
+              help="Empty the From/To filter: every date, on every page")
