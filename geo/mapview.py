@@ -133,7 +133,7 @@ def _numbers(values: pd.Series) -> list[int | None]:
 
 
 def layer_payload(events: pd.DataFrame, colors: dict[str, str],
-                  source_link: str = "../../Sources?event=") -> dict:
+                  source_link: str = "../../Sources") -> dict:
     """Compact column arrays for the browser: strings are dictionary-encoded once."""
     payload: dict = {"mode": "points", "n": len(events), "source_link": source_link,
                      "precision_labels": {str(k): v for k, v in PRECISION_LABELS.items()}}
@@ -250,6 +250,12 @@ class EventsLayer(MacroElement):
     return e;
   }
   function count(v) { return v === null ? 'not reported' : String(v); }
+  var sourceQuery = '';
+  try {
+    var top = new URLSearchParams(window.parent.location.search);
+    ['lat', 'lon', 'zoom', 'basemap', 'event'].forEach(function (k) { top.delete(k); });
+    sourceQuery = top.toString();
+  } catch (e) { sourceQuery = ''; }
   function popup(i) {
     var box = el('div', null, 'ev-popup');
     box.setAttribute('data-event-id', d.id[i]);
@@ -268,8 +274,14 @@ class EventsLayer(MacroElement):
     box.appendChild(el('blockquote', '\u201c' + d.quote[i] + '\u201d'));
     var src = el('div', 'Source: ');
     var a = el('a', d.doc_names[d.doc[i]]);
-    a.href = d.source_link + encodeURIComponent(d.id[i]) + '#' + encodeURIComponent(d.id[i]);
-    a.target = '_top';
+    // The map's iframe may not navigate the app's window (Streamlit's sandbox), but it may open
+    // a tab: the evidence opens beside the map, with the same filters, and this session (with
+    // any imported files) stays as it was.
+    var query = new URLSearchParams(sourceQuery);
+    query.set('event', d.id[i]);
+    a.href = d.source_link + '?' + query.toString() + '#' + encodeURIComponent(d.id[i]);
+    a.target = '_blank';
+    a.rel = 'noopener';
     a.title = 'Read the sentence in the source document';
     src.appendChild(a);
     box.appendChild(src);

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
-import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
 from conftest import open_map, settle, show_marker, wait_idle
 
 IRQ4_SENTENCE = ("A suicide drone on Monday had targeted US-led coalition forces based at the "
@@ -42,22 +39,13 @@ def assert_at_irq4_evidence(page) -> None:
     assert "002_1c7f25da8f82bd90.txt" in header.inner_text()
 
 
-@pytest.mark.xfail(strict=True, raises=PlaywrightTimeout, reason=(
-    "Streamlit sandboxes component iframes without allow-top-navigation, so the popup's "
-    "target=_top link is blocked ('Unsafe attempt to initiate navigation'). Fix in "
-    "geo/mapview.py (e.g. target=_blank, which allow-popups-to-escape-sandbox permits); then "
-    "this test passes and strict=True makes that XPASS fail until this marker is removed."))
 def test_two_clicks_lead_from_a_popup_to_the_highlighted_sentence(server, context):
     page = context.new_page()
     link = open_popup_link(page, server)  # click 1: the marker
-    if link.get_attribute("target") == "_blank":
-        with context.expect_page(timeout=15_000) as opened:
-            link.click()  # click 2: the source link, in a new tab
-        page = opened.value
-    else:
-        with page.expect_navigation(url="**/Sources?**", timeout=15_000):
-            link.click()  # click 2: the source link, in this tab
-    assert_at_irq4_evidence(page)
+    assert link.get_attribute("target") == "_blank"  # the map and its session stay open
+    with context.expect_page(timeout=15_000) as opened:
+        link.click()  # click 2: the source link, in a new tab
+    assert_at_irq4_evidence(opened.value)
 
 
 def test_the_popup_link_leads_to_the_highlighted_sentence(server, context):
@@ -79,3 +67,15 @@ def test_other_events_stay_highlighted_but_not_emphasised(server, context):
     # IRQ1-3 share the opening sentence: each has its own label there.
     opening = page.locator("mark#IRQ1")
     assert opening.locator(".ev-label").all_inner_texts() == ["IRQ1", "IRQ2", "IRQ3"]
+
+
+def test_the_popup_link_keeps_the_filters_but_not_the_map_view(server, context):
+    page = context.new_page()
+    frame = open_map(
+        page, f"{server.url}/?basemap=Offline&attacker=Islamic%20Resistance%20in%20Iraq")
+    settle(frame)
+    show_marker(frame, "IRQ4").click()
+    link = frame.locator(".ev-popup[data-event-id='IRQ4'] a", has_text=".txt")
+    query = parse_qs(urlparse(link.evaluate("a => a.href")).query)
+    assert query["attacker"] == ["Islamic Resistance in Iraq"] and query["event"] == ["IRQ4"]
+    assert not {"lat", "lon", "zoom", "basemap"} & set(query)
