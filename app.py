@@ -1,4 +1,7 @@
-"""The map page: filtered events on a map, a popup per event, export of what is in view."""
+"""The map page, and the app's page list.
+
+Run with ``streamlit run app.py``; the other pages live in pages/ and share ui.py's sidebar.
+"""
 
 from __future__ import annotations
 
@@ -106,19 +109,36 @@ def map_and_export(shown, colors, state, basemap: str) -> None:
                           on_click="ignore", disabled=n == 0)
 
 
-p = ui.page("Map", "🗺️")
-with st.sidebar:
-    basemap = st.selectbox("Base map", list(BASEMAPS), index=0, key="basemap",
-                           bind="query-params",
-                           help=" · ".join(f"{k}: {v}" for k, v in BASEMAPS.items()))
+def map_page() -> None:
+    """The map: filters, counts, legend, the map itself and the downloads of the view."""
+    p = ui.page("Map")
+    with st.sidebar:
+        basemap = st.selectbox("Base map", list(BASEMAPS), index=0, key="basemap",
+                               bind="query-params",
+                               help=" · ".join(f"{k}: {v}" for k, v in BASEMAPS.items()))
 
-st.title("Strikes and attacks")
-st.caption(f"Showing the {p.data.label}. Click a dot for its date, place, casualties and the "
-           "sentence of the source that reports it.")
-ui.show_status(p)
-ui.show_counts(p.shown, len(p.data.events))
-if p.shown.empty:
-    st.warning("No events match these filters. Clear a filter in the sidebar to see events.")
-colors = attacker_colors(p.data.events)
-legend(colors, set(p.shown["attacker"]))
-map_and_export(p.shown, colors, p.state, basemap)
+    st.title("Strikes and attacks")
+    st.caption(f"Showing the {p.data.label}. Click a dot for its date, place, casualties and the "
+               "sentence of the source that reports it.")
+    ui.show_status(p)
+    ui.show_counts(p.shown, len(p.data.events))
+    if p.shown.empty:
+        st.warning("No events match these filters. Clear a filter in the sidebar to see events.")
+    colors = attacker_colors(p.data.events)
+    legend(colors, set(p.shown["attacker"]))
+    map_and_export(p.shown, colors, p.state, basemap)
+
+
+PAGES = [
+    st.Page(map_page, title="Map", default=True),
+    st.Page("pages/1_Events.py", title="Events", url_path="Events"),
+    st.Page("pages/2_Timeline.py", title="Timeline",
+            url_path="Timeline"),
+    st.Page("pages/3_Sources.py", title="Sources",
+            url_path="Sources"),
+    st.Page("pages/4_About_the_data.py", title="About the data",
+            url_path="About_the_data"),
+    st.Page("pages/5_Import.py", title="Import",
+            url_path="Import"),
+]
+st.navigation(PAGES).run()

@@ -20,7 +20,7 @@ import streamlit as st
 from geo.events import load_events
 from geo.filters import FilterState, Options, View, filter_events, parse_query, summarise
 from geo.problems import DataFileError, Problem
-from geo.schema import EVENTS_CSV
+from geo.schema import EVENTS_CSV, ROOT
 
 EARLIEST = date(1989, 1, 1)  # UCDP GED starts in 1989, ACLED in 1997
 
@@ -171,12 +171,15 @@ class Page:
     notes: list[str]
 
 
-def page(title: str, icon: str) -> Page:
+FAVICON = str(ROOT / "static" / "favicon.png")  # a local file: an icon name would be fetched
+
+
+def page(title: str) -> Page:
     """Start a page: config, the session's dataset, the shared filters, problems and notes.
 
     Every page calls this first, so filters, URL state and dataset behave the same everywhere.
     """
-    st.set_page_config(page_title=f"{title} · Conflict event map", page_icon=icon,
+    st.set_page_config(page_title=f"{title} · Conflict event map", page_icon=FAVICON,
                        layout="wide")
     data = dataset()
     state, notes = sidebar_filters(data.events)

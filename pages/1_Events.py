@@ -76,7 +76,7 @@ def details(event: pd.Series, p: ui.Page) -> None:
             st.text(event["notes"])
 
 
-p = ui.page("Events", "📋")
+p = ui.page("Events")
 st.title("Events")
 st.caption(f"The events of the {escape_markdown(p.data.label)} that match the filters. "
            "Click a column header to sort; select a row for its details and its evidence.")

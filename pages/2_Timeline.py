@@ -25,7 +25,7 @@ def all_dates() -> None:
     st.session_state["start"], st.session_state["end"] = None, None
 
 
-p = ui.page("Timeline", "📈")
+p = ui.page("Timeline")
 st.title("Timeline")
 st.caption("One dot per event: one row per attacker, in the map's colours; the larger the dot, "
            "the more fatalities the source attributes to that event alone (smallest: none "

@@ -65,7 +65,7 @@ def show_summaries(cited: pd.DataFrame) -> None:
     st.table(readable_table(cited, SUMMARY_LABELS), hide_index=True, border="horizontal")
 
 
-p = ui.page("Sources", "📄")
+p = ui.page("Sources")
 st.title("Sources")
 st.caption("Every document the events come from, in full. Highlighted: the sentences that "
            "support an event, labelled with its id. Open an event's evidence from a map popup "

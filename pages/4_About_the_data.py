@@ -62,7 +62,7 @@ def table(frame: pd.DataFrame, labels: dict[str, str]) -> None:
         st.dataframe(text, hide_index=True)
 
 
-p = ui.page("About the data", "ℹ️")
+p = ui.page("About the data")
 st.title("About the data")
 st.caption("How the events were chosen, dated and placed, what is deliberately not mapped, "
            "what is uncertain, and whose data it is. The full documentation, with every "

@@ -8,7 +8,7 @@ import ui
 from geo.ingest import FORMAT_LABELS, convert
 from geo.problems import DataFileError
 
-p = ui.page("Import", "📥")
+p = ui.page("Import")
 st.title("Import your own events")
 limit = st.get_option("server.maxUploadSize")
 st.markdown(

@@ -17,7 +17,7 @@ def upload(page, server, name: str):
     page.locator("input[type='file']").set_input_files(str(FIXTURES / name))
     page.get_by_role("button", name="Import this file").click()
     page.get_by_text("Imported in this session").wait_for(timeout=60_000)
-    go_to_page(page, "app")
+    go_to_page(page, "Map")
     return open_map(page)
 
 
