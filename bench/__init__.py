@@ -161,6 +161,27 @@ def peak_rss_mb(pid: int | str = "self") -> float | None:
     return _status_mb(pid, "VmHWM")
 
 
+def cpu_seconds(pid: int | str = "self") -> float | None:
+    """User + system CPU time a process has used so far, in seconds; None if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # After the command name: state is field 3, utime 14 and stime 15 (man 5 proc).
+    return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
+
+
+def machine_busy_seconds() -> float | None:
+    """CPU time all cores of the machine have spent busy since boot (/proc/stat), in seconds."""
+    try:
+        ticks = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return None
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
+    guest = sum(ticks[8:10])  # already counted in user and nice
+    return round((sum(ticks) - idle - guest) / os.sysconf("SC_CLK_TCK"), 2)
+
+
 def _status_mb(pid: int | str, field: str) -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():

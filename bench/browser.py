@@ -38,7 +38,7 @@ from typing import Any
 
 import pandas as pd
 
-from bench import ROOT, current_rss_mb, peak_rss_mb
+from bench import ROOT, cpu_seconds, current_rss_mb, peak_rss_mb
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Exactly tests/e2e/conftest.py's flags (tests/test_bench.py checks that they agree).
@@ -193,8 +193,10 @@ class AppServer:
             time.sleep(0.2)  # polling interval, not a wait for a result
         raise RuntimeError(f"streamlit not healthy after {timeout:.0f} s:\n{self.output()}")
 
-    def memory(self) -> dict[str, float | None]:
-        return {"rss_mb": current_rss_mb(self.pid), "peak_mb": peak_rss_mb(self.pid)}
+    def usage(self) -> dict[str, float | None]:
+        """The server's resident memory now and at its peak (MB), and CPU time so far (s)."""
+        return {"rss_mb": current_rss_mb(self.pid), "peak_mb": peak_rss_mb(self.pid),
+                "cpu_s": cpu_seconds(self.pid)}
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-5000:]
@@ -382,7 +384,7 @@ def measure_app(browser: Any, server: AppServer, attacker: str, expected: int,
     except Timeout as exc:
         out["cold_markers_s"] = str(exc)
         return out
-    out["server_after_first_visit"] = server.memory()
+    out["server_after_first_visit"] = server.usage()
     visits: list[dict[str, Any]] = []
     session = None
     for _ in range(repeats):
@@ -413,7 +415,7 @@ def measure_app(browser: Any, server: AppServer, attacker: str, expected: int,
         out["page_errors"] = session.errors[:5]
     finally:
         session.close()
-    memory = server.memory()
+    memory = server.usage()
     out.update(server_rss_mb=memory["rss_mb"], server_peak_mb=memory["peak_mb"])
     return out
 
