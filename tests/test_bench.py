@@ -1,0 +1,208 @@
+"""bench/: the synthetic ACLED generator and the results writer, on tiny sizes (no timings)."""
+
+from __future__ import annotations
+
+import ast
+import doctest
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import bench
+import bench.synth
+from bench import Column, format_table, write_results
+from bench.__main__ import build_layer, call_with, parse_sizes, realistic_filters
+from bench.browser import CHROMIUM_ARGS
+from bench.load import memory_verdict, session_filters
+from bench.synth import ACLED_COLUMNS, cached_acled, generate, write_acled
+from geo.filters import FilterState, filter_events
+from geo.ingest import convert
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def sample() -> pd.DataFrame:
+    return generate(3000, seed=11)
+
+
+def test_the_same_seed_gives_the_same_rows_and_another_seed_does_not():
+    assert generate(200, seed=5).equals(generate(200, seed=5))
+    assert not generate(200, seed=5).equals(generate(200, seed=6))
+
+
+def test_rows_have_the_31_columns_of_the_current_acled_export(tmp_path, sample):
+    assert list(sample.columns) == list(ACLED_COLUMNS) and len(ACLED_COLUMNS) == 31
+    path = write_acled(50, tmp_path / "acled.csv", seed=3)
+    header = path.read_text(encoding="utf-8").splitlines()[0]
+    assert header == ",".join(ACLED_COLUMNS)
+
+
+def test_every_synthetic_row_imports_without_a_problem(tmp_path):
+    result = convert(write_acled(400, tmp_path / "acled.csv", seed=2))
+    assert result.problems == []
+    assert (result.format, result.variant) == ("acled", "current export")
+    assert len(result.events) == result.rows_read == 400
+
+
+def test_points_cluster_around_middle_east_towns(sample):
+    lat, lon = sample["latitude"].astype(float), sample["longitude"].astype(float)
+    assert lat.between(11, 39).all() and lon.between(33, 49).all()
+    towns = sample.groupby("location")[["latitude", "longitude"]].agg(
+        lambda s: s.astype(float).std())
+    assert (towns.max(axis=1) < 0.3).all()  # jitter of a few km around each town
+    assert sample[["latitude", "longitude"]].duplicated().mean() < 0.5
+
+
+def test_actors_are_skewed_like_real_data(sample):
+    counts = sample["actor1"].value_counts()
+    assert 30 <= len(counts) <= 50
+    assert counts.iloc[0] > 5 * counts.iloc[9] > 0
+
+
+def test_text_is_realistic_dates_span_years_and_ids_are_unique(sample):
+    lengths = sample["notes"].str.len()
+    assert lengths.between(80, 260).all() and 100 <= lengths.median() <= 200
+    assert sample["notes"].str.contains('"').any() and sample["notes"].str.contains(",").all()
+    arabic_or_kurdish = sample["location"].str.contains(r"[\u0600-\u06FF]")
+    assert arabic_or_kurdish.any() and not arabic_or_kurdish.all()
+    assert sample["year"].nunique() >= 5
+    assert (sample["event_date"].str[:4] == sample["year"]).all()
+    assert sample["event_id_cnty"].is_unique
+
+
+def test_cached_files_are_written_once(tmp_path):
+    first = cached_acled(30, tmp_path, seed=9)
+    stamp = first.stat().st_mtime_ns
+    again = cached_acled(30, tmp_path, seed=9)
+    assert again == first and again.stat().st_mtime_ns == stamp
+    assert cached_acled(31, tmp_path, seed=9) != first
+
+
+def test_the_table_formats_numbers_units_and_time_outs():
+    rows = [{"size": 1000, "t": 0.01234, "mb": 2.0},
+            {"size": 1_000_000, "t": "timeout >300 s", "mb": None}]
+    table = format_table(rows, [Column("size", "events"), Column("t", "import ms", 1000, 1),
+                                Column("mb", "payload MB", 1, 2)])
+    assert table.splitlines() == [
+        "| events | import ms | payload MB |",
+        "|---:|---:|---:|",
+        "| 1,000 | 12.3 | 2.00 |",
+        "| 1,000,000 | timeout >300 s | – |",
+    ]
+
+
+def test_a_pipe_in_a_message_does_not_break_the_table():
+    table = format_table([{"e": "error: a | b"}], [Column("e", "x")])
+    assert table.splitlines()[-1] == "| error: a / b |"
+
+
+def test_results_are_written_as_json_atomically(tmp_path):
+    out = tmp_path / "results" / "latest.json"
+    write_results(out, {"n": np.int64(3), "x": np.float64(0.5), "path": Path("a/b"),
+                        "text": "كۆیە"})
+    assert json.loads(out.read_text(encoding="utf-8")) == {"n": 3, "x": 0.5, "path": "a/b",
+                                                           "text": "كۆیە"}
+    assert os.listdir(out.parent) == ["latest.json"]  # no temporary file left behind
+    with pytest.raises(TypeError, match="object is not JSON serialisable"):
+        write_results(out, {"bad": object()})
+    assert json.loads(out.read_text(encoding="utf-8"))["n"] == 3  # the old file survives
+
+
+def test_machine_facts_name_the_cpu_memory_and_versions():
+    facts = bench.machine_facts()
+    assert facts["cores"] >= 1 and facts["cpu"]
+    assert facts["versions"]["pandas"] == pd.__version__
+    assert {"date", "python", "memory_gb", "git_commit"} <= set(facts)
+
+
+@pytest.mark.parametrize("text, sizes", [
+    ("1000,10000", [1000, 10000]),
+    ("1k, 10K,1m", [1000, 10000, 1_000_000]),
+    ("100_000", [100_000]),
+])
+def test_sizes_are_read_with_k_and_m(text, sizes):
+    assert parse_sizes(text) == sizes
+
+
+@pytest.mark.parametrize("text", ["", "ten", "0", "-5"])
+def test_bad_sizes_are_refused(text):
+    import argparse
+
+    with pytest.raises(argparse.ArgumentTypeError, match="--sizes"):
+        parse_sizes(text)
+
+
+def test_call_with_passes_what_a_function_names_and_names_what_it_lacks():
+    def plan(events, zoom, colors=None):
+        return events, zoom, colors
+
+    assert call_with(plan, {"events": 1, "zoom": 2, "bounds": 3}) == (1, 2, None)
+    with pytest.raises(TypeError, match="needs zoom"):
+        call_with(plan, {"events": 1})
+
+
+def test_the_map_layer_is_built_as_the_app_builds_it(tmp_path):
+    from geo.assets import install_assets
+    from geo.filters import View, view_bounds
+    from geo.mapview import attacker_colors
+
+    events = convert(write_acled(60, tmp_path / "acled.csv", seed=4)).events
+    view = View(33.0, 44.0, 5)
+    script, mode = build_layer(events, attacker_colors(events), view,
+                               view_bounds(view, 900, 620), install_assets())
+    assert "map_div.addLayer(feature_group_feature_group_0)" in script
+    assert mode == "points" and events["event_id"].iat[0] in script
+
+
+def test_the_benchmark_filters_select_what_they_say(tmp_path):
+    events = convert(write_acled(500, tmp_path / "acled.csv", seed=8)).events
+    states = realistic_filters(events)
+    one = filter_events(events, states["one attacker"])
+    assert set(one["attacker"]) == {events["attacker"].value_counts().index[0]}
+    year = filter_events(events, states["date range"])["event_date"].dt.year
+    assert year.nunique() == 1 and 0 < len(year) < len(events)
+    assert len(filter_events(events, states["combined"])) < len(one)
+
+
+def test_load_sessions_each_get_a_different_filter(tmp_path):
+    events = convert(write_acled(500, tmp_path / "acled.csv", seed=8)).events
+    states = session_filters(events, 10)
+    assert len(set(states)) == 10 and all(isinstance(s, FilterState) for s in states)
+    assert all(len(filter_events(events, s)) > 0 for s in states)
+    assert any(s.start == date(s.start.year, 1, 1) for s in states if s.start)
+
+
+def test_memory_verdict_tells_data_held_once_from_data_per_session():
+    def memory(before, one, many):
+        return {"before_any_visit": {"rss_mb": before, "peak_mb": before},
+                "after_one_visit": {"rss_mb": one, "peak_mb": one},
+                "all_sessions_open": {"rss_mb": many, "peak_mb": many}}
+
+    assert memory_verdict(memory(50, 450, 480), 10)["cached_once"]
+    assert not memory_verdict(memory(50, 450, 4000), 10)["cached_once"]
+
+
+def test_the_browser_flags_are_the_browser_tests_flags():
+    tree = ast.parse((ROOT / "tests" / "e2e" / "conftest.py").read_text(encoding="utf-8"))
+    assigned = next(node.value for node in tree.body if isinstance(node, ast.Assign)
+                    and getattr(node.targets[0], "id", None) == "CHROMIUM_ARGS")
+    assert ast.literal_eval(assigned) == CHROMIUM_ARGS
+
+
+@pytest.mark.parametrize("module", [bench, bench.synth])
+def test_the_docstring_examples_hold(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
+
+
+def test_process_figures_come_from_proc_and_a_gone_process_gives_none():
+    assert bench.peak_rss_mb() >= bench.current_rss_mb() > 10
+    assert bench.cpu_seconds() > 0 and bench.machine_busy_seconds() > 0
+    gone = 2 ** 22 + 1  # above Linux's largest pid
+    assert bench.current_rss_mb(gone) is None and bench.cpu_seconds(gone) is None
