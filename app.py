@@ -120,10 +120,7 @@ def map_page() -> None:
     st.title("Strikes and attacks")
     st.caption(f"Showing the {p.data.label}. Click a dot for its date, place, casualties and the "
                "sentence of the source that reports it.")
-    ui.show_status(p)
-    ui.show_counts(p.shown, len(p.data.events))
-    if p.shown.empty:
-        st.warning("No events match these filters. Clear a filter in the sidebar to see events.")
+    ui.show_overview(p)
     colors = attacker_colors(p.data.events)
     legend(colors, set(p.shown["attacker"]))
     map_and_export(p.shown, colors, p.state, basemap)

@@ -193,6 +193,17 @@ def show_status(p: Page) -> None:
     show_notes(p.notes)
 
 
+NO_MATCH = "No events match these filters. Clear a filter in the sidebar to see events."
+
+
+def show_overview(p: Page) -> None:
+    """Problems, URL notes, the counts that follow the filters, and a note when none match."""
+    show_status(p)
+    show_counts(p.shown, len(p.data.events))
+    if p.shown.empty:
+        st.warning(NO_MATCH)
+
+
 def url_view() -> View | None:
     return st.session_state.get("url_view")
 

@@ -80,12 +80,9 @@ p = ui.page("Events")
 st.title("Events")
 st.caption(f"The events of the {escape_markdown(p.data.label)} that match the filters. "
            "Click a column header to sort; select a row for its details and its evidence.")
-ui.show_status(p)
-ui.show_counts(p.shown, len(p.data.events))
+ui.show_overview(p)
 
-if p.shown.empty:
-    st.warning("No events match these filters. Clear a filter in the sidebar to see events.")
-else:
+if not p.shown.empty:
     table = p.shown.assign(evidence=sources_urls(p.shown["event_id"], p.state))
     table = table[TABLE_COLUMNS]
     n = len(table)

@@ -31,13 +31,9 @@ st.caption("One dot per event: one row per attacker, in the map's colours; the l
            "the more fatalities the source attributes to that event alone (smallest: none "
            "reported). Hover a dot for its details. Drag across the chart to narrow the "
            "date filter to that span, on every page.")
-ui.show_status(p)
-ui.show_counts(p.shown, len(p.data.events))
+ui.show_overview(p)
 
-if p.shown.empty:
-    st.warning("No events match these filters, so there is nothing to draw. Clear a filter "
-               "in the sidebar to see events.")
-else:
+if not p.shown.empty:
     gathered = grain(p.shown)
     if gathered:
         st.info(f"{len(p.shown):,} events are too many to draw one by one: each dot gathers an "

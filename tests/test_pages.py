@@ -116,7 +116,7 @@ def test_timeline_draws_only_the_filtered_events():
 
 def test_timeline_with_no_match_draws_nothing_and_says_so():
     at = run("Timeline", NOTHING)
-    assert any("nothing to draw" in w.value for w in at.warning)
+    assert any("No events match" in w.value for w in at.warning)
     assert not [e for e in at.main if type(getattr(e, "proto", None)).__name__
                 == "VegaLiteChart"]
 
