@@ -112,7 +112,7 @@ def _run(cmd: list[str]) -> str:
         out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return ""
-    return out.stdout.strip()
+    return out.stdout.rstrip()  # leading spaces matter: ' M app.py' in git status
 
 
 def machine_facts(chromium: str | None = None) -> dict[str, Any]:

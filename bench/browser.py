@@ -21,6 +21,7 @@ at the app's own ``static/vendor`` files (no network).
 from __future__ import annotations
 
 import html
+import importlib.util
 import os
 import shutil
 import socket
@@ -478,8 +479,6 @@ def serve(directory: Path) -> Iterator[str]:
 def measure_naive(browser: Any, events: pd.DataFrame, work: Path, timeout: float,
                   repeats: int = 3) -> dict[str, Any]:
     """Navigation to all markers painted (median of `repeats` loads), then pan and zoom."""
-    import streamlit_folium
-
     from geo.assets import STATIC_DIR
 
     n = len(events)
@@ -487,7 +486,9 @@ def measure_naive(browser: Any, events: pd.DataFrame, work: Path, timeout: float
     site.mkdir(parents=True, exist_ok=True)
     if not (site / "static").exists():
         (site / "static").symlink_to(STATIC_DIR, target_is_directory=True)
-    bootstrap = Path(streamlit_folium.__file__).parent / "frontend" / "build" / "bootstrap.min.css"
+    # Found without importing streamlit_folium (which would import streamlit here).
+    package = Path(importlib.util.find_spec("streamlit_folium").origin).parent
+    bootstrap = package / "frontend" / "build" / "bootstrap.min.css"
     shutil.copyfile(bootstrap, site / "bootstrap.min.css")
     start = time.perf_counter()
     page_html, name = naive_html(events, "static/")

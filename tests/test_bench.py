@@ -206,3 +206,20 @@ def test_process_figures_come_from_proc_and_a_gone_process_gives_none():
     assert bench.cpu_seconds() > 0 and bench.machine_busy_seconds() > 0
     gone = 2 ** 22 + 1  # above Linux's largest pid
     assert bench.current_rss_mb(gone) is None and bench.cpu_seconds(gone) is None
+
+
+def test_machine_facts_list_modified_files_by_their_full_name(tmp_path, monkeypatch):
+    import subprocess
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+                       cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "app.py").write_text("a = 1\n")
+    git("add", "app.py")
+    git("commit", "-q", "-m", "one")
+    (tmp_path / "app.py").write_text("a = 2\n")
+    (tmp_path / "new.py").write_text("")  # untracked: not a change to measured code
+    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    assert bench.machine_facts()["git_modified"] == ["app.py"]
