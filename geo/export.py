@@ -61,24 +61,25 @@ def to_csv_bytes(events: pd.DataFrame) -> bytes:
 
 
 def to_geojson_bytes(events: pd.DataFrame) -> bytes:
-    """A GeoJSON FeatureCollection (RFC 7946: [longitude, latitude], WGS84)."""
+    """A GeoJSON FeatureCollection (RFC 7946: [longitude, latitude], WGS84).
+
+    Properties are serialised by pandas' C writer, one JSON object per line, then wrapped:
+    a million events take seconds, not the minute a dict per event takes.
+    """
     out = export_frame(events)
-    props = out.drop(columns=["latitude", "longitude"]).astype(object)
-    props = props.where(pd.notna(props), None)
-    features = [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-         "properties": p}
-        for lon, lat, p in zip(out["longitude"].tolist(), out["latitude"].tolist(),
-                               props.to_dict("records"), strict=True)
-    ]
-    return json.dumps({"type": "FeatureCollection", "features": features},
-                      ensure_ascii=False, default=_json_default).encode("utf-8")
-
-
-def _json_default(value):
-    if hasattr(value, "item"):
-        return value.item()
-    return str(value)
+    if out.empty:
+        return b'{"type": "FeatureCollection", "features": []}'
+    props = out.drop(columns=["latitude", "longitude"])
+    for column in props.columns:
+        if isinstance(props[column].dtype, pd.CategoricalDtype):
+            props[column] = props[column].astype("string")
+    lines = props.to_json(orient="records", lines=True, force_ascii=False).splitlines()
+    coords = [json.dumps([lon, lat]) for lon, lat in zip(out["longitude"].tolist(),
+                                                          out["latitude"].tolist(), strict=True)]
+    features = ",\n".join(
+        f'{{"type": "Feature", "geometry": {{"type": "Point", "coordinates": {c}}}, '
+        f'"properties": {p}}}' for c, p in zip(coords, lines, strict=True))
+    return ('{"type": "FeatureCollection", "features": [\n' + features + "\n]}").encode("utf-8")
 
 
 def export_name(state, count: int, extension: str, today: date | None = None) -> str:

@@ -103,5 +103,5 @@ def test_a_file_that_is_not_an_events_file_is_explained(tmp_path, monkeypatch):
     path = tmp_path / "other.csv"
     path.write_text("name,value\nx,1\n", encoding="utf-8")
     at = run(argv=["--events", str(path)], monkeypatch=monkeypatch)
-    assert any("missing required column" in e.value for e in at.error)
+    assert any("is not an events file: it lacks event_id" in e.value for e in at.error)
     assert metric(at, "Events shown") == "0"

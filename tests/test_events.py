@@ -5,6 +5,7 @@ import pytest
 from conftest import ROOT
 from geo.events import load_events
 from geo.problems import DataFileError
+from geo.schema import COLUMN_NAMES
 
 
 def test_shipped_dataset_loads_with_no_problems():
@@ -88,7 +89,7 @@ def test_line_numbers_count_quoted_newlines(tmp_path):
 
 def test_a_file_without_the_required_columns_names_the_missing_ones(tmp_path):
     (tmp_path / "other.csv").write_text("name,value\nx,1\n", encoding="utf-8")
-    with pytest.raises(DataFileError, match="missing required column.*event_id"):
+    with pytest.raises(DataFileError, match="other.csv is not an events file: it lacks event_id"):
         load_events(tmp_path / "other.csv")
 
 
@@ -100,5 +101,38 @@ def test_utf8_with_byte_order_mark_loads(tmp_path):
 
 
 def test_a_file_that_is_not_utf8_is_refused_with_the_byte(tmp_path):
-    with pytest.raises(DataFileError, match="not UTF-8"):
-        load_events(b"event_id\n\xff\xfe\n")
+    header = ",".join(COLUMN_NAMES).encode()
+    with pytest.raises(DataFileError, match="byte .* is not UTF-8"):
+        load_events(header + b"\n" + b"\xff\xfe" + b"," * (len(COLUMN_NAMES) - 1) + b"\n")
+
+
+def test_a_large_file_stores_repeated_names_once_and_works_everywhere(tmp_path):
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    from geo.export import to_csv_bytes, to_geojson_bytes
+    from geo.filters import Bounds, FilterState, Options, filter_events
+    from geo.mapview import attacker_colors, plan_layer
+
+    small = load_events(ROOT / "data" / "events.csv").events
+    big = small.loc[np.resize(small.index.to_numpy(), 3000)].reset_index(drop=True)
+    big["event_id"] = [f"B{i}" for i in range(len(big))]
+    (tmp_path / "big.csv").write_bytes(to_csv_bytes(big))
+    loaded = load_events(tmp_path / "big.csv")
+    events = loaded.events
+    assert loaded.problems == [] and len(events) == 3000
+    assert isinstance(events["attacker"].dtype, pd.CategoricalDtype)
+    assert events["event_id"].dtype != "category"  # unique: kept as text
+    kept = filter_events(events, FilterState(attackers=("US military",)))
+    assert len(kept) == int((big["attacker"] == "US military").sum()) > 0
+    assert Options.of(events).attackers == sorted(set(small["attacker"]))
+    colors = attacker_colors(events)
+    for zoom, bounds in ((13, Bounds(36.2, 43.9, 36.27, 44.02)), (3, Bounds(20, 20, 50, 60))):
+        assert plan_layer(events, colors, bounds, zoom).payload["n"] > 0
+    rows = to_csv_bytes(kept).decode("utf-8-sig").splitlines()
+    assert len(rows) == len(kept) + 1
+    assert len(json.loads(to_geojson_bytes(kept))["features"]) == len(kept)
+    both = pd.concat([small, events], ignore_index=True)
+    assert len(filter_events(both, FilterState(target_groups=("Komala",)))) > 1
