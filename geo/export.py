@@ -66,9 +66,19 @@ def to_geojson_bytes(events: pd.DataFrame) -> bytes:
     Properties are serialised by pandas' C writer, one JSON object per line, then wrapped:
     a million events take seconds, not the minute a dict per event takes.
     """
+    parts = [b'{"type": "FeatureCollection", "features": [\n']
+    for start in range(0, len(events), GEOJSON_CHUNK):  # bounded memory: a chunk at a time
+        chunk = _geojson_features(events.iloc[start:start + GEOJSON_CHUNK])
+        parts.append(((",\n" if start else "") + chunk).encode("utf-8"))
+    parts.append(b"\n]}")
+    return b"".join(parts)
+
+
+GEOJSON_CHUNK = 100_000
+
+
+def _geojson_features(events: pd.DataFrame) -> str:
     out = export_frame(events)
-    if out.empty:
-        return b'{"type": "FeatureCollection", "features": []}'
     props = out.drop(columns=["latitude", "longitude"])
     for column in props.columns:
         if isinstance(props[column].dtype, pd.CategoricalDtype):
@@ -76,10 +86,9 @@ def to_geojson_bytes(events: pd.DataFrame) -> bytes:
     lines = props.to_json(orient="records", lines=True, force_ascii=False).splitlines()
     coords = [json.dumps([lon, lat]) for lon, lat in zip(out["longitude"].tolist(),
                                                           out["latitude"].tolist(), strict=True)]
-    features = ",\n".join(
+    return ",\n".join(
         f'{{"type": "Feature", "geometry": {{"type": "Point", "coordinates": {c}}}, '
         f'"properties": {p}}}' for c, p in zip(coords, lines, strict=True))
-    return ('{"type": "FeatureCollection", "features": [\n' + features + "\n]}").encode("utf-8")
 
 
 def export_name(state, count: int, extension: str, today: date | None = None) -> str:
