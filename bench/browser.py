@@ -22,14 +22,11 @@ from __future__ import annotations
 
 import html
 import importlib.util
-import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -40,11 +37,9 @@ from typing import Any
 import pandas as pd
 
 from bench import ROOT, cpu_seconds, current_rss_mb, peak_rss_mb
+from bench.appserver import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: F401 (used by load.py)
+from bench.appserver import AppServer as _AppServer
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-# Exactly tests/e2e/conftest.py's flags (tests/test_bench.py checks that they agree).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 1400, "height": 1000}
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
@@ -156,60 +151,16 @@ def timeout_text(seconds: float) -> str:
 # ----------------------------------------------------------------------------- the app server
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class AppServer:
-    """``streamlit run app.py -- --events PATH`` on a free port of 127.0.0.1, log to a file."""
+class AppServer(_AppServer):
+    """The app with ``-- --events PATH``, and the server process's memory and CPU."""
 
     def __init__(self, events_csv: Path, log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.port", str(self.port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false", "--", "--events", str(events_csv)]
-        self._log_file = log.open("wb")
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self._log_file,
-                                     stderr=subprocess.STDOUT)
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    def wait_healthy(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early:\n{self.output()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.2)  # polling interval, not a wait for a result
-        raise RuntimeError(f"streamlit not healthy after {timeout:.0f} s:\n{self.output()}")
+        super().__init__(["--events", str(events_csv)], log)
 
     def usage(self) -> dict[str, float | None]:
         """The server's resident memory now and at its peak (MB), and CPU time so far (s)."""
         return {"rss_mb": current_rss_mb(self.pid), "peak_mb": peak_rss_mb(self.pid),
                 "cpu_s": cpu_seconds(self.pid)}
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-5000:]
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(15)
-        self._log_file.close()
 
 
 @contextmanager

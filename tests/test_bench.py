@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import doctest
 import json
 import os
@@ -17,7 +16,6 @@ import bench
 import bench.synth
 from bench import Column, format_table, write_results
 from bench.__main__ import build_layer, call_with, parse_sizes, realistic_filters
-from bench.browser import CHROMIUM_ARGS
 from bench.load import memory_verdict, session_filters
 from bench.synth import ACLED_COLUMNS, cached_acled, generate, write_acled
 from geo.filters import FilterState, filter_events
@@ -186,13 +184,6 @@ def test_memory_verdict_tells_data_held_once_from_data_per_session():
 
     assert memory_verdict(memory(50, 450, 480), 10)["cached_once"]
     assert not memory_verdict(memory(50, 450, 4000), 10)["cached_once"]
-
-
-def test_the_browser_flags_are_the_browser_tests_flags():
-    tree = ast.parse((ROOT / "tests" / "e2e" / "conftest.py").read_text(encoding="utf-8"))
-    assigned = next(node.value for node in tree.body if isinstance(node, ast.Assign)
-                    and getattr(node.targets[0], "id", None) == "CHROMIUM_ARGS")
-    assert ast.literal_eval(assigned) == CHROMIUM_ARGS
 
 
 @pytest.mark.parametrize("module", [bench, bench.synth])

@@ -8,20 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from bench.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, AppServer  # noqa: F401 (tests import ROOT)
+
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 
 if not Path(CHROMIUM).exists():
@@ -33,52 +26,11 @@ if not Path(CHROMIUM).exists():
 pytestmark = pytest.mark.browser
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, args: list[str], log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.port", str(self.port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false"]
-        if args:
-            cmd += ["--", *args]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log.open("wb"),
-                                     stderr=subprocess.STDOUT)
-
-    def wait_healthy(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early:\n{self.output()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.2)  # polling interval, not a wait for a result
-        raise RuntimeError(f"streamlit not healthy after {timeout}s:\n{self.output()}")
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-5000:]
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+Server = AppServer  # the running app, as the fixtures below name it
 
 
 def start_server(tmp_dir: Path, args: list[str] | None = None) -> Server:
-    server = Server(args or [], tmp_dir / "streamlit.log")
+    server = AppServer(args or [], tmp_dir / "streamlit.log")
     server.wait_healthy()
     return server
 
