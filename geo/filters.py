@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -231,7 +231,6 @@ class Summary:
     fatalities: int = 0
     injuries: int = 0
     without_fatality_figure: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 def summarise(events: pd.DataFrame) -> Summary:

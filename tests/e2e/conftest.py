@@ -7,7 +7,6 @@ the page's script state, never with fixed sleeps. The server log is printed when
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -104,10 +103,6 @@ def go_to_page(page, label: str) -> None:
     """Move to another page through the sidebar, as a user does (the session is kept)."""
     page.locator("[data-testid='stSidebarNavLink']", has_text=label).first.click()
     wait_idle(page)
-
-
-def have_chromium() -> bool:
-    return shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists()
 
 
 SETTLED_JS = """() => {
