@@ -118,3 +118,74 @@ def test_url_round_trip():
     back, view, notes = parse_query(query, OPTIONS)
     assert (back, view, notes) == (state, View(36.2376, 43.9632, 13), [])
     assert to_query(FilterState()) == {}
+
+
+# ----------------------------------------------------------------------------- hostile URLs
+
+TODAY = date(2026, 1, 15)
+
+
+def parse(params):
+    return parse_query(params, OPTIONS, today=TODAY)
+
+
+@pytest.mark.parametrize("lat, lon, zoom", [
+    ("33", "44", "inf"), ("33", "44", "-inf"), ("33", "44", "nan"), ("33", "44", "1e400"),
+    ("1e400", "44", "5"), ("nan", "44", "5"), ("33", "inf", "5"), ("33", "44", "1e18"),
+    ("9" * 400, "44", "5"), ("33", "44", "5.5e0"), ("33", "44", "-1"), ("33", "44", "19"),
+])
+def test_a_view_that_is_not_a_finite_map_view_is_a_note_never_an_exception(lat, lon, zoom):
+    state, view, notes = parse({"lat": [lat], "lon": [lon], "zoom": [zoom]})
+    assert view is None
+    assert len(notes) == 1 and "is not a map view" in notes[0]
+
+
+def test_a_fractional_zoom_from_a_hand_made_url_is_rounded_down():
+    assert parse({"lat": ["33"], "lon": ["44"], "zoom": ["7.0"]})[1] == View(33.0, 44.0, 7)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("2023-01-05", date(2023, 1, 5)),
+    ("2023-1-5", date(2023, 1, 5)),  # Streamlit's date_input applies it: so do we, no note
+    ("2023/01/05", date(2023, 1, 5)),
+])
+def test_a_date_the_filter_applies_gives_no_note(raw, expected):
+    state, _, notes = parse({"start": [raw]})
+    assert (state.start, notes) == (expected, [])
+
+
+@pytest.mark.parametrize("key, raw, says", [
+    ("start", "20231225", "is not a date of the form YYYY-MM-DD; ignored"),
+    ("start", "2023-02-30", "is not a date of the form YYYY-MM-DD; ignored"),
+    ("start", " 2023-01-05", "is not a date of the form YYYY-MM-DD; ignored"),
+    ("start", "1900-01-01", "is before 1989-01-01, the earliest date the filter takes; ignored"),
+    ("end", "2999-12-31", "is after 2026-01-15, the latest date the filter takes; ignored"),
+    ("end", "9" * 50, "is not a date"),
+])
+def test_a_date_the_filter_drops_gets_a_note_saying_so(key, raw, says):
+    state, _, notes = parse({key: [raw]})
+    assert getattr(state, key) is None
+    assert len(notes) == 1 and says in notes[0] and repr(raw) in notes[0]
+
+
+def test_start_after_end_is_applied_and_says_nothing_can_match():
+    state, _, notes = parse({"start": ["2024-01-01"], "end": ["2023-01-01"]})
+    assert (state.start, state.end) == (date(2024, 1, 1), date(2023, 1, 1))
+    assert filter_events(EVENTS, state).empty
+    assert notes == ["URL start=2024-01-01 is after end=2023-01-01: no event can match "
+                     "(change From or To in the sidebar)."]
+
+
+def test_the_latest_date_is_the_later_of_today_and_the_last_event():
+    late = Options([], [], [], date(2020, 1, 1), date(2030, 6, 1))
+    state, _, notes = parse_query({"end": ["2030-06-01"]}, late, today=TODAY)
+    assert (state.end, notes) == (date(2030, 6, 1), [])
+
+
+def test_fatalities_do_not_overflow_when_summed():
+    big = 9_223_372_036_854_775_807
+    frame_ = pd.DataFrame({"fatalities": pd.array([big, big, None], dtype="Int64"),
+                           "injuries": pd.array([big, 1, 1], dtype="Int64")})
+    s = summarise(frame_)
+    assert s.fatalities == 2 * big and s.injuries == big + 2
+    assert s.without_fatality_figure == 1
