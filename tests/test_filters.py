@@ -1,13 +1,18 @@
 """Filtering, viewport selection, framing and the URL form of a view."""
 
+import math
 from datetime import date
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT
 from geo.events import load_events
 from geo.filters import (
+    EARLIEST,
+    MAX_ZOOM,
     Bounds,
     FilterState,
     Options,
@@ -15,11 +20,13 @@ from geo.filters import (
     filter_events,
     frame,
     parse_query,
+    parse_view,
     summarise,
     to_query,
     view_bounds,
     visible_events,
 )
+from geo.problems import GeoError
 
 EVENTS = load_events(ROOT / "data" / "events.csv").events
 OPTIONS = Options.of(EVENTS)
@@ -189,3 +196,45 @@ def test_fatalities_do_not_overflow_when_summed():
     s = summarise(frame_)
     assert s.fatalities == 2 * big and s.injuries == big + 2
     assert s.without_fatality_figure == 1
+
+
+# ----------------------------------------------------------------------------- fuzzing
+
+KEYS = ["attacker", "target_group", "event_type", "start", "end", "lat", "lon", "zoom",
+        "event", "basemap", "", "ATTACKER", "start[]"]
+NUMBERS = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(repr),
+                    st.integers(min_value=-(10**400), max_value=10**400).map(str),
+                    st.sampled_from(["1e400", "-1e400", "inf", "nan", "0x10", "1_0", "٣", "１２"]))
+VALUES = st.one_of(st.text(), NUMBERS, st.dates().map(str),
+                   st.sampled_from(OPTIONS.attackers + ["2023-1-5", "20231225", "2023/01/05"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.one_of(st.sampled_from(KEYS), st.text()),
+                       st.one_of(st.lists(VALUES, max_size=4), VALUES), max_size=8))
+def test_any_query_string_gives_a_valid_state_and_view_or_notes(params):
+    try:
+        state, view, notes = parse_query(params, OPTIONS, today=TODAY)
+    except GeoError:
+        return  # the project's own error is allowed; nothing else is
+    assert isinstance(state, FilterState) and all(isinstance(n, str) for n in notes)
+    assert set(state.attackers) <= set(OPTIONS.attackers)
+    assert set(state.target_groups) <= set(OPTIONS.target_groups)
+    assert set(state.event_types) <= set(OPTIONS.event_types)
+    for day in (state.start, state.end):
+        assert day is None or EARLIEST <= day <= TODAY
+    if view is not None:
+        assert isinstance(view.zoom, int) and 0 <= view.zoom <= MAX_ZOOM
+        assert -90 <= view.lat <= 90 and -180 <= view.lon <= 180
+        assert math.isfinite(view.lat) and math.isfinite(view.lon)
+    filter_events(EVENTS, state)  # whatever was parsed, filtering it works
+    # A state read from a URL writes back to a URL that reads back the same, with no note.
+    again, view_again, quiet = parse_query(to_query(state, view), OPTIONS, today=TODAY)
+    assert (again, quiet) == (state, []) and (view_again is None) == (view is None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.text(), st.text())
+def test_any_view_text_is_a_valid_view_or_none(lat, lon, zoom):
+    view = parse_view(lat, lon, zoom)
+    assert view is None or (0 <= view.zoom <= MAX_ZOOM and -90 <= view.lat <= 90)
