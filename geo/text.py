@@ -7,8 +7,15 @@ images (fetched from anywhere), KaTeX between ``$``, ``:red[colour]`` directives
 character (CommonMark lets any of them be escaped) and folds line breaks and leading spaces,
 so the text shows exactly as written and nothing in it is formatted, linked or fetched.
 
->>> print(escape_markdown("[Log in](https://evil.example) $x$ :red[!]"))
-\[Log in\]\(https\:\/\/evil\.example\) \$x\$ \:red\[\!\]
+Escapes do not stop GitHub's bare-link rule: Streamlit's renderer finds ``https://…``,
+``www.…`` and ``name@host.tld`` in the text *after* escapes are resolved and makes them links.
+So a WORD JOINER (U+2060, invisible and zero-width) is put inside each of those patterns
+(``https⁠://``, ``www⁠.``, ``name@⁠host``): the text looks the same and is not a link.
+
+>>> print(escape_markdown("[Log in](evil.example) $x$ :red[!]"))
+\[Log in\]\(evil\.example\) \$x\$ \:red\[\!\]
+>>> escape_markdown("https://x.example www.x.example a@x.example").count(WORD_JOINER)
+3
 """
 
 from __future__ import annotations
@@ -18,9 +25,13 @@ import string
 
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _LINE_BREAKS = re.compile(r"[\r\n\t\f\v\u2028\u2029\x85]+")
+WORD_JOINER = "\u2060"
+# What GFM's bare-link rule looks for (mdast-util-gfm-autolink-literal): a scheme's colon,
+# "www" before a dot, a domain after "@". The joiner goes before the colon and the dot, after @.
+_BARE_LINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=www)(?=\.)|(?<=@)(?=[\w-])")
 
 
 def escape_markdown(text: object) -> str:
     """``text`` as literal markdown: one line, every ASCII punctuation character escaped."""
-    one_line = _LINE_BREAKS.sub(" ", str(text))
-    return _PUNCTUATION.sub(r"\\\1", one_line).strip(" ")
+    one_line = _LINE_BREAKS.sub(" ", str(text)).strip(" ")
+    return _PUNCTUATION.sub(r"\\\1", _BARE_LINK.sub(WORD_JOINER, one_line))

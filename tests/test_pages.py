@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
+from geo.text import WORD_JOINER
 
 PAGES = {
     "Events": "pages/1_Events.py",
@@ -247,6 +248,7 @@ def assert_literal(markdown: str, text: str) -> None:
         else:
             chars.append((markdown[i], False))
             i += 1
+    chars = [(c, e) for c, e in chars if c != WORD_JOINER]  # invisible: breaks bare links
     shown = "".join(c for c, _ in chars)
     at = shown.find(text)
     assert at >= 0, f"{text!r} not shown in {markdown!r}"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import string
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.text import escape_markdown
+from geo.text import WORD_JOINER, escape_markdown
 
 
 def unescape(markdown: str) -> str:
@@ -20,7 +21,7 @@ def unescape(markdown: str) -> str:
             assert markdown[i] not in string.punctuation, (markdown, i)
             out.append(markdown[i])
             i += 1
-    return "".join(out)
+    return "".join(out).replace(WORD_JOINER, "")
 
 
 def test_links_images_formulas_colours_and_html_are_escaped():
@@ -48,6 +49,13 @@ def test_links_images_formulas_colours_and_html_are_escaped():
         assert unescape(escaped) == text
 
 
+def test_bare_links_and_emails_are_broken_invisibly():
+    escaped = escape_markdown("see https://evil.example, HTTP://x.y, www.evil.example, a@evil.ex")
+    plain = escaped.replace("\\", "")
+    assert not re.search(r"(?i)https?://|www\.|@[\w-]", plain)  # GFM's bare-link patterns
+    assert unescape(escaped) == "see https://evil.example, HTTP://x.y, www.evil.example, a@evil.ex"
+
+
 def test_line_breaks_cannot_start_blocks():
     escaped = escape_markdown("ok\n\n    indented code\r\n# heading\u2028x")
     assert "\n" not in escaped and "\r" not in escaped and "\u2028" not in escaped
@@ -60,5 +68,6 @@ def test_any_text_is_shown_as_itself_on_one_line(text):
     escaped = escape_markdown(text)
     assert "\n" not in escaped
     shown = unescape(escaped)
-    assert shown.split() == text.split()  # same words; only line breaks became spaces
+    # Same words (only line breaks became spaces, and bare links got an invisible joiner).
+    assert shown.split() == text.replace(WORD_JOINER, "").split()
     assert not shown.startswith(" ")  # four leading spaces would start a code block

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlparse
 
 import pytest
 
@@ -29,7 +29,7 @@ def test_hostile_url_values_are_shown_as_written(server, context, path):
     wait_idle(page)
     notes = page.locator("[data-testid='stAlertContentInfo']")
     notes.first.wait_for()
-    text = " ".join(notes.all_inner_texts())
+    text = " ".join(notes.all_inner_texts()).replace("\u2060", "")  # the invisible joiner
     for value in HOSTILE:
         assert repr(value) in text, (value, text)  # exactly as written, quotes and all
     assert "is not a map view" in text
@@ -38,4 +38,4 @@ def test_hostile_url_values_are_shown_as_written(server, context, path):
     assert main.locator("img[src*='evil.example']").count() == 0
     assert main.locator(".katex").count() == 0
     assert page.locator("[data-testid='stException']").count() == 0
-    assert not [u for u in asked if "evil.example" in u]
+    assert not [u for u in asked if urlparse(u).hostname == "evil.example"]  # nothing fetched
