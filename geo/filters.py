@@ -296,14 +296,15 @@ def summarise(events: pd.DataFrame) -> Summary:
 
 def _exact_sum(values: pd.Series) -> int:
     """The sum as a Python int: numpy's int64 sum wraps around to a negative number silently."""
-    present = values.dropna()
-    if present.empty:
-        return 0
-    array = present.to_numpy()
-    if array.dtype.kind in "iu":
+    if pd.api.types.is_signed_integer_dtype(values.dtype):
+        array = values.to_numpy(dtype=np.int64, na_value=0)  # one pass, no copy of the valid
+        if len(array) == 0:
+            return 0
         big = np.iinfo(np.int64).max // len(array)
         if -big <= array.min() and array.max() <= big:  # the int64 sum cannot overflow
-            return int(array.sum(dtype=np.int64))
-    if array.dtype.kind == "f":  # float sums do not wrap; int() of a finite float is exact
-        return sum(int(v) for v in array if math.isfinite(v))
-    return sum(int(v) for v in array)
+            return int(array.sum())
+        return sum(int(v) for v in array)
+    present = values.dropna().to_numpy()
+    if present.dtype.kind == "f":  # float sums do not wrap; int() of a finite float is exact
+        return sum(int(v) for v in present if math.isfinite(v))
+    return sum(int(v) for v in present)
