@@ -9,6 +9,7 @@ user moves between pages. The map view (``lat``, ``lon``, ``zoom``) is written b
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,11 +19,20 @@ import pandas as pd
 import streamlit as st
 
 from geo.events import load_events
-from geo.filters import FilterState, Options, View, filter_events, parse_query, summarise
+from geo.filters import (
+    FilterState,
+    Options,
+    View,
+    date_bounds,
+    filter_events,
+    parse_query,
+    summarise,
+)
 from geo.problems import DataFileError, Problem
 from geo.schema import EVENTS_CSV, ROOT
+from geo.text import escape_markdown
 
-EARLIEST = date(1989, 1, 1)  # UCDP GED starts in 1989, ACLED in 1997
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -113,12 +123,23 @@ def dataset() -> Dataset:
     return Dataset(cached[1], base.problems if mode == "beside" else [], label, base.error)
 
 
+LOAD_FAILED = ("The events file could not be loaded: it is missing, unreadable or not an "
+               "events file (the details are in the server's log). No events are shown.")
+_logged_errors: set[str] = set()
+
+
 def show_problems(data: Dataset) -> None:
+    """The load error (without the file's content: visitors see a fixed sentence, the operator
+    the details in the log) and the row problems, as text."""
     if data.error:
-        st.error(f"Could not load the events file: {data.error}")
+        if data.error not in _logged_errors:
+            _logged_errors.add(data.error)
+            log.error("could not load the events file %s: %s", events_path(), data.error)
+        st.error(LOAD_FAILED)
     if data.problems:
-        with st.expander(f"⚠️ {len(data.problems)} row problem(s) in {data.label}: "
-                         "those rows are left out", expanded=len(data.problems) <= 5):
+        with st.expander(f"⚠️ {len(data.problems)} row problem(s) in "
+                         f"{escape_markdown(data.label)}: those rows are left out",
+                         expanded=len(data.problems) <= 5):
             st.text("\n".join(str(p) for p in data.problems[:500]))
             if len(data.problems) > 500:
                 st.caption(f"… and {len(data.problems) - 500} more.")
@@ -128,9 +149,10 @@ def _check_url(options: Options) -> tuple[list[str], View | None]:
     """On a session's first run, explain URL values that will be ignored; return the URL view."""
     if "url_notes" not in st.session_state:
         params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
-        _, view, notes = parse_query(params, options)
+        state, view, notes = parse_query(params, options)
         st.session_state["url_notes"] = notes
         st.session_state["url_view"] = view
+        st.session_state["url_dates"] = (state.start, state.end)  # a note already covers them
     return st.session_state["url_notes"], st.session_state["url_view"]
 
 
@@ -140,7 +162,7 @@ def sidebar_filters(events: pd.DataFrame) -> tuple[FilterState, list[str]]:
     notes, _ = _check_url(options)
     first = options.first or date.today()
     last = options.last or date.today()
-    latest = max(last, date.today())
+    earliest, latest = date_bounds(options)  # parse_query checks URL dates against the same
     with st.sidebar:
         st.header("Filters")
         attackers = st.multiselect("Attacker", options.attackers, key="attacker",
@@ -150,13 +172,13 @@ def sidebar_filters(events: pd.DataFrame) -> tuple[FilterState, list[str]]:
         types = st.multiselect("Event type", options.event_types, key="event_type",
                                bind="query-params", placeholder="All event types")
         # Empty means "no limit", so the range never goes stale when the data changes.
-        start = st.date_input("From", value=None, min_value=EARLIEST, max_value=latest,
+        start = st.date_input("From", value=None, min_value=earliest, max_value=latest,
                               key="start", bind="query-params", format="YYYY-MM-DD",
                               help=f"Empty: from the first event ({first})")
-        end = st.date_input("To", value=None, min_value=EARLIEST, max_value=latest,
+        end = st.date_input("To", value=None, min_value=earliest, max_value=latest,
                             key="end", bind="query-params", format="YYYY-MM-DD",
                             help=f"Empty: to the last event ({last})")
-        if start and end and start > end:
+        if start and end and start > end and (start, end) != st.session_state.get("url_dates"):
             st.warning(f"From {start} is after To {end}: no event can match.")
     state = FilterState(tuple(attackers), tuple(targets), tuple(types), start or None,
                         end or None)
@@ -228,8 +250,9 @@ def filtered(events: pd.DataFrame, state: FilterState) -> pd.DataFrame:
 
 
 def show_notes(notes: list[str]) -> None:
+    """Notes about URL values; they quote the URL, so they are shown as text, never markdown."""
     for note in notes:
-        st.info(note, icon="🔗")
+        st.info(escape_markdown(note), icon="🔗")
 
 
 def show_counts(events: pd.DataFrame, total: int) -> None:

@@ -32,6 +32,15 @@ def neutralise_text(values: pd.Series, numeric: bool) -> pd.Series:
     return text.mask(risky, "'" + text)
 
 
+def neutralise_name(name: str) -> str:
+    """A column name for a CSV header, quoted like a text cell when it could run as a formula.
+
+    >>> neutralise_name("=cmd|' /C calc'!A0"), neutralise_name("attacker")
+    ("'=cmd|' /C calc'!A0", 'attacker')
+    """
+    return "'" + name if name.startswith(FORMULA_START) else name
+
+
 def export_frame(events: pd.DataFrame) -> pd.DataFrame:
     """All dataset columns, in schema order, with dates as YYYY-MM-DD."""
     columns = [c for c in COLUMN_NAMES if c in events.columns]
@@ -54,6 +63,7 @@ def to_csv_bytes(events: pd.DataFrame) -> bytes:
             out[column] = out[column].map({True: "true", False: "false"}).astype("string")
         else:
             out[column] = neutralise_text(out[column], numeric=kind in ("int", "float"))
+    out.columns = [neutralise_name(str(c)) for c in out.columns]  # a header is read as cells too
     table = pa.Table.from_pandas(out, preserve_index=False)
     sink = pa.BufferOutputStream()
     pa_csv.write_csv(table, sink, pa_csv.WriteOptions(quoting_style="needed"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -156,51 +156,102 @@ def view_bounds(view: View, width_px: int, height_px: int) -> Bounds:
                   _inverse_mercator_y(cy + half_y), view.lon + half_lon)
 
 
-def parse_query(params: Mapping[str, Sequence[str]], options: Options
-                ) -> tuple[FilterState, View | None, list[str]]:
-    """Read a filter state and map view from URL parameters.
+EARLIEST = date(1989, 1, 1)  # UCDP GED starts in 1989, ACLED in 1997
+URL_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")  # what Streamlit's date_input reads from a URL
 
-    A value that matches nothing in the data, or cannot be read, is dropped and explained in a
-    note (never an exception). Returns (state, view or None, notes).
+
+def date_bounds(options: Options, today: date | None = None) -> tuple[date, date]:
+    """The earliest and latest dates the From/To filters take (the widgets' min and max)."""
+    today = today or date.today()
+    return EARLIEST, max(options.last or today, today)
+
+
+def parse_url_date(raw: str) -> date | None:
+    """A URL date as the date filter reads it (YYYY-MM-DD, also 2023-1-5 or 2023/01/05)."""
+    for fmt in URL_DATE_FORMATS:
+        try:
+            return datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_view(lat: str | None, lon: str | None, zoom: str | None) -> View | None:
+    """A map view from URL text, or None unless all three are finite and in range."""
+    try:
+        values = [float(v) for v in (lat, lon, zoom)]  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    y, x, z = values
+    if not all(math.isfinite(v) for v in values) or z != int(z):
+        return None
+    if -90 <= y <= 90 and -180 <= x <= 180 and 0 <= z <= MAX_ZOOM:
+        return View(y, x, int(z))
+    return None
+
+
+def parse_query(params: Mapping[str, Sequence[str]], options: Options,
+                today: date | None = None) -> tuple[FilterState, View | None, list[str]]:
+    """Read a filter state and map view from URL parameters, as the page's widgets apply them.
+
+    A value the page will not apply (matches nothing in the data, cannot be read, or is outside
+    the dates the filter takes) is dropped and explained in a note; a value that is applied
+    gets no "ignored" note. Never raises. Returns (state, view or None, notes).
     """
     notes: list[str] = []
     chosen: dict[str, tuple[str, ...]] = {}
     for key, attr in MULTI_KEYS.items():
         known = set(getattr(options, attr))
-        values = [v for v in params.get(key, []) if v != ""]
+        values = [v for v in _all(params, key) if v != ""]
         unknown = [v for v in values if v not in known]
         for value in unknown:
             notes.append(f"URL {key}={value!r} matches no event in this dataset; ignored.")
         chosen[attr] = tuple(dict.fromkeys(v for v in values if v in known))
 
+    earliest, latest = date_bounds(options, today)
     dates: dict[str, date | None] = {}
     for key in ("start", "end"):
         raw = _last(params, key)
-        dates[key] = None
-        if raw:
-            try:
-                dates[key] = date.fromisoformat(raw)
-            except ValueError:
-                notes.append(f"URL {key}={raw!r} is not a date of the form YYYY-MM-DD; ignored.")
+        dates[key] = parsed = parse_url_date(raw) if raw else None
+        if not raw:
+            continue
+        if parsed is None:
+            notes.append(f"URL {key}={raw!r} is not a date of the form YYYY-MM-DD; ignored.")
+        elif parsed < earliest:
+            notes.append(f"URL {key}={raw!r} is before {earliest}, the earliest date the filter "
+                         "takes; ignored.")
+            dates[key] = None
+        elif parsed > latest:
+            notes.append(f"URL {key}={raw!r} is after {latest}, the latest date the filter "
+                         "takes; ignored.")
+            dates[key] = None
     if dates["start"] and dates["end"] and dates["start"] > dates["end"]:
-        notes.append(f"URL start={dates['start']} is after end={dates['end']}; both ignored.")
-        dates = {"start": None, "end": None}
+        notes.append(f"URL start={dates['start']} is after end={dates['end']}: no event can "
+                     "match (change From or To in the sidebar).")
 
-    view = None
     lat, lon, zoom = (_last(params, k) for k in ("lat", "lon", "zoom"))
+    view = None
     if lat or lon or zoom:
-        try:
-            view = View(float(lat), float(lon), int(float(zoom)))
-            if not (-90 <= view.lat <= 90 and -180 <= view.lon <= 180
-                    and 0 <= view.zoom <= MAX_ZOOM):
-                raise ValueError
-        except (TypeError, ValueError):
-            notes.append(f"URL view lat={lat!r}, lon={lon!r}, zoom={zoom!r} is not a map view "
-                         f"(lat in [-90, 90], lon in [-180, 180], zoom 0-{MAX_ZOOM}); ignored.")
-            view = None
+        view = parse_view(lat, lon, zoom)
+        if view is None:
+            notes.append(f"URL view lat={_short(lat)}, lon={_short(lon)}, zoom={_short(zoom)} "
+                         f"is not a map view (lat in [-90, 90], lon in [-180, 180], "
+                         f"zoom 0-{MAX_ZOOM}); ignored.")
     state = FilterState(chosen["attackers"], chosen["target_groups"], chosen["event_types"],
                         dates["start"], dates["end"])
     return state, view, notes
+
+
+def _short(value: str | None, limit: int = 40) -> str:
+    """repr() of a URL value, cut so a 10,000-character value does not fill the page."""
+    if value is not None and len(value) > limit:
+        return repr(value[:limit]) + f"… ({len(value):,} characters)"
+    return repr(value)
+
+
+def _all(params: Mapping[str, Sequence[str]], key: str) -> list[str]:
+    values = params.get(key) or []
+    return [values] if isinstance(values, str) else [str(v) for v in values]
 
 
 def _last(params: Mapping[str, Sequence[str]], key: str) -> str | None:
@@ -237,7 +288,23 @@ def summarise(events: pd.DataFrame) -> Summary:
     """Counts that follow the filters: events, fatalities, injuries."""
     return Summary(
         events=len(events),
-        fatalities=int(events["fatalities"].sum(skipna=True)),
-        injuries=int(events["injuries"].sum(skipna=True)),
+        fatalities=_exact_sum(events["fatalities"]),
+        injuries=_exact_sum(events["injuries"]),
         without_fatality_figure=int(events["fatalities"].isna().sum()),
     )
+
+
+def _exact_sum(values: pd.Series) -> int:
+    """The sum as a Python int: numpy's int64 sum wraps around to a negative number silently."""
+    if pd.api.types.is_signed_integer_dtype(values.dtype):
+        array = values.to_numpy(dtype=np.int64, na_value=0)  # one pass, no copy of the valid
+        if len(array) == 0:
+            return 0
+        big = np.iinfo(np.int64).max // len(array)
+        if -big <= array.min() and array.max() <= big:  # the int64 sum cannot overflow
+            return int(array.sum())
+        return sum(int(v) for v in array)
+    present = values.dropna().to_numpy()
+    if present.dtype.kind == "f":  # float sums do not wrap; int() of a finite float is exact
+        return sum(int(v) for v in present if math.isfinite(v))
+    return sum(int(v) for v in present)

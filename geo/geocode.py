@@ -35,10 +35,35 @@ from geopy.location import Location
 
 from geo.countries import contains, country_code, fold
 from geo.io import write_atomic
-from geo.problems import Problem
+from geo.problems import DataFileError, GeoError, Problem
 from geo.schema import COLUMN_NAMES, EVENTS_CSV, GAZETTEER_CSV, GEOCODE_CACHE
 
 TRUE_WORDS = {"true", "yes", "1", "y"}
+
+
+class UsageError(GeoError, ValueError):
+    """The geocoder was asked for something it cannot do as asked (e.g. --online, no agent)."""
+
+
+def read_text_file(path: Path, what: str) -> str:
+    """The UTF-8 text of a regular file, or a :class:`DataFileError` saying why not.
+
+    Refuses directories, FIFOs and devices before opening them (reading a FIFO would hang).
+    """
+    try:
+        if not path.exists():
+            raise DataFileError(f"{what} {path} does not exist")
+        if path.is_dir():
+            raise DataFileError(f"{what} {path} is a directory, not a file")
+        if not path.is_file():
+            raise DataFileError(f"{what} {path} is not a regular file")
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataFileError(f"{what} {path} is not UTF-8 text (byte {exc.start}: "
+                            f"{exc.object[exc.start:exc.start + 1]!r}); save it as UTF-8"
+                            ) from None
+    except OSError as exc:
+        raise DataFileError(f"{what} {path} cannot be read: {exc.strerror or exc}") from None
 
 
 def _location(name: str, lat: float, lon: float, precision: int, source: str,
@@ -133,8 +158,21 @@ class CachedGeocoder:
                                     max_retries=0, swallow_exceptions=False)
         self.cache: dict[str, Any] = {}
         if self.cache_path.exists():
-            self.cache = json.loads(self.cache_path.read_text(encoding="utf-8"))
+            self.cache = self._read_cache()
         self.requests = 0
+
+    def _read_cache(self) -> dict[str, Any]:
+        text = read_text_file(self.cache_path, "geocode cache")
+        fix = "delete it or give another --cache"
+        try:
+            cache = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DataFileError(f"geocode cache {self.cache_path} is not valid JSON "
+                                f"(line {exc.lineno}, column {exc.colno}: {exc.msg}); {fix}"
+                                ) from None
+        if not isinstance(cache, dict):
+            raise DataFileError(f"geocode cache {self.cache_path} is not a JSON object; {fix}")
+        return cache
 
     def geocode(self, query: str, *, exactly_one: bool = True,
                 country_codes: list[str] | None = None, **_: Any):
@@ -210,7 +248,7 @@ def default_chain(online: bool = False, user_agent: str | None = None,
         from geopy.geocoders import Nominatim
 
         if not user_agent:
-            raise SystemExit("--online needs --user-agent 'app-name/version (contact)' "
+            raise UsageError("--online needs --user-agent 'app-name/version (contact)' "
                              "(Nominatim's usage policy)")
         geocoders.append(CachedGeocoder(Nominatim(user_agent=user_agent, timeout=10), cache_path))
     return GeocoderChain(geocoders)
@@ -254,9 +292,13 @@ def to_csv_text(rows: list[dict[str, str]], columns: list[str]) -> str:
 
 
 def run(events_path: Path, chain: GeocoderChain, out=None) -> int:
-    """Geocode an events file in place. Exit status 0 when done (or nothing changed), 1 if not."""
+    """Geocode an events file in place. Exit status 0 when done (or nothing changed), 1 if not.
+
+    A file that cannot be read or written raises :class:`DataFileError` (or
+    :class:`geo.io.NotARegularFileError`); :func:`main` turns those into one line and status 1.
+    """
     out = out or sys.stdout
-    text = events_path.read_text(encoding="utf-8-sig")
+    text = read_text_file(events_path, "events file")
     reader = csv.DictReader(io.StringIO(text))
     columns = list(reader.fieldnames or [])
     missing = [c for c in ("location", "country") if c not in columns]
@@ -292,7 +334,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--user-agent", help="your app name and contact, required by --online")
     parser.add_argument("--cache", type=Path, default=GEOCODE_CACHE, help="online answers cache")
     args = parser.parse_args(argv)
-    return run(args.events, default_chain(args.online, args.user_agent, args.cache))
+    try:
+        return run(args.events, default_chain(args.online, args.user_agent, args.cache))
+    except UsageError as exc:
+        parser.error(str(exc))  # exits with status 2, like any other usage error
+    except (GeoError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except csv.Error as exc:
+        print(f"error: events file {args.events} is not a readable CSV: {exc}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

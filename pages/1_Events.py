@@ -10,9 +10,10 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from geo.evidence import describe_place, escape_markdown, map_url, sources_url, sources_urls
+from geo.evidence import describe_place, map_url, sources_url, sources_urls
 from geo.export import export_name, to_csv_bytes
 from geo.schema import BY_NAME, TIME_PRECISION_LABELS
+from geo.text import escape_markdown
 
 TABLE_COLUMNS = ["event_id", "event_date", "attacker", "target_group", "location",
                  "fatalities", "injuries", "evidence", "geo_precision", "country",

@@ -15,7 +15,6 @@ import ui
 from geo.evidence import (
     EVIDENCE_CSS,
     bundled_documents,
-    escape_markdown,
     find_spans,
     group_by_document,
     highlight_html,
@@ -23,6 +22,7 @@ from geo.evidence import (
     summaries_citing,
 )
 from geo.sources import load_summaries, read_source
+from geo.text import escape_markdown
 
 # Scrolls to the URL's #anchor (or ?event=) once the documents are drawn. A constant: no data
 # goes in, and getElementById never parses the id as HTML.
@@ -111,7 +111,7 @@ elif focus:
 
 st.html(EVIDENCE_CSS)
 for name, (body, event_ids, stated) in html_parts.items():
-    st.subheader(name, anchor=False)
+    st.subheader(name, anchor=False)  # a bundled document's file name, not user text
     cited = ", ".join(map(escape_markdown, event_ids)) if event_ids else "no event shown"
     st.caption(f"Highlighted events: {cited}."
                + (" Dashed underline: a summary's statement (not mapped)." if len(stated)

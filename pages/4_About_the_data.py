@@ -10,7 +10,6 @@ import streamlit as st
 
 import ui
 from geo.evidence import (
-    escape_markdown,
     geocoded_places,
     readable_table,
     readme_section,
@@ -18,6 +17,7 @@ from geo.evidence import (
 )
 from geo.schema import DATA_DIR, PRECISION_LABELS, TIME_PRECISION_LABELS
 from geo.sources import load_summaries
+from geo.text import escape_markdown
 
 README = DATA_DIR / "README.md"
 STATIC_ROWS = 60

@@ -7,6 +7,7 @@ import sys
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import ui
 from conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -73,10 +74,20 @@ def test_a_url_view_is_kept_and_used_for_the_export():
 
 def test_an_unknown_url_value_gives_a_note_not_a_crash():
     at = run({"attacker": ["Nobody at all", "US military"], "lat": "north"})
-    notes = " ".join(i.value for i in at.info)
+    notes = " ".join(i.value for i in at.info).replace("\\", "")  # shown as literal text
     assert "attacker='Nobody at all' matches no event" in notes
     assert "is not a map view" in notes
     assert metric(at, "Events shown") == "2"
+
+
+@pytest.mark.parametrize("lat, lon, zoom", [
+    ("33", "44", "inf"), ("33", "44", "nan"), ("33", "44", "1e400"), ("1e400", "44", "5"),
+])
+def test_an_impossible_map_view_gives_a_note_and_the_default_view(lat, lon, zoom):
+    at = run({"lat": lat, "lon": lon, "zoom": zoom})  # run() asserts no exception
+    notes = " ".join(i.value for i in at.info).replace("\\", "")
+    assert "is not a map view" in notes
+    assert metric(at, "Events shown") == "7"
 
 
 def test_zero_results_give_a_note_and_the_page_still_runs():
@@ -99,9 +110,13 @@ def test_another_events_file_is_shown_with_its_problems(tmp_path, monkeypatch):
     assert "mine.csv line 4, column event_date" in problems.text[0].value
 
 
-def test_a_file_that_is_not_an_events_file_is_explained(tmp_path, monkeypatch):
+def test_a_file_that_is_not_an_events_file_is_explained(tmp_path, monkeypatch, caplog):
     path = tmp_path / "other.csv"
     path.write_text("name,value\nx,1\n", encoding="utf-8")
     at = run(argv=["--events", str(path)], monkeypatch=monkeypatch)
-    assert any("is not an events file: it lacks event_id" in e.value for e in at.error)
+    # Visitors get a fixed sentence (the file's content is not theirs to see); the operator
+    # gets the reason in the server's log.
+    assert [e.value for e in at.error] == [ui.LOAD_FAILED]
+    assert "name,value" not in at.error[0].value and "other.csv" not in at.error[0].value
+    assert "is not an events file: it lacks event_id" in caplog.text
     assert metric(at, "Events shown") == "0"

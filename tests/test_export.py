@@ -6,10 +6,11 @@ import json
 from datetime import date
 
 import pandas as pd
+import pytest
 
 from conftest import ROOT
 from geo.events import load_events
-from geo.export import export_name, to_csv_bytes, to_geojson_bytes
+from geo.export import FORMULA_START, export_name, to_csv_bytes, to_geojson_bytes
 from geo.filters import FilterState
 from geo.schema import COLUMN_NAMES
 
@@ -40,6 +41,18 @@ def test_formula_like_text_is_neutralised_but_numbers_stay_numbers():
     assert row["attacker"].startswith("'=") and row["notes"] == "'@SUM(1)"
     assert row["location"] == "'-Koya" and row["target_group"] == "'+1"
     assert row["longitude"] == "-44.5"
+
+
+@pytest.mark.parametrize("name", ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
+def test_a_formula_like_column_name_is_neutralised_in_the_header(name):
+    hostile = EVENTS.iloc[:2].copy()
+    hostile[name] = ["=1+1", "text"]
+    data = to_csv_bytes(hostile)
+    header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert header[-1] == "'" + name
+    assert not any(cell.startswith(FORMULA_START) for cell in header)
+    assert header[:-1] == list(COLUMN_NAMES)  # the dataset's own columns keep their names
+    assert [r["'" + name] for r in rows(data)] == ["'=1+1", "text"]
 
 
 def test_geojson_is_lon_lat_with_all_properties():

@@ -1,13 +1,18 @@
 """Filtering, viewport selection, framing and the URL form of a view."""
 
+import math
 from datetime import date
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT
 from geo.events import load_events
 from geo.filters import (
+    EARLIEST,
+    MAX_ZOOM,
     Bounds,
     FilterState,
     Options,
@@ -15,11 +20,13 @@ from geo.filters import (
     filter_events,
     frame,
     parse_query,
+    parse_view,
     summarise,
     to_query,
     view_bounds,
     visible_events,
 )
+from geo.problems import GeoError
 
 EVENTS = load_events(ROOT / "data" / "events.csv").events
 OPTIONS = Options.of(EVENTS)
@@ -118,3 +125,116 @@ def test_url_round_trip():
     back, view, notes = parse_query(query, OPTIONS)
     assert (back, view, notes) == (state, View(36.2376, 43.9632, 13), [])
     assert to_query(FilterState()) == {}
+
+
+# ----------------------------------------------------------------------------- hostile URLs
+
+TODAY = date(2026, 1, 15)
+
+
+def parse(params):
+    return parse_query(params, OPTIONS, today=TODAY)
+
+
+@pytest.mark.parametrize("lat, lon, zoom", [
+    ("33", "44", "inf"), ("33", "44", "-inf"), ("33", "44", "nan"), ("33", "44", "1e400"),
+    ("1e400", "44", "5"), ("nan", "44", "5"), ("33", "inf", "5"), ("33", "44", "1e18"),
+    ("9" * 400, "44", "5"), ("33", "44", "5.5e0"), ("33", "44", "-1"), ("33", "44", "19"),
+])
+def test_a_view_that_is_not_a_finite_map_view_is_a_note_never_an_exception(lat, lon, zoom):
+    state, view, notes = parse({"lat": [lat], "lon": [lon], "zoom": [zoom]})
+    assert view is None
+    assert len(notes) == 1 and "is not a map view" in notes[0]
+
+
+def test_a_fractional_zoom_from_a_hand_made_url_is_rounded_down():
+    assert parse({"lat": ["33"], "lon": ["44"], "zoom": ["7.0"]})[1] == View(33.0, 44.0, 7)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("2023-01-05", date(2023, 1, 5)),
+    ("2023-1-5", date(2023, 1, 5)),  # Streamlit's date_input applies it: so do we, no note
+    ("2023/01/05", date(2023, 1, 5)),
+])
+def test_a_date_the_filter_applies_gives_no_note(raw, expected):
+    state, _, notes = parse({"start": [raw]})
+    assert (state.start, notes) == (expected, [])
+
+
+@pytest.mark.parametrize("key, raw, says", [
+    ("start", "20231225", "is not a date of the form YYYY-MM-DD; ignored"),
+    ("start", "2023-02-30", "is not a date of the form YYYY-MM-DD; ignored"),
+    ("start", " 2023-01-05", "is not a date of the form YYYY-MM-DD; ignored"),
+    ("start", "1900-01-01", "is before 1989-01-01, the earliest date the filter takes; ignored"),
+    ("end", "2999-12-31", "is after 2026-01-15, the latest date the filter takes; ignored"),
+    ("end", "9" * 50, "is not a date"),
+])
+def test_a_date_the_filter_drops_gets_a_note_saying_so(key, raw, says):
+    state, _, notes = parse({key: [raw]})
+    assert getattr(state, key) is None
+    assert len(notes) == 1 and says in notes[0] and repr(raw) in notes[0]
+
+
+def test_start_after_end_is_applied_and_says_nothing_can_match():
+    state, _, notes = parse({"start": ["2024-01-01"], "end": ["2023-01-01"]})
+    assert (state.start, state.end) == (date(2024, 1, 1), date(2023, 1, 1))
+    assert filter_events(EVENTS, state).empty
+    assert notes == ["URL start=2024-01-01 is after end=2023-01-01: no event can match "
+                     "(change From or To in the sidebar)."]
+
+
+def test_the_latest_date_is_the_later_of_today_and_the_last_event():
+    late = Options([], [], [], date(2020, 1, 1), date(2030, 6, 1))
+    state, _, notes = parse_query({"end": ["2030-06-01"]}, late, today=TODAY)
+    assert (state.end, notes) == (date(2030, 6, 1), [])
+
+
+def test_fatalities_do_not_overflow_when_summed():
+    big = 9_223_372_036_854_775_807
+    frame_ = pd.DataFrame({"fatalities": pd.array([big, big, None], dtype="Int64"),
+                           "injuries": pd.array([big, 1, 1], dtype="Int64")})
+    s = summarise(frame_)
+    assert s.fatalities == 2 * big and s.injuries == big + 2
+    assert s.without_fatality_figure == 1
+
+
+# ----------------------------------------------------------------------------- fuzzing
+
+KEYS = ["attacker", "target_group", "event_type", "start", "end", "lat", "lon", "zoom",
+        "event", "basemap", "", "ATTACKER", "start[]"]
+NUMBERS = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(repr),
+                    st.integers(min_value=-(10**400), max_value=10**400).map(str),
+                    st.sampled_from(["1e400", "-1e400", "inf", "nan", "0x10", "1_0", "٣", "１２"]))
+VALUES = st.one_of(st.text(), NUMBERS, st.dates().map(str),
+                   st.sampled_from(OPTIONS.attackers + ["2023-1-5", "20231225", "2023/01/05"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.one_of(st.sampled_from(KEYS), st.text()),
+                       st.one_of(st.lists(VALUES, max_size=4), VALUES), max_size=8))
+def test_any_query_string_gives_a_valid_state_and_view_or_notes(params):
+    try:
+        state, view, notes = parse_query(params, OPTIONS, today=TODAY)
+    except GeoError:
+        return  # the project's own error is allowed; nothing else is
+    assert isinstance(state, FilterState) and all(isinstance(n, str) for n in notes)
+    assert set(state.attackers) <= set(OPTIONS.attackers)
+    assert set(state.target_groups) <= set(OPTIONS.target_groups)
+    assert set(state.event_types) <= set(OPTIONS.event_types)
+    for day in (state.start, state.end):
+        assert day is None or EARLIEST <= day <= TODAY
+    if view is not None:
+        assert isinstance(view.zoom, int) and 0 <= view.zoom <= MAX_ZOOM
+        assert -90 <= view.lat <= 90 and -180 <= view.lon <= 180
+        assert math.isfinite(view.lat) and math.isfinite(view.lon)
+    filter_events(EVENTS, state)  # whatever was parsed, filtering it works
+    # A state read from a URL writes back to a URL that reads back the same, with no note.
+    again, view_again, quiet = parse_query(to_query(state, view), OPTIONS, today=TODAY)
+    assert (again, quiet) == (state, []) and (view_again is None) == (view is None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.text(), st.text())
+def test_any_view_text_is_a_valid_view_or_none(lat, lon, zoom):
+    view = parse_view(lat, lon, zoom)
+    assert view is None or (0 <= view.zoom <= MAX_ZOOM and -90 <= view.lat <= 90)

@@ -1,6 +1,9 @@
 """The offline-first geocoding chain, with a fake online geocoder (never the network)."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -12,8 +15,10 @@ from geo.geocode import (
     GeocoderChain,
     GeoNamesGeocoder,
     default_chain,
+    main,
     run,
 )
+from geo.problems import GeoError
 
 
 @pytest.fixture(scope="module")
@@ -114,5 +119,67 @@ def test_an_unresolved_name_is_reported_and_the_dataset_left_untouched(
 
 
 def test_online_needs_a_real_user_agent():
-    with pytest.raises(SystemExit, match="user-agent"):
+    with pytest.raises(GeoError, match="user-agent") as caught:
         default_chain(online=True)
+    assert isinstance(caught.value, ValueError)
+
+
+def test_online_without_user_agent_is_a_usage_error_on_the_command_line(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["--online"])
+    assert caught.value.code == 2
+    assert "user-agent" in capsys.readouterr().err
+
+
+def _latin1(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("event_id,location,country\nx1,Mosul caf\xe9,Iraq\n".encode("latin-1"))
+    return path
+
+
+def _fifo(tmp_path):
+    path = tmp_path / "pipe.csv"
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.parametrize("make, says", [
+    (lambda tmp: tmp / "missing.csv", "does not exist"),
+    (lambda tmp: tmp, "is a directory"),
+    (_latin1, "not UTF-8"),
+    (_fifo, "not a regular file"),
+])
+def test_unreadable_events_file_is_one_line_and_exit_1(tmp_path, capsys, make, says):
+    path = make(tmp_path)
+    assert main(["--events", str(path)]) == 1
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert says in err and str(path.name) in err
+    assert len(err.splitlines()) == 1 and "Traceback" not in captured.out + captured.err
+
+
+@pytest.mark.parametrize("content, says", [
+    ("{not json", "not valid JSON"),
+    ("[1, 2]", "not a JSON object"),
+    (b"\xff\xfe{}", "not UTF-8"),
+])
+def test_corrupt_online_cache_is_one_line_and_exit_1(project_copy, capsys, content, says):
+    cache = project_copy / "cache.json"
+    if isinstance(content, bytes):
+        cache.write_bytes(content)
+    else:
+        cache.write_text(content)
+    events = project_copy / "data" / "events.csv"
+    code = main(["--events", str(events), "--online", "--user-agent", "test/1 (t@example.org)",
+                 "--cache", str(cache)])
+    assert code == 1
+    err = capsys.readouterr().err.strip()
+    assert says in err and "cache.json" in err and len(err.splitlines()) == 1
+
+
+def test_missing_events_file_from_the_shell_shows_no_traceback(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "geo.geocode", "--events",
+                           str(tmp_path / "nope.csv")], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "nope.csv" in done.stderr

@@ -3,13 +3,16 @@ and zero matching events give a note, not an exception."""
 
 from __future__ import annotations
 
+import string
 import sys
+from datetime import date
 
 import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
+from geo.text import WORD_JOINER
 
 PAGES = {
     "Events": "pages/1_Events.py",
@@ -225,4 +228,100 @@ def test_about_tables_follow_the_filters():
 def test_text_from_the_url_is_shown_as_written_not_as_markdown():
     at = run("Events", {"event": "[win](https://evil.example)"})
     note = next(i.value for i in at.info if "from the URL" in i.value)
-    assert "\\[win\\]\\(https\\://evil\\.example\\)" in note  # escaped: no link is made
+    assert_literal(note, "[win](https://evil.example)")
+
+
+# ----------------------------------------------------------------------------- hostile URLs
+
+PUNCTUATION = set(string.punctuation)
+
+
+def assert_literal(markdown: str, text: str) -> None:
+    """``markdown`` shows ``text`` as written: inside it, every ASCII punctuation character is
+    backslash-escaped (CommonMark renders those as themselves: no link, image, formula, colour)."""
+    chars: list[tuple[str, bool]] = []  # (character shown, was it escaped)
+    i = 0
+    while i < len(markdown):
+        if markdown[i] == "\\" and i + 1 < len(markdown) and markdown[i + 1] in PUNCTUATION:
+            chars.append((markdown[i + 1], True))
+            i += 2
+        else:
+            chars.append((markdown[i], False))
+            i += 1
+    chars = [(c, e) for c, e in chars if c != WORD_JOINER]  # invisible: breaks bare links
+    shown = "".join(c for c, _ in chars)
+    at = shown.find(text)
+    assert at >= 0, f"{text!r} not shown in {markdown!r}"
+    bare = [c for c, escaped in chars[at:at + len(text)] if c in PUNCTUATION and not escaped]
+    assert not bare, f"unescaped {bare} in {markdown!r}"
+
+
+HOSTILE_TEXT = [
+    "[Session expired - log in again](https://evil.example)",
+    "![x](https://evil.example/pixel.png)",
+    "$\\href{https://evil.example}{x}$",
+    ":red[ALERT] :skull:",
+    "<img src=https://evil.example/x>",
+    "https://evil.example",
+]
+
+
+@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("value", HOSTILE_TEXT)
+def test_url_notes_show_a_hostile_value_as_text(name, value):
+    at = run(name, {"attacker": value})
+    notes = [i.value for i in at.info if "matches no event" in i.value]
+    assert len(notes) == 1
+    assert_literal(notes[0], f"attacker={value!r}")
+
+
+@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("lat, lon, zoom", [
+    ("33", "44", "inf"), ("33", "44", "nan"), ("33", "44", "1e400"), ("33", "44", "-inf"),
+    ("1e400", "44", "5"), ("33", "1" + "0" * 400, "5"),
+])
+def test_an_impossible_map_view_in_the_url_gives_a_note_on_every_page(name, lat, lon, zoom):
+    at = run(name, {"lat": lat, "lon": lon, "zoom": zoom})
+    assert any("is not a map view" in i.value for i in at.info)
+
+
+def notes_of(at: AppTest) -> list[str]:
+    return [i.value for i in at.info if "URL" in i.value]
+
+
+def test_a_short_form_date_is_applied_without_an_ignored_note():
+    at = run("Timeline", {"start": "2023-1-5"})
+    assert at.date_input(key="start").value == date(2023, 1, 5)
+    assert notes_of(at) == []
+
+
+@pytest.mark.parametrize("key, raw, says", [
+    ("start", "20231225", "not a date"),
+    ("start", "1900-01-01", "before 1989-01-01"),
+    ("end", "2999-12-31", "the latest date the filter takes"),
+    ("start", "2023-02-30", "not a date"),
+])
+def test_a_url_date_the_filter_drops_is_named_in_a_note(key, raw, says):
+    at = run("Timeline", {key: raw})
+    assert at.date_input(key=key).value is None  # what the note says: ignored
+    notes = notes_of(at)
+    assert len(notes) == 1 and says in notes[0].replace("\\", "")
+
+
+def test_start_after_end_is_applied_and_said_once():
+    at = run("Events", {"start": "2024-01-01", "end": "2023-01-01"})
+    assert at.date_input(key="start").value == date(2024, 1, 1)
+    assert at.date_input(key="end").value == date(2023, 1, 1)
+    assert metric(at, "Events shown") == "0"
+    said = [m.value.replace("\\", "") for m in [*at.info, *at.warning]]
+    assert sum("no event can match" in m for m in said) == 1, said
+
+
+def test_a_file_that_is_not_an_events_file_is_not_echoed_to_visitors(tmp_path, monkeypatch):
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/bin/sh\n")
+    at = run("Events", argv=["--events", str(secret)], monkeypatch=monkeypatch)
+    shown = " ".join(str(e.value) for e in [*at.error, *at.warning, *at.info, *at.caption])
+    assert at.error and "could not be loaded" in at.error[0].value
+    assert "root" not in shown and "/bin/bash" not in shown and str(tmp_path) not in shown
+
