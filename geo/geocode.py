@@ -102,10 +102,10 @@ class GeoNamesGeocoder(Geocoder):
 @lru_cache(maxsize=1)
 def _geonames_index() -> dict[str, list[dict[str, Any]]]:
     """Every folded name and alternate name of a GeoNames place -> the places (built once)."""
-    from geo.countries import _gc
+    from geo.countries import cities
 
     index: dict[str, list[dict[str, Any]]] = {}
-    for city in _gc().get_cities().values():
+    for city in cities().values():
         names = {fold(city["name"]), *(fold(a) for a in city["alternatenames"] or [])}
         for n in filter(None, names):
             index.setdefault(n, []).append(city)
