@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-from conftest import ROOT
 from geo.countries import contains, country_code
 from geo.geocode import (
     CachedGeocoder,
@@ -14,6 +13,7 @@ from geo.geocode import (
     default_chain,
     run,
 )
+from helpers import ROOT
 
 
 @pytest.fixture(scope="module")
