@@ -15,3 +15,11 @@ def test_ci_runs_exactly_the_readme_test_command():
     ci = next(line for line in script.splitlines() if line.startswith("apt-get update"))
     assert " ".join(ci.split()) == " ".join(command.split())
     assert "ruff check ." in command and "ruff format --check ." in command
+
+
+def test_the_filter_keys_are_the_url_parameters():
+    import state
+    from geo.filters import MULTI_KEYS
+
+    assert [state.ATTACKER, state.TARGET_GROUP, state.EVENT_TYPE] == list(MULTI_KEYS)
+    assert (state.START, state.END) == ("start", "end")  # parse_query reads these names
