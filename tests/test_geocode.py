@@ -116,3 +116,19 @@ def test_an_unresolved_name_is_reported_and_the_dataset_left_untouched(
 def test_online_needs_a_real_user_agent():
     with pytest.raises(SystemExit, match="user-agent"):
         default_chain(online=True)
+
+
+def test_data_derived_from_geonames_is_built_once_and_read_back(tmp_path, monkeypatch):
+    from geo.countries import derived
+
+    monkeypatch.setenv("CONFLICT_MAP_CACHE", str(tmp_path))
+    builds = []
+
+    def build():
+        builds.append(1)
+        return {"erbil": (36.19, 44.01)}
+
+    assert derived("sample", build) == derived("sample", build) == {"erbil": (36.19, 44.01)}
+    assert len(builds) == 1 and len(list(tmp_path.glob("sample-*.pickle"))) == 1
+    next(tmp_path.glob("sample-*.pickle")).write_bytes(b"not a pickle")
+    assert derived("sample", build) == {"erbil": (36.19, 44.01)} and len(builds) == 2
