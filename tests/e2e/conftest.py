@@ -28,6 +28,15 @@ if not Path(CHROMIUM).exists():
 pytestmark = pytest.mark.browser
 
 
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (`-n 2 --dist loadgroup`) every browser test runs in one worker, so
+    the session's one server and one Chromium are started once."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 Server = AppServer  # the running app, as the fixtures below name it
 
 
