@@ -1,9 +1,12 @@
 """The real app on a free loopback port, and Chromium's flags: one harness for the browser
 tests (tests/e2e) and the benchmark (bench/).
 
->>> server = AppServer(["--events", "big.csv"], Path("streamlit.log"))   # doctest: +SKIP
->>> server.wait_healthy(); server.url                                     # doctest: +SKIP
-'http://127.0.0.1:41234'
+Usage (the app with another events file; ``url`` is e.g. ``http://127.0.0.1:41234``)::
+
+    server = AppServer(["--events", "big.csv"], Path("streamlit.log"))
+    server.wait_healthy()
+    ...  # drive server.url in Chromium
+    server.stop()
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from typing import Any
 
 import pandas as pd
 
-from bench import ROOT, cpu_seconds, current_rss_mb, peak_rss_mb
+from bench import ROOT, cpu_seconds, rss_mb
 from bench.appserver import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: F401 (used by load.py)
 from bench.appserver import AppServer as _AppServer
 
@@ -158,9 +158,8 @@ class AppServer(_AppServer):
         super().__init__(["--events", str(events_csv)], log)
 
     def usage(self) -> dict[str, float | None]:
-        """The server's resident memory now and at its peak (MB), and CPU time so far (s)."""
-        return {"rss_mb": current_rss_mb(self.pid), "peak_mb": peak_rss_mb(self.pid),
-                "cpu_s": cpu_seconds(self.pid)}
+        """The server's resident memory now (MB) and CPU time so far (s)."""
+        return {"rss_mb": rss_mb(self.pid), "cpu_s": cpu_seconds(self.pid)}
 
 
 @contextmanager
@@ -368,7 +367,7 @@ def measure_app(browser: Any, server: AppServer, attacker: str, expected: int,
     finally:
         session.close()
     memory = server.usage()
-    out.update(server_rss_mb=memory["rss_mb"], server_peak_mb=memory["peak_mb"])
+    out.update(server_rss_mb=memory["rss_mb"])
     return out
 
 

@@ -4,9 +4,9 @@ One app server (``streamlit run app.py -- --events ...``, on 127.0.0.1 only) and
 Chromium; each session is its own browser context that opens the page with a different filter in
 the URL, all at the same moment. Each checks its own result: the "Events shown" metric equals
 what ``geo.filters.filter_events`` counts on the same file, the map draws, and no exception or
-error box appears. The server's resident memory (VmRSS, and its peak VmHWM) is read from
-/proc before the first visit, after one visit (the data is loaded and cached) and with every
-session open, to show whether the data is held once or once per session::
+error box appears. The server's resident memory (psutil) is read before the first visit, after
+one visit (the data is loaded and cached) and with every session open, to show whether the data
+is held once or once per session::
 
     python -m bench.load                       # 10 sessions, 100,000 events
     python -m bench.load --sessions 4 --events 10000
@@ -203,7 +203,6 @@ def memory_verdict(memory: dict[str, dict[str, float | None]], sessions: int) ->
     per_session = (many - one) / max(sessions, 1)
     return {"data_and_first_session_mb": round(data, 1),
             "per_extra_session_mb": round(per_session, 1),
-            "peak_mb": memory.get("all_sessions_open", {}).get("peak_mb"),
             "cached_once": bool(data > 0 and per_session < data / 2)}
 
 
@@ -236,8 +235,7 @@ def summary(result: dict[str, Any]) -> str:
              f"events: {ok}/{len(rows)} correct, all done in {result.get('wall_s', 0):.1f} s.",
              "", format_table(rows, SESSION_COLUMNS), "",
              "Server memory (streamlit process, RSS MB): "
-             + ", ".join(f"{k.replace('_', ' ')} {v['rss_mb']} (peak {v['peak_mb']})"
-                         for k, v in m.items()),
+             + ", ".join(f"{k.replace('_', ' ')} {v['rss_mb']}" for k, v in m.items()),
              f"First visit (app code, data, one session): "
              f"{verdict['data_and_first_session_mb']} MB; each further session: "
              f"{verdict['per_extra_session_mb']} MB -> data "

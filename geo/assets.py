@@ -5,9 +5,14 @@ The files come from the XStatic packages (pinned in requirements.txt) and are co
 ``server.enableStaticServing`` is on (``.streamlit/config.toml``). URLs are relative to the map's
 iframe (``/component/streamlit_folium.st_folium/index.html``), so a base URL path still works.
 
->>> assets = install_assets()          # doctest: +SKIP
->>> assets.js[0]                       # doctest: +SKIP
-('leaflet', '../../app/static/vendor/leaflet-1.9.3.0/leaflet.js')
+>>> import tempfile
+>>> with tempfile.TemporaryDirectory() as folder:
+...     assets = install_assets(Path(folder))
+...     copied = (Path(folder) / _folder("leaflet") / "leaflet.js").is_file()
+>>> copied, [key for key, url in assets.js]
+(True, ['leaflet', 'jquery', 'markercluster'])
+>>> assets.js[0][1] == f"../../app/static/vendor/leaflet-{xleaflet.VERSION}/leaflet.js"
+True
 """
 
 from __future__ import annotations

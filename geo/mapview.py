@@ -5,8 +5,14 @@ reruns (no flicker, no lost view); the events travel in a FeatureGroup (``events
 streamlit-folium swaps in place. Markers are built in the browser from compact column arrays;
 popups and tooltips are built with ``textContent``, so text from a file is never run as HTML.
 
->>> m = base_map("offline", install_assets())                # doctest: +SKIP
->>> layer = events_layer(events, attacker_colors(events))     # doctest: +SKIP
+>>> from geo.events import load_events
+>>> from geo.schema import EVENTS_CSV
+>>> events = load_events(EVENTS_CSV).events
+>>> m = base_map("Offline", Assets(js=[], css=[], basemap_url="countries.geojson"))
+>>> layer = events_layer(events, attacker_colors(events)).add_to(m)
+>>> html = m.get_root().render()
+>>> "window.conflictMap" in html, "countries.geojson" in html, "tile.openstreetmap" in html
+(True, True, False)
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import state
 import ui
 from geo.evidence import describe_place, map_url, sources_url, sources_urls
 from geo.export import export_name, to_csv_bytes
@@ -94,13 +95,13 @@ if not p.shown.empty:
         st.info(f"Event “{escape_markdown(wanted)}” from the URL is not among the events "
                 "shown; clear a filter to see it.", icon="🔗")
     picked = st.dataframe(table, hide_index=True, column_config=column_config(),
-                          key="events_table", on_select="rerun", selection_mode="single-row",
+                          key=state.EVENTS_TABLE, on_select="rerun", selection_mode="single-row",
                           selection_default={"selection": {"rows": positions[:1]}},
                           height=min(38 + 35 * n, 560), placeholder="–")
     # Built when clicked, not on every rerun: a large import takes seconds to write.
     st.download_button(f"Download CSV ({n:,} events)", data=partial(to_csv_bytes, p.shown),
                        file_name=export_name(p.state, n, "csv"), mime="text/csv",
-                       key="download_csv", on_click="ignore",
+                       key=state.DOWNLOAD_CSV, on_click="ignore",
                        help="Every column of the events in the table. Cells a spreadsheet "
                             "would run as a formula are prefixed with '.")
     rows = [r for r in picked.selection.rows if r < n]

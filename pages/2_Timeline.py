@@ -6,6 +6,7 @@ from functools import partial
 
 import streamlit as st
 
+import state
 import ui
 from geo.mapview import attacker_colors
 from geo.timeline import FIELD, SPAN, dates_in_span, grain, timeline_chart
@@ -18,11 +19,11 @@ def narrow_dates(key: str) -> None:
     days = dates_in_span(selection.get(FIELD))
     if days is None:
         return
-    st.session_state["start"], st.session_state["end"] = days
+    st.session_state[state.START], st.session_state[state.END] = days
 
 
 def all_dates() -> None:
-    st.session_state["start"], st.session_state["end"] = None, None
+    st.session_state[state.START], st.session_state[state.END] = None, None
 
 
 p = ui.page("Timeline")
@@ -41,10 +42,10 @@ if not p.shown.empty:
                 "dates (drag across the chart) to see single events.", icon=":material/info:")
     chart = timeline_chart(p.shown, attacker_colors(p.data.events))
     # A new key per date range: once a span has become the filter, the chart starts unbrushed.
-    key = f"timeline_{p.state.start}_{p.state.end}"
+    key = state.timeline_chart_key(p.state.start, p.state.end)
     st.altair_chart(chart, key=key, on_select=partial(narrow_dates, key), selection_mode=SPAN,
                     width="stretch")
 
 if p.state.start or p.state.end:
-    st.button("Show all dates", key="all_dates", on_click=all_dates,
+    st.button("Show all dates", key=state.ALL_DATES, on_click=all_dates,
               help="Empty the From/To filter: every date, on every page")

@@ -2,10 +2,10 @@
 
 import pytest
 
-from conftest import ROOT
 from geo.events import load_events
 from geo.problems import DataFileError
 from geo.schema import COLUMN_NAMES
+from helpers import ROOT
 
 
 def test_shipped_dataset_loads_with_no_problems():

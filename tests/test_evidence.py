@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
 
-from conftest import ROOT
-from geo.events import load_events
 from geo.evidence import (
     bundled_documents,
     find_spans,
@@ -26,10 +23,9 @@ from geo.evidence import (
     uncertainties,
 )
 from geo.filters import FilterState
-from geo.schema import EVENTS_CSV
 from geo.sources import load_summaries, quote_spans, read_source
+from helpers import ROOT, bundled_events
 
-EVENTS = load_events(EVENTS_CSV).events
 DOCUMENTS = bundled_documents()
 
 
@@ -92,28 +88,29 @@ def read(html: str) -> Page:
 
 
 def evidence_of(document: str):
-    cited = EVENTS.loc[EVENTS["source_doc"] == document]
+    events = bundled_events()
+    cited = events.loc[events["source_doc"] == document]
     quotes = zip(cited["event_id"], cited["source_quote"], strict=True)
     return find_spans(read_source(document), quotes)
 
 
 @pytest.mark.parametrize("document", DOCUMENTS)
-def test_every_quoted_span_is_found_verbatim_in_its_document(document):
+def test_every_quoted_span_is_found_verbatim_in_its_document(events, document):
     text = read_source(document)
     found = evidence_of(document)
     assert found.missing == []
-    cited = EVENTS.loc[EVENTS["source_doc"] == document]
+    cited = events.loc[events["source_doc"] == document]
     for event_id, quote in zip(cited["event_id"], cited["source_quote"], strict=True):
         spans = [text[s.start:s.end] for s in found.spans if s.event_id == event_id]
         assert sorted(spans) == sorted(set(quote_spans(quote)))
 
 
 @pytest.mark.parametrize("document", DOCUMENTS)
-def test_the_highlighted_document_keeps_every_word_and_anchors_every_event(document):
+def test_the_highlighted_document_keeps_every_word_and_anchors_every_event(events, document):
     text = read_source(document)
     page = read(highlight_html(text, evidence_of(document).spans))
     assert page.paragraphs == [line for line in text.split("\n") if line]
-    cited = set(EVENTS.loc[EVENTS["source_doc"] == document, "event_id"])
+    cited = set(events.loc[events["source_doc"] == document, "event_id"])
     anchors = [m["id"] for m in page.marks if m.get("id")]
     assert sorted(anchors) == sorted(cited)  # each event once: ids are unique
     assert set(page.labels) == cited
@@ -192,11 +189,11 @@ def test_summary_statements_are_underlined_with_their_own_anchor():
     assert "ev-sum" in s1["class"] and "killed at least 13 people" in s1["text"]
 
 
-def test_documents_are_matched_by_name_never_opened_from_the_data():
-    events = EVENTS.head(2).copy()
-    events.loc[events.index[1], "source_doc"] = "../data/events.csv"
-    grouped = group_by_document(events, DOCUMENTS)
-    assert list(grouped.not_bundled["event_id"]) == [events["event_id"].iloc[1]]
+def test_documents_are_matched_by_name_never_opened_from_the_data(events):
+    few = events.head(2).copy()
+    few.loc[few.index[1], "source_doc"] = "../data/few.csv"
+    grouped = group_by_document(few, DOCUMENTS)
+    assert list(grouped.not_bundled["event_id"]) == [few["event_id"].iloc[1]]
     assert set(grouped.by_document) == set(DOCUMENTS)
     assert len(grouped.by_document["000_5d4c6af62367a363.txt"]) == 1
 
@@ -229,8 +226,8 @@ def test_readme_sections_are_read_from_the_data_documentation():
     assert readme_section(readme, "A heading nobody wrote") is None
 
 
-def test_known_uncertainties_name_approximate_places_and_attributions():
-    found = uncertainties(EVENTS)
+def test_known_uncertainties_name_approximate_places_and_attributions(events):
+    found = uncertainties(events)
     by_event = found.groupby("event_id")["aspect"].apply(list)
     assert any("precision 2" in a for a in by_event["IRQ2"])
     assert "coordinates are approximate" in " ".join(found.loc[found.event_id == "IRQ2",
@@ -240,24 +237,24 @@ def test_known_uncertainties_name_approximate_places_and_attributions():
     assert "IRQ4" not in set(found.loc[found["aspect"].str.startswith("place"), "event_id"])
 
 
-def test_note_part_reads_one_labelled_part_of_the_notes():
-    notes = EVENTS.set_index("event_id").loc["IRQ6", "notes"]
+def test_note_part_reads_one_labelled_part_of_the_notes(events):
+    notes = events.set_index("event_id").loc["IRQ6", "notes"]
     assert note_part(notes, "Place") == ("'outside the Baghdad airport', so the airport is used "
                                          "with precision 2.")
     assert note_part(notes, "Nothing") is None
 
 
-def test_geocoded_places_say_which_geocoder_answered_and_group_events_by_place():
-    places = geocoded_places(EVENTS).set_index("location")
+def test_geocoded_places_say_which_geocoder_answered_and_group_events_by_place(events):
+    places = geocoded_places(events).set_index("location")
     assert places.loc["Al Hillah", "geocoder"] == "geonames"
     assert places.loc["Zarkwezela", "geocoder"] == "gazetteer"
     assert places.loc["Kirkuk province", "precision"] == "3: only the region is known"
-    twice = pd.concat([EVENTS.head(1), EVENTS.head(1).assign(event_id="X9")])
+    twice = pd.concat([events.head(1), events.head(1).assign(event_id="X9")])
     assert geocoded_places(twice)["events"].tolist() == ["IRQ1, X9"]
 
 
-def test_no_events_give_empty_tables_not_errors():
-    none = EVENTS.head(0)
+def test_no_events_give_empty_tables_not_errors(events):
+    none = events.head(0)
     assert geocoded_places(none).empty and uncertainties(none).empty
     assert group_by_document(none, DOCUMENTS).not_bundled.empty
 
@@ -267,12 +264,3 @@ def test_a_blank_figure_reads_as_a_dash_not_zero():
                                               "fatalities": "Fatalities"})
     row = table.set_index("Summary").loc["S1"]
     assert (row["Fatalities"], row["Attacks"]) == ("13", "–")
-
-
-def test_geo_evidence_does_not_import_streamlit():
-    import subprocess
-
-    code = "import sys, geo.evidence, geo.timeline; print('streamlit' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, check=True)
-    assert out.stdout.strip() == "False"

@@ -8,30 +8,27 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from conftest import ROOT
 from geo.events import load_events
 from geo.export import FORMULA_START, export_name, to_csv_bytes, to_geojson_bytes
 from geo.filters import FilterState
 from geo.schema import COLUMN_NAMES
-
-EVENTS = load_events(ROOT / "data" / "events.csv").events
 
 
 def rows(data: bytes) -> list[dict]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
 
 
-def test_csv_holds_every_column_and_reloads_identically(tmp_path):
-    data = to_csv_bytes(EVENTS)
+def test_csv_holds_every_column_and_reloads_identically(events, tmp_path):
+    data = to_csv_bytes(events)
     assert next(csv.reader(io.StringIO(data.decode("utf-8-sig")))) == list(COLUMN_NAMES)
     (tmp_path / "out.csv").write_bytes(data)
     again = load_events(tmp_path / "out.csv")
     assert again.problems == []
-    pd.testing.assert_frame_equal(again.events, EVENTS)
+    pd.testing.assert_frame_equal(again.events, events)
 
 
-def test_formula_like_text_is_neutralised_but_numbers_stay_numbers():
-    hostile = EVENTS.iloc[:1].copy()
+def test_formula_like_text_is_neutralised_but_numbers_stay_numbers(events):
+    hostile = events.iloc[:1].copy()
     hostile["attacker"] = "=HYPERLINK(\"http://x\",\"y\")"
     hostile["notes"] = "@SUM(1)"
     hostile["location"] = "-Koya"
@@ -44,8 +41,8 @@ def test_formula_like_text_is_neutralised_but_numbers_stay_numbers():
 
 
 @pytest.mark.parametrize("name", ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
-def test_a_formula_like_column_name_is_neutralised_in_the_header(name):
-    hostile = EVENTS.iloc[:2].copy()
+def test_a_formula_like_column_name_is_neutralised_in_the_header(name, events):
+    hostile = events.iloc[:2].copy()
     hostile[name] = ["=1+1", "text"]
     data = to_csv_bytes(hostile)
     header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
@@ -55,9 +52,9 @@ def test_a_formula_like_column_name_is_neutralised_in_the_header(name):
     assert [r["'" + name] for r in rows(data)] == ["'=1+1", "text"]
 
 
-def test_geojson_is_lon_lat_with_all_properties():
-    data = json.loads(to_geojson_bytes(EVENTS))
-    assert data["type"] == "FeatureCollection" and len(data["features"]) == len(EVENTS)
+def test_geojson_is_lon_lat_with_all_properties(events):
+    data = json.loads(to_geojson_bytes(events))
+    assert data["type"] == "FeatureCollection" and len(data["features"]) == len(events)
     airport = next(f for f in data["features"] if f["properties"]["event_id"] == "IRQ4")
     assert airport["geometry"] == {"type": "Point", "coordinates": [43.9632, 36.2376]}
     assert airport["properties"]["event_date"] == "2023-12-25"
@@ -65,9 +62,9 @@ def test_geojson_is_lon_lat_with_all_properties():
     assert set(airport["properties"]) == set(COLUMN_NAMES) - {"latitude", "longitude"}
 
 
-def test_empty_exports_are_valid():
-    assert rows(to_csv_bytes(EVENTS.iloc[0:0])) == []
-    assert json.loads(to_geojson_bytes(EVENTS.iloc[0:0]))["features"] == []
+def test_empty_exports_are_valid(events):
+    assert rows(to_csv_bytes(events.iloc[0:0])) == []
+    assert json.loads(to_geojson_bytes(events.iloc[0:0]))["features"] == []
 
 
 def test_file_names_say_what_they_hold():

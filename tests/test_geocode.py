@@ -7,7 +7,6 @@ import sys
 
 import pytest
 
-from conftest import ROOT
 from geo.countries import contains, country_code
 from geo.geocode import (
     CachedGeocoder,
@@ -19,6 +18,7 @@ from geo.geocode import (
     run,
 )
 from geo.problems import GeoError
+from helpers import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -183,3 +183,19 @@ def test_missing_events_file_from_the_shell_shows_no_traceback(tmp_path):
                           text=True, timeout=120)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr and "nope.csv" in done.stderr
+
+
+def test_data_derived_from_geonames_is_built_once_and_read_back(tmp_path, monkeypatch):
+    from geo.countries import derived
+
+    monkeypatch.setenv("CONFLICT_MAP_CACHE", str(tmp_path))
+    builds = []
+
+    def build():
+        builds.append(1)
+        return {"erbil": (36.19, 44.01)}
+
+    assert derived("sample", build) == derived("sample", build) == {"erbil": (36.19, 44.01)}
+    assert len(builds) == 1 and len(list(tmp_path.glob("sample-*.pickle"))) == 1
+    next(tmp_path.glob("sample-*.pickle")).write_bytes(b"not a pickle")
+    assert derived("sample", build) == {"erbil": (36.19, 44.01)} and len(builds) == 2

@@ -5,8 +5,8 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 import ui
-from conftest import ROOT
 from geo.ingest import convert
+from helpers import ROOT, metric, run_page
 
 FIXTURES = ROOT / "tests" / "fixtures" / "ingest"
 
@@ -17,18 +17,11 @@ def imported(name: str) -> ui.Imported:
 
 
 def run(page: str, session: dict | None = None, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / page), default_timeout=60)
-    for key, value in (session or {}).items():
-        at.session_state[key] = value
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_page(page, query, session=session)
 
 
 def shown(at: AppTest) -> int:
-    return int(next(m.value for m in at.metric if m.label == "Events shown").replace(",", ""))
+    return int(metric(at, "Events shown").replace(",", ""))
 
 
 def test_the_import_page_states_the_upload_limit_and_the_session_rule():

@@ -2,12 +2,9 @@
 
 import re
 
-from conftest import ROOT
 from geo.assets import install_assets
-from geo.events import load_events
 from geo.mapview import OTHER_COLOR, PALETTE, attacker_colors, base_map, events_layer, layer_payload
-
-EVENTS = load_events(ROOT / "data" / "events.csv").events
+from helpers import bundled_events
 
 
 def test_assets_are_served_by_the_app(tmp_path):
@@ -28,18 +25,18 @@ def test_the_base_map_names_no_cdn_and_does_not_depend_on_the_data():
     assert strip(html) == strip(other)
 
 
-def test_colours_are_stable_and_colour_blind_safe():
-    colors = attacker_colors(EVENTS)
+def test_colours_are_stable_and_colour_blind_safe(events):
+    colors = attacker_colors(events)
     assert set(colors.values()) <= set(PALETTE)
     assert colors["Islamic Revolutionary Guard Corps (IRGC)"] == PALETTE[0]  # most events
-    many = EVENTS.loc[EVENTS.index.repeat(2)].reset_index(drop=True)
+    many = events.loc[events.index.repeat(2)].reset_index(drop=True)
     many["attacker"] = [f"group {i}" for i in range(len(many))]
     assert list(attacker_colors(many).values()).count(OTHER_COLOR) == len(many) - len(PALETTE)
 
 
-def test_payload_carries_every_event_for_its_popup():
-    p = layer_payload(EVENTS, attacker_colors(EVENTS))
-    assert p["n"] == len(EVENTS) == len(p["lat"]) == len(p["quote"])
+def test_payload_carries_every_event_for_its_popup(events):
+    p = layer_payload(events, attacker_colors(events))
+    assert p["n"] == len(events) == len(p["lat"]) == len(p["quote"])
     i = p["id"].index("IRQ4")
     assert p["attacker_names"][p["attacker"][i]] == "Islamic Resistance in Iraq"
     assert (p["lat"][i], p["lon"][i], p["injuries"][i], p["fatalities"][i]) == (
@@ -47,8 +44,8 @@ def test_payload_carries_every_event_for_its_popup():
     assert p["quote"][i].startswith("A suicide drone on Monday")
 
 
-def test_text_cannot_close_the_script_element():
-    hostile = EVENTS.iloc[:1].assign(attacker="</script><script>alert(1)</script>")
+def test_text_cannot_close_the_script_element(events):
+    hostile = events.iloc[:1].assign(attacker="</script><script>alert(1)</script>")
     layer = events_layer(hostile, attacker_colors(hostile))
     js = list(layer._children.values())[0].payload_json
     assert "</script>" not in js and "<\\/script>" in js
@@ -58,21 +55,22 @@ def synthetic(n: int, seed: int = 0):
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    big = EVENTS.loc[np.resize(EVENTS.index.to_numpy(), n)].reset_index(drop=True)
+    events = bundled_events()
+    big = events.loc[np.resize(events.index.to_numpy(), n)].reset_index(drop=True)
     big["event_id"] = [f"S{i}" for i in range(n)]
     big["latitude"] = (big["latitude"] + rng.normal(0, 1.0, n)).clip(-89, 89)
     big["longitude"] = (big["longitude"] + rng.normal(0, 1.0, n)).clip(-179, 179)
     return big
 
 
-def test_a_small_dataset_is_sent_whole_whatever_the_view():
+def test_a_small_dataset_is_sent_whole_whatever_the_view(events):
     from geo.filters import Bounds
     from geo.mapview import plan_layer
 
-    colors = attacker_colors(EVENTS)
-    a = plan_layer(EVENTS, colors, Bounds(30, 40, 31, 41), 9)
-    b = plan_layer(EVENTS, colors, Bounds(0, 0, 60, 60), 4)
-    assert a.payload == b.payload and a.payload["n"] == len(EVENTS) and a.description == ""
+    colors = attacker_colors(events)
+    a = plan_layer(events, colors, Bounds(30, 40, 31, 41), 9)
+    b = plan_layer(events, colors, Bounds(0, 0, 60, 60), 4)
+    assert a.payload == b.payload and a.payload["n"] == len(events) and a.description == ""
 
 
 def test_a_large_dataset_zoomed_out_is_sent_as_a_bounded_number_of_cells():

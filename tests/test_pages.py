@@ -4,15 +4,14 @@ and zero matching events give a note, not an exception."""
 from __future__ import annotations
 
 import string
-import sys
 from datetime import date
 
 import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
 from geo.text import WORD_JOINER
+from helpers import ROOT, metric, run_page
 
 PAGES = {
     "Events": "pages/1_Events.py",
@@ -26,14 +25,7 @@ NOTHING = {"attacker": ["US military"], "target_group": ["Komala"]}  # no event 
 
 def run(name: str, query: dict | None = None, argv: list[str] | None = None,
         monkeypatch=None) -> AppTest:
-    if argv is not None:
-        monkeypatch.setattr(sys, "argv", ["app.py", *argv])
-    at = AppTest.from_file(str(ROOT / PAGES[name]), default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_page(PAGES[name], query, argv=argv, monkeypatch=monkeypatch)
 
 
 def htmls(at: AppTest) -> list[str]:
@@ -48,10 +40,6 @@ def chart_event_ids(at: AppTest) -> list[str]:
     return pa.ipc.open_stream(data).read_all().column("event_id").to_pylist()
 
 
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_runs_with_the_shared_filters(name):
     at = run(name)
@@ -60,13 +48,17 @@ def test_every_page_runs_with_the_shared_filters(name):
     assert at.date_input(key="start").value is None
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_a_filter_that_matches_nothing_gives_a_note_on_every_page(name):
+@pytest.mark.parametrize("name, kind, note", [
+    ("Events", "warning", "No events match these filters"),
+    ("Timeline", "warning", "No events match these filters"),
+    ("Sources", "caption", "Highlighted events: no event shown"),
+    ("About the data", "caption", "None among the events shown"),
+])
+def test_a_filter_that_matches_nothing_gives_a_note_on_every_page(name, kind, note):
     at = run(name, NOTHING)
     assert at.multiselect(key="attacker").value == ["US military"]
-    notes = " ".join(w.value for w in at.warning) + " ".join(c.value for c in at.caption)
-    assert "No events match" in notes or "None among the events shown" in notes \
-        or "no event shown" in notes
+    assert any(note in element.value for element in getattr(at, kind)), [
+        element.value for element in getattr(at, kind)]
 
 
 # Events ---------------------------------------------------------------------------------

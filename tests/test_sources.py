@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from conftest import ROOT
 from geo.events import load_events
 from geo.sources import check_double_counting, check_quotes, load_summaries, quote_spans
+from helpers import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -7,44 +7,44 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from geo.events import load_events
 from geo.mapview import attacker_colors
-from geo.schema import EVENTS_CSV
 from geo.timeline import FIELD, SPAN, chart_data, dates_in_span, grain, timeline_chart
-
-EVENTS = load_events(EVENTS_CSV).events
-
-
-def spec(events=EVENTS) -> dict:
-    return timeline_chart(events, attacker_colors(EVENTS)).to_dict()
+from helpers import bundled_events
 
 
-def test_each_attacker_has_its_map_colour():
-    colors = attacker_colors(EVENTS)
+def spec(events: pd.DataFrame | None = None) -> dict:
+    """The chart of `events` (all bundled events by default) in the whole dataset's colours."""
+    everything = bundled_events()
+    chosen = everything if events is None else events
+    return timeline_chart(chosen, attacker_colors(everything)).to_dict()
+
+
+def test_each_attacker_has_its_map_colour(events):
+    colors = attacker_colors(events)
     scale = spec()["encoding"]["color"]["scale"]
     assert dict(zip(scale["domain"], scale["range"], strict=True)) == {
-        a: colors[a] for a in EVENTS["attacker"].unique()}
+        a: colors[a] for a in events["attacker"].unique()}
 
 
-def test_a_filtered_chart_keeps_the_colours_of_the_whole_dataset():
-    us = EVENTS.loc[EVENTS["attacker"] == "US military"]
+def test_a_filtered_chart_keeps_the_colours_of_the_whole_dataset(events):
+    us = events.loc[events["attacker"] == "US military"]
     scale = spec(us)["encoding"]["color"]["scale"]
     assert scale["domain"] == ["US military"]
-    assert scale["range"] == [attacker_colors(EVENTS)["US military"]]
+    assert scale["range"] == [attacker_colors(events)["US military"]]
 
 
-def test_tooltips_give_date_id_attacker_to_target_place_and_fatalities():
+def test_tooltips_give_date_id_attacker_to_target_place_and_fatalities(events):
     titles = [t["title"] for t in spec()["encoding"]["tooltip"]]
     assert titles == ["Date", "Event", "Attacker → target", "Place", "Fatalities"]
-    rows = chart_data(EVENTS).set_index("event_id")
+    rows = chart_data(events).set_index("event_id")
     assert rows.loc["IRQ5", "who"] == "US military → Kataib Hezbollah"
     assert rows.loc["IRQ4", "place"] == "Erbil International Airport, Iraq"
     assert rows.loc["IRQ6", "fatalities_shown"] == "2"
     assert rows.loc["IRQ4", "fatalities_shown"] == "not reported"
 
 
-def test_dots_are_sized_by_fatalities_and_same_day_events_sit_side_by_side():
-    rows = chart_data(EVENTS).set_index("event_id")
+def test_dots_are_sized_by_fatalities_and_same_day_events_sit_side_by_side(events):
+    rows = chart_data(events).set_index("event_id")
     assert rows.loc["IRQ6", "size"] > rows.loc["IRQ5", "size"] > rows.loc["IRQ4", "size"] == 0
     assert sorted(rows.loc[["IRQ1", "IRQ2", "IRQ3"], "slot"]) == [0, 1, 2]
     assert rows.loc["IRQ4", "slot"] == rows.loc["SYR1", "slot"] == 0  # different attackers
@@ -76,17 +76,17 @@ def test_a_brushed_span_becomes_the_whole_days_it_covers(values, days):
     assert dates_in_span(values) == days
 
 
-def test_over_a_few_days_the_axis_ticks_whole_days_not_hours():
-    december = EVENTS.loc[EVENTS["event_date"] >= "2023-12-25"]
+def test_over_a_few_days_the_axis_ticks_whole_days_not_hours(events):
+    december = events.loc[events["event_date"] >= "2023-12-25"]
     axis = spec(december)["encoding"]["x"]["axis"]
     assert axis["tickCount"] == {"interval": "day", "step": 1}
     assert "tickCount" not in spec()["encoding"]["x"]["axis"]  # years: Vega-Lite chooses
 
 
-def test_thousands_of_events_are_gathered_by_attacker_and_day():
-    many = pd.concat([EVENTS.assign(event_id=EVENTS["event_id"] + f"-{i}") for i in range(500)],
+def test_thousands_of_events_are_gathered_by_attacker_and_day(events):
+    many = pd.concat([events.assign(event_id=events["event_id"] + f"-{i}") for i in range(500)],
                      ignore_index=True)
-    assert grain(EVENTS) is None and grain(many) == "day"
+    assert grain(events) is None and grain(many) == "day"
     rows = chart_data(many, "day").set_index(["day", "attacker"])
     irgc = rows.loc[("2022-09-28", "Islamic Revolutionary Guard Corps (IRGC)")]
     assert irgc["event_id"] == "1,500 events"
@@ -95,4 +95,4 @@ def test_thousands_of_events_are_gathered_by_attacker_and_day():
     us = rows.loc[("2020-01-03", "US military")]
     assert (us["event_id"], us["fatalities"], us["target_group"]) == (
         "500 events", 1000, "Islamic Revolutionary Guard Corps (IRGC)")
-    assert len(timeline_chart(many, attacker_colors(EVENTS)).data) == len(rows) == 5
+    assert len(timeline_chart(many, attacker_colors(events)).data) == len(rows) == 5
