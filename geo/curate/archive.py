@@ -27,8 +27,7 @@ from geo.io import write_atomic
 from geo.problems import GeoError
 
 NOT_STATED = "not stated"
-SOURCE_COLUMNS = ("file", "title", "outlet", "published", "url", "sha256", "archived",
-                  "citation")
+SOURCE_COLUMNS = ("file", "title", "outlet", "published", "url", "sha256", "archived", "citation")
 NAME = re.compile(r"^(\d{3,})_[0-9a-f]{16}\.txt$")
 
 
@@ -65,8 +64,7 @@ def archive_text(text: str, seeds_dir: Path) -> Archived:
         match = re.match(r"^(\d+)_", path.name)
         if match:
             numbers.append(int(match.group(1)))
-        if path.is_file() and path.stat().st_size == len(payload) \
-                and path.read_bytes() == payload:
+        if path.is_file() and path.stat().st_size == len(payload) and path.read_bytes() == payload:
             return Archived(path.name, digest, new=False)
     name = f"{max(numbers) + 1:03d}_{digest[:16]}.txt"
     target = seeds_dir / name
@@ -93,22 +91,32 @@ def _stated(value: object) -> str:
     return text or NOT_STATED
 
 
-def make_record(file: str, sha256: str, *, title: str = "", outlet: str = "",
-                published: date | str | None = None, url: str = "",
-                archived: date | None = None) -> SourceRecord:
+def make_record(
+    file: str,
+    sha256: str,
+    *,
+    title: str = "",
+    outlet: str = "",
+    published: date | str | None = None,
+    url: str = "",
+    archived: date | None = None,
+) -> SourceRecord:
     """A source record with "not stated" for what is not known, and its citation line."""
     when = published.isoformat() if isinstance(published, date) else _stated(published)
     archived_on = (archived or datetime.now(UTC).date()).isoformat()
-    record = SourceRecord(file, _stated(title), _stated(outlet), when, _stated(url), sha256,
-                          archived_on)
+    record = SourceRecord(
+        file, _stated(title), _stated(outlet), when, _stated(url), sha256, archived_on
+    )
     return SourceRecord(**{**asdict(record), "citation": citation(record)})
 
 
 def citation(record: SourceRecord) -> str:
     """'Title. Outlet, 2023-12-26. URL. Archived 2026-11-22 as 003_….txt (SHA-256 …).'"""
-    parts = [record.title if record.title != NOT_STATED else "Untitled",
-             f"{record.outlet if record.outlet != NOT_STATED else 'Outlet not stated'}, "
-             f"{record.published if record.published != NOT_STATED else 'date not stated'}"]
+    parts = [
+        record.title if record.title != NOT_STATED else "Untitled",
+        f"{record.outlet if record.outlet != NOT_STATED else 'Outlet not stated'}, "
+        f"{record.published if record.published != NOT_STATED else 'date not stated'}",
+    ]
     if record.url != NOT_STATED:
         parts.append(record.url)
     parts.append(f"Archived {record.archived} as {record.file} (SHA-256 {record.sha256})")
@@ -163,8 +171,9 @@ def remove_source_record(path: Path, file: str) -> bool:
     if "file" not in header:
         return False
     at = header.index("file")
-    kept = [lines[0]] + [line for line in lines[1:]
-                         if (next(csv.reader([line]), []) + [""] * (at + 1))[at] != file]
+    kept = [lines[0]] + [
+        line for line in lines[1:] if (next(csv.reader([line]), []) + [""] * (at + 1))[at] != file
+    ]
     if len(kept) == len(lines):
         return False
     write_atomic(path, "".join(kept))

@@ -27,29 +27,77 @@ from typing import Any
 from geo.countries import country_code, fold
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 MONTH_RE = "|".join(MONTHS) + "|" + "|".join(m[:3] + r"\.?" for m in MONTHS)
 ATTACK_WORDS = re.compile(
     r"\b(strikes?|struck|attack(?:s|ed)?|targeted|targeting|bomb(?:s|ed|ing)?|shell(?:ed|ing)|"
     r"drones?|missiles?|rockets?|airstrikes?|raid(?:s|ed)?|killed|killing|explosions?|"
-    r"assassinat\w+|fired)\b", re.IGNORECASE)
-WEAPONS = re.compile(r"\b(suicide drones?|drones?|missiles?|rockets?|airstrikes?|air strikes?|"
-                     r"artillery|shelling|mortars?|warplanes?|IEDs?|car bombs?)\b", re.IGNORECASE)
-NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty".split())}
+    r"assassinat\w+|fired)\b",
+    re.IGNORECASE,
+)
+WEAPONS = re.compile(
+    r"\b(suicide drones?|drones?|missiles?|rockets?|airstrikes?|air strikes?|"
+    r"artillery|shelling|mortars?|warplanes?|IEDs?|car bombs?)\b",
+    re.IGNORECASE,
+)
+NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
 NUMBER = r"(\d+|" + "|".join(NUMBER_WORDS) + r")"
-KILLED = re.compile(rf"\b(?:killing|killed)\s+(?:at least\s+)?{NUMBER}\b|"
-                    rf"\b{NUMBER}\s+(?:[\w-]+\s+){{0,3}}(?:were\s+)?(?:killed|dead)\b", re.I)
-WOUNDED = re.compile(rf"\b(?:wounding|wounded|injuring|injured)\s+(?:at least\s+)?{NUMBER}\b|"
-                     rf"\b{NUMBER}\s+(?:[\w-]+\s+){{0,3}}(?:were\s+)?(?:wounded|injured)\b",
-                     re.I)
+KILLED = re.compile(
+    rf"\b(?:killing|killed)\s+(?:at least\s+)?{NUMBER}\b|"
+    rf"\b{NUMBER}\s+(?:[\w-]+\s+){{0,3}}(?:were\s+)?(?:killed|dead)\b",
+    re.I,
+)
+WOUNDED = re.compile(
+    rf"\b(?:wounding|wounded|injuring|injured)\s+(?:at least\s+)?{NUMBER}\b|"
+    rf"\b{NUMBER}\s+(?:[\w-]+\s+){{0,3}}(?:were\s+)?(?:wounded|injured)\b",
+    re.I,
+)
 CAPITALISED = re.compile(r"[A-Z][\w’'\-]*(?:\s+(?:al-|Al\s|as-|ad-)?[A-Z][\w’'\-]*)*")
-NOT_PLACES = {fold(w) for w in (*WEEKDAYS, *MONTHS, "The", "A", "An", "In", "On", "At", "But",
-                                "He", "She", "It", "They", "We", "This", "That", "US", "UN")}
-CONTAINER = re.compile(r"^(?:\s+(?:district|village|town|city|camp|area))?,?\s+in\s+(?:the\s+)?$",
-                       re.IGNORECASE)
+NOT_PLACES = {
+    fold(w)
+    for w in (
+        *WEEKDAYS,
+        *MONTHS,
+        "The",
+        "A",
+        "An",
+        "In",
+        "On",
+        "At",
+        "But",
+        "He",
+        "She",
+        "It",
+        "They",
+        "We",
+        "This",
+        "That",
+        "US",
+        "UN",
+    )
+}
+CONTAINER = re.compile(
+    r"^(?:\s+(?:district|village|town|city|camp|area))?,?\s+in\s+(?:the\s+)?$", re.IGNORECASE
+)
 REGION_WORDS = ("province", "governorate", "region")
 
 
@@ -104,8 +152,11 @@ def _weekday_date(published: date, weekday: str, last: bool) -> date:
 
 
 def _month(name: str) -> int:
-    return next(i for i, m in enumerate(MONTHS, start=1) if m.lower().startswith(
-        name.rstrip(".").lower()[:3]))
+    return next(
+        i
+        for i, m in enumerate(MONTHS, start=1)
+        if m.lower().startswith(name.rstrip(".").lower()[:3])
+    )
 
 
 def resolve_dates(text: str, published: date | None) -> list[DateFound]:
@@ -128,8 +179,9 @@ def resolve_dates(text: str, published: date | None) -> list[DateFound]:
         if any(s < match.end() and match.start() < e for s, e in taken):
             return
         taken.append((match.start(), match.end()))
-        found.append(DateFound(match.start(), match.end(), match.group(0), when, precision,
-                               reasoning))
+        found.append(
+            DateFound(match.start(), match.end(), match.group(0), when, precision, reasoning)
+        )
 
     def valid(year: int, month: int, day: int) -> date | None:
         try:
@@ -137,70 +189,110 @@ def resolve_dates(text: str, published: date | None) -> list[DateFound]:
         except ValueError:
             return None
 
-    stated = re.compile(rf"\b(?P<m>{MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+"
-                        rf"(?P<y>\d{{4}})\b|\b(?P<d2>\d{{1,2}})\s+(?P<m2>{MONTH_RE})\s+"
-                        rf"(?P<y2>\d{{4}})\b")
+    stated = re.compile(
+        rf"\b(?P<m>{MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+"
+        rf"(?P<y>\d{{4}})\b|\b(?P<d2>\d{{1,2}})\s+(?P<m2>{MONTH_RE})\s+"
+        rf"(?P<y2>\d{{4}})\b"
+    )
     for m in stated.finditer(text):
-        month, day, year = (_month(m["m"]), int(m["d"]), int(m["y"])) if m["m"] else (
-            _month(m["m2"]), int(m["d2"]), int(m["y2"]))
+        month, day, year = (
+            (_month(m["m"]), int(m["d"]), int(m["y"]))
+            if m["m"]
+            else (_month(m["m2"]), int(m["d2"]), int(m["y2"]))
+        )
         when = valid(year, month, day)
         if when:
             add(m, when, 1, f"'{m.group(0)}': stated in the text, {when.isoformat()}")
     for m in re.finditer(rf"\b(?:in\s+)?(?P<m>{MONTH_RE})\s+(?P<y>\d{{4}})\b", text):
         when = date(int(m["y"]), _month(m["m"]), 1)
-        add(m, when, 3, f"'{m.group(0)}': only the month is stated, so its first day "
-                        f"{when.isoformat()} with precision 3 (month)")
-    for m in re.finditer(rf"\b(?P<m>{MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s*\d)",
-                         text):
+        add(
+            m,
+            when,
+            3,
+            f"'{m.group(0)}': only the month is stated, so its first day "
+            f"{when.isoformat()} with precision 3 (month)",
+        )
+    for m in re.finditer(
+        rf"\b(?P<m>{MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s*\d)", text
+    ):
         if published is None:
-            add(m, None, 1, f"'{m.group(0)}' has no year and the publication date is not "
-                            "stated: enter the date")
+            add(
+                m,
+                None,
+                1,
+                f"'{m.group(0)}' has no year and the publication date is not "
+                "stated: enter the date",
+            )
             continue
         when = valid(published.year, _month(m["m"]), int(m["d"]))
         if when is None:
             continue
         if when > published:
             when = valid(published.year - 1, _month(m["m"]), int(m["d"])) or when
-            why = (f"'{m.group(0)}' with no year, in a text published {published.isoformat()}:"
-                   f" that day would be after publication, so the year before, "
-                   f"{when.isoformat()}")
+            why = (
+                f"'{m.group(0)}' with no year, in a text published {published.isoformat()}:"
+                f" that day would be after publication, so the year before, "
+                f"{when.isoformat()}"
+            )
         else:
-            why = (f"'{m.group(0)}' with no year, in a text published {published.isoformat()}:"
-                   f" the publication year, {when.isoformat()}")
+            why = (
+                f"'{m.group(0)}' with no year, in a text published {published.isoformat()}:"
+                f" the publication year, {when.isoformat()}"
+            )
         add(m, when, 1, why)
     days = "|".join(WEEKDAYS)
-    for m in re.finditer(rf"\b(?P<last>last\s+|on\s+|this\s+|early\s+|late\s+)?"
-                         rf"(?P<w>{days})\b(?:\s+(?:morning|afternoon|evening|night))?", text):
+    for m in re.finditer(
+        rf"\b(?P<last>last\s+|on\s+|this\s+|early\s+|late\s+)?"
+        rf"(?P<w>{days})\b(?:\s+(?:morning|afternoon|evening|night))?",
+        text,
+    ):
         phrase = m.group(0)
         if published is None:
-            add(m, None, 1, f"'{phrase}': the publication date is not stated, so the "
-                            f"{m['w']} cannot be resolved: enter the date")
+            add(
+                m,
+                None,
+                1,
+                f"'{phrase}': the publication date is not stated, so the "
+                f"{m['w']} cannot be resolved: enter the date",
+            )
             continue
         last = bool(m["last"] and m["last"].strip().lower() == "last")
         when = _weekday_date(published, m["w"], last)
         pub = f"{WEEKDAYS[published.weekday()]} {published.isoformat()}"
         if when == published:
-            why = (f"'{phrase}' in a text published on {pub}: the day of publication "
-                   f"({when.isoformat()}); a report names the day it reports by its weekday")
+            why = (
+                f"'{phrase}' in a text published on {pub}: the day of publication "
+                f"({when.isoformat()}); a report names the day it reports by its weekday"
+            )
         else:
-            why = (f"'{phrase}' in a text published on {pub}: the {m['w']} before, "
-                   f"{when.isoformat()}")
+            why = (
+                f"'{phrase}' in a text published on {pub}: the {m['w']} before, {when.isoformat()}"
+            )
         add(m, when, 1, why)
     relative = {"today": 0, "tonight": 0, "this morning": 0, "yesterday": 1}
-    for m in re.finditer(r"\b(?:at dawn |early |late )?(today|tonight|this morning|yesterday)\b",
-                         text, re.IGNORECASE):
+    for m in re.finditer(
+        r"\b(?:at dawn |early |late )?(today|tonight|this morning|yesterday)\b", text, re.IGNORECASE
+    ):
         if published is None:
-            add(m, None, 1, f"'{m.group(0)}': the publication date is not stated: enter the "
-                            "date")
+            add(m, None, 1, f"'{m.group(0)}': the publication date is not stated: enter the date")
             continue
         when = published - timedelta(days=relative[m.group(1).lower()])
-        add(m, when, 1, f"'{m.group(0)}' in a text published {published.isoformat()}: "
-                        f"{when.isoformat()}")
+        add(
+            m,
+            when,
+            1,
+            f"'{m.group(0)}' in a text published {published.isoformat()}: {when.isoformat()}",
+        )
     for m in re.finditer(r"\blast week\b", text, re.IGNORECASE):
         if published is not None:
             when = published - timedelta(days=7)
-            add(m, when, 2, f"'{m.group(0)}' in a text published {published.isoformat()}: "
-                            f"the week of {when.isoformat()} (precision 2, week)")
+            add(
+                m,
+                when,
+                2,
+                f"'{m.group(0)}' in a text published {published.isoformat()}: "
+                f"the week of {when.isoformat()} (precision 2, week)",
+            )
     return sorted(found, key=lambda d: d.start)
 
 
@@ -238,8 +330,7 @@ def _gazetteer(path: str, modified: float) -> tuple[tuple[dict[str, str], re.Pat
     out = []
     for row in rows:
         spellings = [row["name"], *row.get("alternate_names", "").split("|")]
-        for spelling in sorted({s.strip() for s in spellings if s.strip()}, key=len,
-                               reverse=True):
+        for spelling in sorted({s.strip() for s in spellings if s.strip()}, key=len, reverse=True):
             if len(spelling) >= 3:
                 out.append((row, _spelling_pattern(spelling)))
     return tuple(out)
@@ -280,7 +371,7 @@ def countries_named(text: str) -> list[str]:
         words = m.group(0).split()
         for n in range(len(words), 0, -1):
             for i in range(len(words) - n + 1):
-                phrase = " ".join(words[i:i + n]).rstrip("’'s").strip("-")
+                phrase = " ".join(words[i : i + n]).rstrip("’'s").strip("-")
                 if len(phrase) < 4 or phrase.isupper():
                     continue
                 code = country_code(phrase)
@@ -315,12 +406,24 @@ def find_places(text: str, gazetteer_csv: Path) -> list[Place]:
             if not free(m.start(), m.end()):
                 continue
             taken.append((m.start(), m.end()))
-            places.append(Place(row["name"], m.group(0), m.start(), m.end(), row["country"],
-                                row.get("admin1", ""), float(row["latitude"]),
-                                float(row["longitude"]), int(row["precision"]), False,
-                                "gazetteer", f"gazetteer: {row['source']}",
-                                f"'{m.group(0)}' is in the curated gazetteer as {row['name']} "
-                                f"(precision {row['precision']})"))
+            places.append(
+                Place(
+                    row["name"],
+                    m.group(0),
+                    m.start(),
+                    m.end(),
+                    row["country"],
+                    row.get("admin1", ""),
+                    float(row["latitude"]),
+                    float(row["longitude"]),
+                    int(row["precision"]),
+                    False,
+                    "gazetteer",
+                    f"gazetteer: {row['source']}",
+                    f"'{m.group(0)}' is in the curated gazetteer as {row['name']} "
+                    f"(precision {row['precision']})",
+                )
+            )
     codes = countries_named(text)
     dateline = _dateline_end(text)
     for m in CAPITALISED.finditer(text):
@@ -330,12 +433,16 @@ def find_places(text: str, gazetteer_csv: Path) -> list[Place]:
             for i in range(len(words) - n + 1):
                 s = starts[i]
                 e = starts[i + n - 1] + len(words[i + n - 1])
-                phrase = text[s:e].rstrip("’'s") if text[s:e].endswith(("’s", "'s")) \
-                    else text[s:e]
+                phrase = text[s:e].rstrip("’'s") if text[s:e].endswith(("’s", "'s")) else text[s:e]
                 e = s + len(phrase)
                 key = fold(phrase)
-                if (not free(s, e) or key in NOT_PLACES or len(key) < 4 or country_code(phrase)
-                        or s < dateline):
+                if (
+                    not free(s, e)
+                    or key in NOT_PLACES
+                    or len(key) < 4
+                    or country_code(phrase)
+                    or s < dateline
+                ):
                     continue
                 hits = [c for code in codes for c in _country_places(code).get(key, [])]
                 if not hits:
@@ -343,13 +450,25 @@ def find_places(text: str, gazetteer_csv: Path) -> list[Place]:
                 city = max(hits, key=lambda c: int(c["population"] or 0))
                 taken.append((s, e))
                 others = len(hits) - 1
-                places.append(Place(
-                    city["name"], phrase, s, e, _country_name(city["countrycode"]), "",
-                    float(city["latitude"]), float(city["longitude"]), 1, False, "geonames",
-                    f"GeoNames {city['geonameid']} ({city['name']})",
-                    f"'{phrase}' is GeoNames place {city['geonameid']} ({city['name']}, "
-                    f"population {int(city['population'] or 0):,})"
-                    + (f"; {others} other place(s) of that name" if others else "")))
+                places.append(
+                    Place(
+                        city["name"],
+                        phrase,
+                        s,
+                        e,
+                        _country_name(city["countrycode"]),
+                        "",
+                        float(city["latitude"]),
+                        float(city["longitude"]),
+                        1,
+                        False,
+                        "geonames",
+                        f"GeoNames {city['geonameid']} ({city['name']})",
+                        f"'{phrase}' is GeoNames place {city['geonameid']} ({city['name']}, "
+                        f"population {int(city['population'] or 0):,})"
+                        + (f"; {others} other place(s) of that name" if others else ""),
+                    )
+                )
     places.sort(key=lambda p: p.start)
     return [_qualify(text, p) for p in places]
 
@@ -357,14 +476,15 @@ def find_places(text: str, gazetteer_csv: Path) -> list[Place]:
 def _qualify(text: str, place: Place) -> Place:
     """Precision and "near" from the words around the name: 'the X district', 'X province',
     'outside/near the X'."""
-    after = text[place.end:place.end + 14].lower()
-    before = text[max(0, place.start - 24):place.start].lower()
+    after = text[place.end : place.end + 14].lower()
+    before = text[max(0, place.start - 24) : place.start].lower()
     precision, near, why = place.precision, place.near, []
     if re.match(r"\s+district\b", after):
         precision, near = max(precision, 2), True
         why.append("the text names the district, so its seat stands for it (precision 2, near)")
-    elif any(re.match(rf"\s+{w}\b", after) for w in REGION_WORDS) \
-            and not any(w in fold(place.name) for w in REGION_WORDS):
+    elif any(re.match(rf"\s+{w}\b", after) for w in REGION_WORDS) and not any(
+        w in fold(place.name) for w in REGION_WORDS
+    ):
         precision = 3
         why.append("the text names the province, so its capital stands for it (precision 3)")
     if re.search(r"\b(near|outside|around|close to|on the outskirts of)\s+(the\s+)?$", before):
@@ -372,8 +492,14 @@ def _qualify(text: str, place: Place) -> Place:
         why.append("the text says near/outside the place (precision 2, near)")
     if not why:
         return place
-    return Place(**{**place.__dict__, "precision": precision, "near": near,
-                    "reasoning": place.reasoning + "; " + "; ".join(why)})
+    return Place(
+        **{
+            **place.__dict__,
+            "precision": precision,
+            "near": near,
+            "reasoning": place.reasoning + "; " + "; ".join(why),
+        }
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -421,8 +547,10 @@ def load_actors(actors_csv: Path, events_csv: Path) -> list[Actor]:
             rows = list(csv.DictReader(f))
         if rows:
             columns = list(rows[0])
-            name_col = next((c for c in columns if "canonical" in c.lower()),
-                            next((c for c in columns if "name" in c.lower()), columns[0]))
+            name_col = next(
+                (c for c in columns if "canonical" in c.lower()),
+                next((c for c in columns if "name" in c.lower()), columns[0]),
+            )
             alias_col = next((c for c in columns if "alias" in c.lower()), None)
             for row in rows:
                 name = (row.get(name_col) or "").strip()
@@ -430,13 +558,21 @@ def load_actors(actors_csv: Path, events_csv: Path) -> list[Actor]:
                     continue
                 extra = re.split(r"[|;]", row.get(alias_col) or "") if alias_col else []
                 role = _role(roles.get(name, set()))
-                actors[name] = Actor(name, tuple(dict.fromkeys(
-                    _aliases(name, reported.get(name, [])) + [a.strip() for a in extra
-                                                              if len(a.strip()) >= 3])), role)
+                actors[name] = Actor(
+                    name,
+                    tuple(
+                        dict.fromkeys(
+                            _aliases(name, reported.get(name, []))
+                            + [a.strip() for a in extra if len(a.strip()) >= 3]
+                        )
+                    ),
+                    role,
+                )
     for name, found_roles in roles.items():
         if name not in actors:
-            actors[name] = Actor(name, tuple(_aliases(name, reported.get(name, []))),
-                                 _role(found_roles))
+            actors[name] = Actor(
+                name, tuple(_aliases(name, reported.get(name, []))), _role(found_roles)
+            )
     return list(actors.values())
 
 
@@ -453,8 +589,9 @@ class ActorMention:
 
 def find_actors(text: str, actors: list[Actor]) -> list[ActorMention]:
     """Every mention of a known actor (its name or an alias); longest match wins."""
-    spellings = sorted(((alias, actor) for actor in actors for alias in actor.aliases),
-                       key=lambda p: -len(p[0]))
+    spellings = sorted(
+        ((alias, actor) for actor in actors for alias in actor.aliases), key=lambda p: -len(p[0])
+    )
     found: list[ActorMention] = []
     for alias, actor in spellings:
         for m in _spelling_pattern(alias).finditer(text):
@@ -524,8 +661,12 @@ def _weapons(sentence: str) -> str:
     return " and ".join(stems.values())
 
 
-def _nearest_attacker(spans: list[tuple[int, int]], k: int, attackers: list[ActorMention],
-                      mentions: list[ActorMention]) -> ActorMention | None:
+def _nearest_attacker(
+    spans: list[tuple[int, int]],
+    k: int,
+    attackers: list[ActorMention],
+    mentions: list[ActorMention],
+) -> ActorMention | None:
     """The known attacker named in sentence ``k``, else in the nearest sentence within two
     (after before before: a claim often follows the report), else the one named most often."""
     if not attackers:
@@ -543,8 +684,9 @@ def _nearest_attacker(spans: list[tuple[int, int]], k: int, attackers: list[Acto
     return next(m for m in attackers if counts[m.actor.name] == top)
 
 
-def propose(text: str, published: date | None, gazetteer_csv: Path,
-            actors: list[Actor]) -> list[Candidate]:
+def propose(
+    text: str, published: date | None, gazetteer_csv: Path, actors: list[Actor]
+) -> list[Candidate]:
     """Candidate events of ``text``: one per place named in a sentence that reports an attack.
 
     A place that only says where another lies ("the Koysanjak district in Irbil", "Zarkwezela,
@@ -561,7 +703,7 @@ def propose(text: str, published: date | None, gazetteer_csv: Path,
     containers: set[int] = set()
     for i, place in enumerate(places):
         for j in range(i - 1, -1, -1):
-            between = text[places[j].end:place.start]
+            between = text[places[j].end : place.start]
             if CONTAINER.match(between) or re.match(r"^,?\s+in\s+$", between):
                 containers.add(i)
                 break
@@ -594,24 +736,41 @@ def propose(text: str, published: date | None, gazetteer_csv: Path,
                 break
         in_sentence = [m for m in mentions if s <= m.start < e]
         attacker = _nearest_attacker(spans, k, attackers, mentions)
-        targets = [m for m in in_sentence if m.actor.role in ("target", "both", "")
-                   and (attacker is None or m.actor.name != attacker.actor.name)]
+        targets = [
+            m
+            for m in in_sentence
+            if m.actor.role in ("target", "both", "")
+            and (attacker is None or m.actor.name != attacker.actor.name)
+        ]
         before_place = [m for m in targets if m.end <= place.start]
         target = before_place[-1] if before_place else (targets[0] if targets else None)
-        weapon = _weapons(sentence) or _weapons(text[slice(*spans[date_sentence])]) or next(
-            (w for w in (_weapons(text[a:b]) for a, b in spans) if w), "")
+        weapon = (
+            _weapons(sentence)
+            or _weapons(text[slice(*spans[date_sentence])])
+            or next((w for w in (_weapons(text[a:b]) for a, b in spans) if w), "")
+        )
         quote_spans = [spans[date_sentence], spans[k]]
         if attacker is not None:
-            quote_spans.append(spans[sentence_at(spans, attacker.start)]
-                               if abs(sentence_at(spans, attacker.start) - k) <= 2
-                               else spans[k])
-        candidates.append(Candidate(
-            place, when,
-            attacker.actor.name if attacker else "",
-            text[attacker.start:attacker.end] if attacker else "",
-            target.actor.name if target else "",
-            text[target.start:target.end] if target else "",
-            list(dict.fromkeys(m.actor.name for m in in_sentence)),
-            weapon, _sub_event_type(weapon),
-            _count(KILLED, sentence), _count(WOUNDED, sentence), quote_spans, admin1))
+            quote_spans.append(
+                spans[sentence_at(spans, attacker.start)]
+                if abs(sentence_at(spans, attacker.start) - k) <= 2
+                else spans[k]
+            )
+        candidates.append(
+            Candidate(
+                place,
+                when,
+                attacker.actor.name if attacker else "",
+                text[attacker.start : attacker.end] if attacker else "",
+                target.actor.name if target else "",
+                text[target.start : target.end] if target else "",
+                list(dict.fromkeys(m.actor.name for m in in_sentence)),
+                weapon,
+                _sub_event_type(weapon),
+                _count(KILLED, sentence),
+                _count(WOUNDED, sentence),
+                quote_spans,
+                admin1,
+            )
+        )
     return candidates

@@ -20,8 +20,27 @@ from pathlib import Path
 from geo.problems import GeoError
 
 SUFFIXES = (".txt", ".html", ".htm", ".pdf")
-BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "div", "td",
-          "br", "tr", "section", "article", "header", "footer", "title")
+BLOCKS = (
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "blockquote",
+    "pre",
+    "div",
+    "td",
+    "br",
+    "tr",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "title",
+)
 
 
 class ExtractError(GeoError, ValueError):
@@ -32,9 +51,11 @@ def _decode(name: str, data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ExtractError(f"{name}: byte {exc.start} is not UTF-8 "
-                           f"({data[exc.start:exc.start + 4]!r}); save it as UTF-8 and try "
-                           "again") from exc
+        raise ExtractError(
+            f"{name}: byte {exc.start} is not UTF-8 "
+            f"({data[exc.start : exc.start + 4]!r}); save it as UTF-8 and try "
+            "again"
+        ) from exc
 
 
 def html_text(markup: str) -> str:
@@ -42,8 +63,9 @@ def html_text(markup: str) -> str:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(markup, "html.parser")
-    for tag in soup(["script", "style", "noscript", "template", "nav", "iframe", "svg",
-                     "form", "button"]):
+    for tag in soup(
+        ["script", "style", "noscript", "template", "nav", "iframe", "svg", "form", "button"]
+    ):
         tag.decompose()
     root = soup.find("article") or soup.find("main") or soup.body or soup
     for tag in root.find_all(BLOCKS):
@@ -64,8 +86,7 @@ def pdf_text(name: str, data: bytes) -> str:
         raise ExtractError(f"{name}: not a readable PDF ({exc})") from exc
     text = "\n".join(p.strip() for p in pages if p.strip())
     if not text:
-        raise ExtractError(f"{name}: the PDF has no text layer (a scan?); paste its text "
-                           "instead")
+        raise ExtractError(f"{name}: the PDF has no text layer (a scan?); paste its text instead")
     return text
 
 

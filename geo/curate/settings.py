@@ -101,25 +101,31 @@ def _is_loopback(address: str) -> bool:
         return False
 
 
-def curation_allowed(argv: Sequence[str], env: Mapping[str, str],
-                     server_address: str | None) -> Permission:
+def curation_allowed(
+    argv: Sequence[str], env: Mapping[str, str], server_address: str | None
+) -> Permission:
     """Whether this deployment lets people curate, and why (for the page to say)."""
     args, _ = _parser().parse_known_args(list(argv))
     if args.curate is not None:
         flag = "--curate" if args.curate else "--no-curate"
-        return Permission(args.curate, f"{'on' if args.curate else 'off'}: the app was started "
-                                       f"with {flag}")
+        return Permission(
+            args.curate, f"{'on' if args.curate else 'off'}: the app was started with {flag}"
+        )
     raw = env.get(ENV_CURATE)
     if raw is not None and raw.strip().lower() in TRUE_WORDS | FALSE_WORDS:
         on = raw.strip().lower() in TRUE_WORDS
         return Permission(on, f"{'on' if on else 'off'}: {ENV_CURATE}={raw.strip()}")
     if not server_address:
-        return Permission(True, "on: the server listens on its default address "
-                                "(a local streamlit run)")
+        return Permission(
+            True, "on: the server listens on its default address (a local streamlit run)"
+        )
     if _is_loopback(server_address):
         return Permission(True, f"on: the server listens on loopback ({server_address})")
-    return Permission(False, f"off: the server listens on {server_address}, which others can "
-                             f"reach; start it with --curate or {ENV_CURATE}=1 to allow it")
+    return Permission(
+        False,
+        f"off: the server listens on {server_address}, which others can "
+        f"reach; start it with --curate or {ENV_CURATE}=1 to allow it",
+    )
 
 
 def curator(user_name: str | None = None, env: Mapping[str, str] | None = None) -> str | None:
