@@ -198,7 +198,7 @@ else:
                 + f"Actors named in the sentence: {', '.join(c.actors_named) or 'none known'}."
             )
             s, e = spans[sentence_at(spans, c.place.start)]
-            mark = Span(c.place.name, c.place.start - s, c.place.end - s)
+            mark = Span("place", c.place.start - s, c.place.end - s)
             st.html(highlight_html(source_text[s:e], [mark]))
             st.button(
                 "Use this candidate",

@@ -549,7 +549,7 @@ def describe(entry: Mapping[str, Any]) -> str:
         "add": "added",
         "edit": "edited",
         "delete": "deleted",
-        "add_source": "archived",
+        "add_source": "recorded the source",
         "undo": f"undid #{entry.get('undoes')}",
     }.get(entry["action"], entry["action"])
     subject = entry.get("event_id") or entry.get("file") or ""

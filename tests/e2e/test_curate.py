@@ -81,7 +81,7 @@ def test_curate_the_erbil_airport_strike_and_find_it_on_map_and_sources(server, 
         has_text="Erbil International Airport · 2023-12-25"
     )
     candidate.wait_for()
-    assert candidate.locator("mark").first.inner_text().startswith("Erbil International Airport")
+    assert "Erbil International Airport" in candidate.locator("mark").first.inner_text()
     candidate.get_by_role("button", name="Use this candidate").click()
     wait_idle(page)
     assert page.locator(".st-key-cur_f_event_id input").input_value() == "IRQ7"
