@@ -12,6 +12,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT
 from geo.curate.archive import (
@@ -43,6 +45,12 @@ from geo.schema import COLUMN_NAMES
 FIRST = "000_5d4c6af62367a363.txt"
 SECOND = "002_1c7f25da8f82bd90.txt"
 CHOSEN = Choices("claimed", True)
+
+
+def choices_of(row: dict[str, str]) -> Choices:
+    """The row's own attribution and direction once the schema has them, else a choice."""
+    stated = row.get("direction_stated", "").strip().lower()
+    return Choices(row.get("attribution") or "claimed", stated != "false")
 
 
 def bundled_rows() -> list[dict[str, str]]:
@@ -277,7 +285,7 @@ def test_every_bundled_event_passes_the_curation_checks_and_reproduces_its_line(
     table = parse_table(text)
     assert len(table.chunks) == len(BUNDLED)
     for chunk, row in zip(table.chunks, table.rows, strict=True):
-        assert check_event(row, CHOSEN, paths, editing=row["event_id"]) == []
+        assert check_event(row, choices_of(row), paths, editing=row["event_id"]) == []
         assert row_text(row, table.columns) == chunk
 
 
@@ -285,7 +293,7 @@ def test_the_bundled_events_rebuild_the_bundled_file_byte_for_byte(paths):
     original = (ROOT / "data" / "events.csv").read_bytes()
     paths.events_csv.write_text(",".join(COLUMN_NAMES) + "\n", encoding="utf-8")
     for row in bundled_rows():
-        save_event(paths, row, CHOSEN, by="test")
+        save_event(paths, row, choices_of(row), by="test")
     assert paths.events_csv.read_bytes() == original
 
 
@@ -455,3 +463,66 @@ def test_the_seeds_of_the_repository_are_unchanged():
     # The names are the archive's record of what was read; their hashes are in sources records.
     assert sorted(p.name for p in (ROOT / "seeds").iterdir()) == [FIRST, SECOND]
     assert Path(ROOT / "seeds" / FIRST).read_bytes().startswith(b"Iran has carried out")
+
+
+# ---------------------------------------------------------------------------------------------
+# Fuzzing the parsers
+
+
+CELLS = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(CELLS, min_size=3, max_size=3), max_size=6), st.booleans())
+def test_records_keep_their_own_text_whatever_the_cells_hold(rows, final_newline):
+    columns = ["event_id", "notes", "x"]
+    text = "event_id,notes,x\n" + "".join(
+        row_text(dict(zip(columns, r, strict=True)), columns) for r in rows
+    )
+    text = text if final_newline else text[:-1]
+    table = parse_table(text)
+    assert table.text() == text
+    assert table.rows == [dict(zip(columns, r, strict=True)) for r in rows]
+    standard = io.StringIO()  # our writer is csv.writer's, plus quoting a bare carriage return
+    csv.writer(standard, lineterminator="\n").writerows(rows)
+    if not any("\r" in c for r in rows for c in r):
+        expected = "event_id,notes,x\n" + standard.getvalue()
+        assert text.rstrip("\n") == expected.rstrip("\n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300), st.none() | st.dates(date(1990, 1, 1), date(2030, 12, 31)))
+def test_sentences_and_dates_never_fail_and_point_into_the_text(text, published):
+    spans = sentences(text)
+    assert all(0 <= s < e <= len(text) for s, e in spans)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    covered = set().union(*(range(s, e) for s, e in spans)) if spans else set()
+    assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())
+    for found in resolve_dates(text, published):
+        assert text[found.start : found.end] == found.phrase
+        assert found.precision in (1, 2, 3)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(notes=CELLS)
+def test_any_notes_save_on_one_record_and_undo_exactly(paths, notes):
+    before = paths.events_csv.read_bytes()
+    save_event(paths, new_event(notes=notes), CHOSEN)
+    added = parse_table(paths.events_csv.read_bytes().decode("utf-8"))
+    assert added.rows[-1]["notes"] == notes and len(added.chunks) == len(BUNDLED) + 1
+    undo(paths)
+    assert paths.events_csv.read_bytes() == before
+
+
+def test_a_crlf_file_with_a_byte_order_mark_keeps_both(paths):
+    original = paths.events_csv.read_bytes()
+    crlf = b"\xef\xbb\xbf" + original.replace(b"\n", b"\r\n")
+    paths.events_csv.write_bytes(crlf)
+    save_event(paths, new_event(), CHOSEN)
+    saved = paths.events_csv.read_bytes()
+    assert saved.startswith(crlf) and saved.endswith(b"\r\n")
+    assert saved[len(crlf) :].count(b"\n") == saved[len(crlf) :].count(b"\r\n") == 1
+    undo(paths)
+    assert paths.events_csv.read_bytes() == crlf

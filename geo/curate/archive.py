@@ -143,16 +143,17 @@ def add_source_record(path: Path, record: SourceRecord) -> bool:
     if path.exists() and not path.is_file():
         raise ArchiveError(f"{path}: is not a regular file; nothing written")
     if path.is_file():
-        text = path.read_text(encoding="utf-8-sig")
-        header = next(csv.reader(io.StringIO(text)), None) or list(SOURCE_COLUMNS)
+        text = path.read_bytes().decode("utf-8")  # as it is: BOM and line endings kept
+        header = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), None) or list(SOURCE_COLUMNS)
         if any(row.get("file") == record.file for row in read_records(path)):
             return False
+        newline = "\r\n" if "\r\n" in text else "\n"
         if text and not text.endswith("\n"):
-            text += "\n"
+            text += newline
     else:
-        header, text = list(SOURCE_COLUMNS), ""
+        header, text, newline = list(SOURCE_COLUMNS), "", "\n"
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator=newline)
     if not text:
         writer.writerow(header)
     writer.writerow([values.get(column.strip(), "") for column in header])
@@ -165,9 +166,9 @@ def remove_source_record(path: Path, file: str) -> bool:
     path = Path(path)
     if not path.is_file():
         return False
-    text = path.read_text(encoding="utf-8")
-    lines = text.splitlines(keepends=True)
-    header = [c.strip() for c in next(csv.reader(lines[:1]), [])]
+    text = path.read_bytes().decode("utf-8")
+    lines = re.split(r"(?<=\n)", text)
+    header = [c.strip().lstrip("\ufeff") for c in next(csv.reader(lines[:1]), [])]
     if "file" not in header:
         return False
     at = header.index("file")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import re
 import threading
@@ -108,13 +107,20 @@ def format_value(column: str, value: Any) -> str:
     return str(value)
 
 
-def row_text(fields: Mapping[str, Any], columns: list[str]) -> str:
-    """One CSV record (ending in a newline) of ``fields`` in ``columns`` order."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(
-        [format_value(c, fields.get(c, "")) for c in columns]
-    )
-    return buffer.getvalue()
+def _cell(value: str) -> str:
+    """A CSV cell as csv.writer's minimal quoting writes it, but also quoting a carriage return
+    (csv.writer leaves it bare when the line ends in "\\n", and readers then split the record)."""
+    if any(ch in value for ch in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def row_text(fields: Mapping[str, Any], columns: list[str], newline: str = "\n") -> str:
+    """One CSV record (ending in ``newline``) of ``fields`` in ``columns`` order."""
+    cells = [_cell(format_value(c, fields.get(c, ""))) for c in columns]
+    if cells == [""]:
+        cells = ['""']
+    return ",".join(cells) + newline
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,6 +137,11 @@ class Table:
     def text(self) -> str:
         return self.header + "".join(self.chunks)
 
+    @property
+    def newline(self) -> str:
+        """The file's own line ending, kept for the lines this module writes."""
+        return "\r\n" if self.header.endswith("\r\n") else "\n"
+
     def index_of(self, event_id: str) -> int | None:
         return next(
             (
@@ -145,13 +156,22 @@ class Table:
         return [r.get("event_id", "").strip() for r in self.rows if r is not None]
 
 
-def parse_table(text: str) -> Table:
+def parse_table(text: str, name: str = "events.csv") -> Table:
     """Split an events CSV into its header and each record's own text (quoted newlines kept)."""
     if not text:
         return Table("", list(COLUMN_NAMES), [], [])
     lines = [line for line in re.split(r"(?<=\n)", text) if line]
+    try:
+        return _split(lines)
+    except csv.Error as exc:
+        raise CurationError(
+            f"{name}: not a CSV this page can edit ({exc}); nothing written"
+        ) from exc
+
+
+def _split(lines: list[str]) -> Table:
     reader = csv.reader(iter(lines))
-    columns = [c.strip() for c in next(reader)]
+    columns = [c.strip().lstrip("\ufeff") for c in next(reader)]
     used = reader.line_num
     table = Table("".join(lines[:used]), columns, [], [])
     for row in reader:
@@ -165,7 +185,9 @@ def read_table(path: Path) -> Table:
     path = Path(path)
     if path.exists() and not path.is_file():
         raise CurationError(f"{path}: is not a regular file")
-    return parse_table(path.read_text(encoding="utf-8") if path.is_file() else "")
+    # Bytes decoded as they are: no newline translation, so every record keeps its own text.
+    text = path.read_bytes().decode("utf-8") if path.is_file() else ""
+    return parse_table(text, path.name)
 
 
 def _sha(text: str) -> str:
@@ -383,7 +405,7 @@ def save_event(
         elif not table.chunks and not table.header.endswith("\n"):
             table.header += "\n"
         columns = event_columns(table)
-        line = row_text(with_choices(fields, choices), columns)
+        line = row_text(with_choices(fields, choices), columns, table.newline)
         ops = []
         if editing is None:
             if table.chunks and not table.chunks[-1].endswith("\n"):
