@@ -11,11 +11,14 @@ import sys
 from datetime import date
 
 import streamlit as st
+from streamlit_folium import st_folium
 
 import ui
+from geo.assets import install_assets
 from geo.curate.archive import add_source_record, archive_text, make_record, read_records
 from geo.curate.candidates import load_actors, propose, sentence_at, sentences
 from geo.curate.extract import ExtractError, extract_text
+from geo.curate.preview import candidates_map
 from geo.curate.settings import curation_allowed, curator, paths_from_args
 from geo.curate.store import (
     ATTRIBUTION_BASES,
@@ -36,6 +39,7 @@ from geo.curate.store import (
     undo,
 )
 from geo.evidence import EVIDENCE_CSS, Span, find_spans, highlight_html
+from geo.mapview import BASEMAPS
 from geo.schema import BY_NAME, COLUMN_NAMES, PRECISION_LABELS, TIME_PRECISION_LABELS
 
 SOURCE = "cur_source"  # {"file": name, "published": ISO date or None}
@@ -49,6 +53,12 @@ CHOICES = {
     "geo_precision": {str(k): v for k, v in PRECISION_LABELS.items()},
     "near_location": {"true": "near the place", "false": "at the place"},
 }
+
+
+@st.cache_resource
+def assets():
+    return install_assets()
+
 
 p = ui.page("Curate")
 st.title("Curate")
@@ -183,12 +193,23 @@ else:
         f"{len(candidates)} proposed; none is added until you confirm it below. Each place "
         "named in a sentence that reports an attack is a candidate."
     )
+    if candidates:
+        basemap = st.query_params.get("basemap", "OpenStreetMap")
+        st_folium(
+            candidates_map(
+                candidates, basemap if basemap in BASEMAPS else "OpenStreetMap", assets()
+            ),
+            key="cur_map",
+            height=320,
+            use_container_width=True,
+            returned_objects=[],
+        )
     spans = sentences(source_text)
     ids = read_table(paths.events_csv).ids()
     for i, c in enumerate(candidates):
         day = c.date.date.isoformat() if c.date and c.date.date else "date to enter"
         with st.container(border=True, key=f"cur_candidate_{i}"):
-            st.markdown(f"**Candidate {i + 1}**")
+            st.markdown(f"**Candidate {i + 1}** (dot {i + 1} on the map)")
             st.text(
                 f"{c.place.name} · {day} · {c.attacker or 'attacker?'} → "
                 f"{c.target_group or 'target?'}\n"

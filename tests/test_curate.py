@@ -526,3 +526,16 @@ def test_a_crlf_file_with_a_byte_order_mark_keeps_both(paths):
     assert saved[len(crlf) :].count(b"\n") == saved[len(crlf) :].count(b"\r\n") == 1
     undo(paths)
     assert paths.events_csv.read_bytes() == crlf
+
+
+def test_the_candidates_map_shows_each_place_and_the_approximate_ones_as_circles(tmp_path):
+    from geo.assets import install_assets
+    from geo.curate.preview import candidates_map
+
+    _, found = candidates_of(FIRST, date(2022, 9, 28))
+    page = candidates_map(found, "Offline", install_assets()).get_root().render()
+    for number, c in enumerate(found, start=1):
+        assert f"{number}. {c.place.name} (precision {c.place.precision})" in page
+    approximate = sum(c.place.precision > 1 for c in found)
+    assert page.count("L.circle(") == approximate > 0
+    assert page.count("L.circleMarker(") == len(found)
