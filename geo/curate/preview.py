@@ -43,7 +43,7 @@ def candidates_map(candidates: Sequence, basemap: str, assets: Assets) -> folium
             fill=True,
             fill_color="#e6550d",
             fill_opacity=0.9,
-            tooltip=folium.Tooltip(label),
+            tooltip=folium.Tooltip(label, permanent=True),
         ).add_to(m)
     if points:
         south = min(p[0] for p in points)
