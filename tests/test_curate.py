@@ -7,12 +7,14 @@ import csv
 import hashlib
 import io
 import json
+import shutil
+import tempfile
 import zlib
 from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
@@ -503,17 +505,21 @@ def test_sentences_and_dates_never_fail_and_point_into_the_text(text, published)
         assert found.precision in (1, 2, 3)
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=25, deadline=None)
 @given(notes=CELLS)
-def test_any_notes_save_on_one_record_and_undo_exactly(paths, notes):
-    before = paths.events_csv.read_bytes()
-    save_event(paths, new_event(notes=notes), CHOSEN)
-    added = parse_table(paths.events_csv.read_bytes().decode("utf-8"))
-    assert added.rows[-1]["notes"] == notes and len(added.chunks) == len(BUNDLED) + 1
-    undo(paths)
-    assert paths.events_csv.read_bytes() == before
+@example(notes='a\u2028b\x85c\x0cd, "e"\r\nf')  # separators str.splitlines would cut at
+def test_any_notes_save_on_one_record_and_undo_exactly(notes):
+    with tempfile.TemporaryDirectory() as folder:  # a fresh copy for every example
+        for name in ("data", "seeds"):
+            shutil.copytree(ROOT / name, Path(folder) / name)
+        paths = Paths(Path(folder) / "data", Path(folder) / "seeds")
+        before = paths.events_csv.read_bytes()
+        save_event(paths, new_event(notes=notes), CHOSEN)
+        added = parse_table(paths.events_csv.read_bytes().decode("utf-8"))
+        assert added.rows[-1]["notes"] == notes and len(added.chunks) == len(BUNDLED) + 1
+        assert read_log(paths)[-1]["after"]["notes"] == notes
+        undo(paths)
+        assert paths.events_csv.read_bytes() == before
 
 
 def test_a_crlf_file_with_a_byte_order_mark_keeps_both(paths):

@@ -346,16 +346,17 @@ def read_log(paths: Paths) -> list[dict]:
     path = paths.changes_log
     if not path.is_file():
         return []
-    return [
-        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
+    # One object a line, split on "\n" only: notes may hold U+2028 or U+0085, which
+    # str.splitlines would also split on (json.dumps keeps them raw with ensure_ascii=False).
+    lines = path.read_bytes().decode("utf-8").split("\n")
+    return [json.loads(line) for line in lines if line.strip()]
 
 
 def _log(paths: Paths, entry: dict) -> dict:
     path = paths.changes_log
     if path.exists() and not path.is_file():
         raise CurationError(f"{path}: is not a regular file; nothing written")
-    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    old = path.read_bytes().decode("utf-8") if path.is_file() else ""
     entries = read_log(paths)
     entry = {
         "id": max((e["id"] for e in entries), default=0) + 1,
