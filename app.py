@@ -137,5 +137,6 @@ PAGES = [
             url_path="About_the_data"),
     st.Page("pages/5_Import.py", title="Import",
             url_path="Import"),
+    st.Page("pages/6_Curate.py", title="Curate", url_path="Curate"),
 ]
 st.navigation(PAGES).run()
