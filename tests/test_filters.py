@@ -32,7 +32,7 @@ def ids(frame_: pd.DataFrame) -> set[str]:
 @pytest.mark.parametrize("state, expected", [
     (FilterState(), {"IRQ1", "IRQ2", "IRQ3", "IRQ4", "IRQ5", "IRQ6", "SYR1"}),
     (FilterState(attackers=("US military",)), {"IRQ5", "IRQ6"}),
-    (FilterState(attackers=("US military", "Israel (attributed)")), {"IRQ5", "IRQ6", "SYR1"}),
+    (FilterState(attackers=("US military", "Israel")), {"IRQ5", "IRQ6", "SYR1"}),
     (FilterState(target_groups=("Komala",)), {"IRQ2"}),
     (FilterState(start=date(2023, 12, 25), end=date(2023, 12, 25)), {"IRQ4", "SYR1"}),
     (FilterState(end=date(2020, 1, 3)), {"IRQ6"}),
@@ -87,12 +87,12 @@ def test_view_bounds_match_leaflet_at_zoom_0():
 
 
 def test_url_parameters_set_the_filters_and_view():
-    state, view, notes = parse_query({"attacker": ["US military", "Israel (attributed)"],
+    state, view, notes = parse_query({"attacker": ["US military", "Israel"],
                                       "target_group": ["Kataib Hezbollah"],
                                       "start": ["2023-01-01"], "end": ["2023-12-31"],
                                       "lat": ["36.2"], "lon": ["43.9"], "zoom": ["12"]}, OPTIONS)
     assert notes == []
-    assert state == FilterState(("US military", "Israel (attributed)"), ("Kataib Hezbollah",),
+    assert state == FilterState(("US military", "Israel"), ("Kataib Hezbollah",),
                                 (), date(2023, 1, 1), date(2023, 12, 31))
     assert view == View(36.2, 43.9, 12)
 

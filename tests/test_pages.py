@@ -211,7 +211,7 @@ def test_about_lists_geocoders_summaries_and_uncertainties():
     assert list(summaries["Summary"]) == ["S1", "S2", "S3"]
     assert summaries.set_index("Summary").loc["S3", "Attacks"] == "103"
     doubts = next(t for cols, t in tables.items() if "What is uncertain" in cols)
-    assert "attacker: Israel (attributed)" in set(doubts["What is uncertain"])
+    assert "attacker: Israel (attributed by others)" in set(doubts["What is uncertain"])
     zarkwezela = doubts.loc[doubts["Event"] == "IRQ2", "Why, from the event's notes"].iloc[0]
     assert "approximate" in zarkwezela
 
