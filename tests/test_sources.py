@@ -178,7 +178,8 @@ def test_a_wrong_attribution_is_caught(events, event_id, basis, message):
 def test_a_paraphrased_attribution_quote_is_caught(events):
     doctored = events.copy()
     row = doctored["event_id"] == "SYR1"
-    doctored.loc[row, "attribution_quote"] = "Mousavi was killed in an airstrike attributed to Israel."
+    doctored.loc[row, "attribution_quote"] = "Mousavi was killed in an airstrike attributed to " \
+                                             "Israel."
     problems = check_attribution(doctored)
     assert len(problems) == 1 and "not verbatim" in str(problems[0])
 
