@@ -118,3 +118,38 @@ def test_url_round_trip():
     back, view, notes = parse_query(query, OPTIONS)
     assert (back, view, notes) == (state, View(36.2376, 43.9632, 13), [])
     assert to_query(FilterState()) == {}
+
+
+@pytest.mark.parametrize("bases, expected", [
+    (("attributed by others",), {"SYR1"}),
+    (("claimed by the group", "attributed by others"), {"IRQ4", "SYR1"}),
+    (("acknowledged by the attacker",), {"IRQ1", "IRQ2", "IRQ3", "IRQ5"}),
+    (("direction not stated",), set()),
+])
+def test_filter_by_attribution_basis(bases, expected):
+    assert ids(filter_events(EVENTS, FilterState(attributions=bases))) == expected
+
+
+def test_attribution_travels_in_the_url_and_unknown_values_are_named():
+    state, _, notes = parse_query({"attribution": ["claimed by the group", "rumoured"]}, OPTIONS)
+    assert state == FilterState(attributions=("claimed by the group",))
+    assert notes == ["URL attribution='rumoured' matches no event in this dataset; ignored."]
+    assert to_query(state) == {"attribution": ["claimed by the group"]}
+    assert parse_query(to_query(state), OPTIONS)[0] == state
+
+
+def test_a_frame_without_an_attribution_column_still_filters():
+    old = EVENTS.drop(columns=["attribution"])
+    assert Options.of(old).attributions == []
+    assert len(filter_events(old, FilterState())) == len(old)
+    assert filter_events(old, FilterState(attributions=("claimed by the group",))).empty
+
+
+def test_counts_say_not_reported_when_no_event_shown_has_a_figure():
+    imported = EVENTS.assign(injuries=pd.array([None] * len(EVENTS), dtype="Int64"))
+    summary = summarise(imported)
+    assert summary.injuries == 0 and not summary.injuries_reported
+    assert summarise(EVENTS).injuries_reported  # IRQ4 and IRQ5 give injury figures
+    irq1 = summarise(EVENTS[EVENTS["event_id"] == "IRQ1"])
+    assert not irq1.fatalities_reported and irq1.without_fatality_figure == 1
+    assert summarise(EVENTS.iloc[:0]).fatalities_reported  # no events: 0, not "not reported"
