@@ -13,6 +13,7 @@ events instead of being mapped as dots.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from pathlib import Path
@@ -170,11 +171,26 @@ def source_label(record: dict | None, doc: str) -> str:
     return f"{record.get('description') or doc} (untitled; our description)"
 
 
+@functools.lru_cache(maxsize=4)
+def _bundled(kind: str, modified: float) -> pd.DataFrame:
+    return load_sources() if kind == "sources" else load_summaries()
+
+
+def bundled_sources() -> pd.DataFrame:
+    """``data/sources.csv``, read once per change of the file (treat it as read-only)."""
+    return _bundled("sources", SOURCES_CSV.stat().st_mtime)
+
+
+def bundled_summaries() -> pd.DataFrame:
+    """``data/summaries.csv``, read once per change of the file (treat it as read-only)."""
+    return _bundled("summaries", SUMMARIES_CSV.stat().st_mtime)
+
+
 def source_labels(docs: pd.Series, sources: pd.DataFrame | None = None) -> pd.Series:
     """:func:`source_label` of every value of a ``source_doc`` column. Documents that have no
     record (ACLED's ``source``, UCDP's ``source_article``) keep their own text."""
     if sources is None:
-        sources = load_sources()
+        sources = bundled_sources()
     records = {r["source_doc"]: r for r in sources.to_dict("records")}
     labels = {doc: source_label(records.get(doc), doc) for doc in pd.unique(docs.astype(str))}
     return docs.astype(str).map(labels)
@@ -244,7 +260,7 @@ def casualty_context(events: pd.DataFrame, summaries: pd.DataFrame | None = None
     ['13 killed across A1, A2 (summary S1), not broken down', '']
     """
     if summaries is None:
-        summaries = load_summaries()
+        summaries = bundled_summaries()
     text: dict[str, list[str]] = {}
     for s in summaries.itertuples(index=False):
         covered = str(s.covers_event_ids).split()
@@ -284,7 +300,7 @@ def summary_total(events: pd.DataFrame, column: str = "fatalities",
     The Timeline draws an event without a figure of its own, but inside such a total, as a
     hollow dot of the total's size."""
     if summaries is None:
-        summaries = load_summaries()
+        summaries = bundled_summaries()
     best: dict[str, float] = {}
     for s in summaries.itertuples(index=False):
         covered, total = str(s.covers_event_ids).split(), getattr(s, column)
