@@ -55,21 +55,30 @@ def date_labels(events: pd.DataFrame) -> pd.Series:
     labels = day.dt.strftime("%Y-%m-%d").astype(object)
     if len(events) == 0:
         return labels
-    precision = pd.Series(pd.to_numeric(events.get("time_precision", 1), errors="coerce"),
-                          index=events.index).fillna(1).astype(int)
+    precision = (
+        pd.Series(
+            pd.to_numeric(events.get("time_precision", 1), errors="coerce"), index=events.index
+        )
+        .fillna(1)
+        .astype(int)
+    )
     wide = (end > start).to_numpy()
     if not wide.any():
         return labels
-    whole_month = ((start.dt.day == 1) & (end == start.dt.to_period("M").dt.end_time
-                                          .dt.normalize())).to_numpy()
+    whole_month = (
+        (start.dt.day == 1) & (end == start.dt.to_period("M").dt.end_time.dt.normalize())
+    ).to_numpy()
     week = (precision == 2).to_numpy() & wide & (end - start == 2 * WEEK_HALF).to_numpy()
     month = wide & whole_month & ~week
     other = wide & ~week & ~month
-    labels[week] = ["week of " + _span(a, b) for a, b in zip(start[week], end[week],
-                                                            strict=True)]
+    labels[week] = ["week of " + _span(a, b) for a, b in zip(start[week], end[week], strict=True)]
     labels[month] = "during " + start[month].dt.strftime("%B %Y")
-    labels[other] = ("between " + start[other].dt.strftime("%Y-%m-%d") + " and "
-                     + end[other].dt.strftime("%Y-%m-%d"))
+    labels[other] = (
+        "between "
+        + start[other].dt.strftime("%Y-%m-%d")
+        + " and "
+        + end[other].dt.strftime("%Y-%m-%d")
+    )
     return labels
 
 

@@ -1,0 +1,216 @@
+"""The same strike twice: flag events of different datasets that may report one event.
+
+Bundled and imported data (or ACLED and UCDP GED together) often report the same strike. Two
+events of *different* datasets are a possible duplicate when they are close in place and time
+and their actors are compatible after :func:`geo.actors.canonicalise`; the first rule of
+:data:`RULES` that holds is recorded. Nothing is ever merged: :func:`flag` adds columns,
+:func:`hide` leaves out the second copy of each pair for a page that asks for it, and says how
+many it left out.
+
+>>> import pandas as pd
+>>> ev = pd.DataFrame({"event_id": ["IRQ5", "ACLED-1"], "dataset": ["bundled", "ACLED"],
+...     "event_date": pd.to_datetime(["2023-12-26", "2023-12-26"]), "time_precision": [1, 1],
+...     "latitude": [32.4637, 32.47], "longitude": [44.4196, 44.42],
+...     "attacker": ["US military", "Military Forces of the United States (2021-)"],
+...     "target_group": ["Kataib Hezbollah", "Kataib Hezbollah"]})
+>>> flagged = flag(ev)
+>>> flagged["possible_duplicate_of"].tolist()
+['ACLED-1', 'IRQ5']
+>>> flagged["duplicate_rule"].iloc[0]
+'same day, within 5 km, same attacker and target'
+>>> shown, hidden = hide(flagged)
+>>> shown["event_id"].tolist(), hidden
+(['IRQ5'], 1)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from geo.actors import canonical_names
+from geo.dates import date_windows
+
+EARTH_KM = 6371.0088
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Events ``days`` apart at most (0: the same day) and ``km`` apart at most, whose actors
+    are ``"same"`` (attacker and target), ``"attacker"`` (attacker only) or ``"swapped"``
+    (each one's attacker is the other's target: ACLED and UCDP do not imply direction)."""
+
+    name: str
+    days: int
+    km: float
+    actors: str
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("same day, within 5 km, same attacker and target", 0, 5.0, "same"),
+    Rule("within 2 days and 25 km, same attacker", 2, 25.0, "attacker"),
+    Rule("within 2 days and 25 km, same two actors with the sides swapped", 2, 25.0, "swapped"),
+)
+# Datasets in the order their copy is kept when two report the same event: the curated data
+# first (every event quoted verbatim), then imports in the order they come.
+FIRST = "bundled"
+COLUMNS = ("possible_duplicate_of", "duplicate_rule", "duplicate_copy")
+
+
+def dataset_of(events: pd.DataFrame) -> pd.Series:
+    """Which dataset each event comes from: the ``dataset`` column where there is one, else
+    read from the import note ("Imported from ACLED", "Imported from UCDP GED"), else
+    "bundled" (the curated events and files of this project's own schema)."""
+    if "dataset" in events:
+        return events["dataset"].astype(str)
+    notes = events["notes"].astype(str) if "notes" in events else pd.Series("", index=events.index)
+    out = pd.Series(FIRST, index=events.index, dtype=object)
+    out[notes.str.startswith("Imported from ACLED").to_numpy()] = "ACLED"
+    out[notes.str.startswith("Imported from UCDP").to_numpy()] = "UCDP GED"
+    return out
+
+
+def pairs(events: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
+    """Every pair of events of different datasets that some rule matches.
+
+    Columns: ``first``, ``second`` (positions in ``events``; ``first`` is the copy kept),
+    ``first_id``, ``second_id``, ``rule``, ``km``, ``days`` (days between their date windows).
+
+    Candidates are found on a grid of cells as wide as the widest rule's distance and as long
+    as its days, so the work grows with the number of close events, not with n².
+    """
+    empty = pd.DataFrame(columns=["first", "second", "first_id", "second_id", "rule", "km", "days"])
+    if len(events) < 2 or not rules:
+        return empty
+    dataset = dataset_of(events).to_numpy()
+    order = {name: i for i, name in enumerate(dict.fromkeys([FIRST, *dataset]))}
+    rank = np.array([order[d] for d in dataset])
+    if len(set(rank)) < 2:
+        return empty
+    max_km = max(r.km for r in rules)
+    max_days = max(r.days for r in rules)
+    lat = events["latitude"].to_numpy(dtype=float)
+    lon = events["longitude"].to_numpy(dtype=float)
+    start, end = date_windows(events)
+    first_day = start.to_numpy().astype("datetime64[D]").astype(np.int64)
+    last_day = end.to_numpy().astype("datetime64[D]").astype(np.int64)
+    cell_lat = max_km / 111.0
+    widest = min(float(np.nanmax(np.abs(lat))) if len(lat) else 0.0, 80.0)
+    cell_lon = max_km / (111.0 * math.cos(math.radians(widest)))
+    grid = pd.DataFrame(
+        {
+            "i": np.arange(len(events)),
+            "rank": rank,
+            "cy": np.floor(lat / cell_lat).astype(np.int64),
+            "cx": np.floor(lon / cell_lon).astype(np.int64),
+            "cd": first_day // (max_days + 1),
+        }
+    )
+    grid = grid[np.isfinite(lat) & np.isfinite(lon)]
+    found = []
+    ranks = sorted(set(grid["rank"]))
+    for a in ranks:
+        left = grid[grid["rank"] == a]
+        right = grid[grid["rank"] > a]
+        if left.empty or right.empty:
+            continue
+        offsets = pd.DataFrame(
+            [(dy, dx, dd) for dy in (-1, 0, 1) for dx in (-1, 0, 1) for dd in (-1, 0, 1)],
+            columns=["oy", "ox", "od"],
+        )
+        near = left.merge(offsets, how="cross")
+        near["cy"] += near.pop("oy")
+        near["cx"] += near.pop("ox")
+        near["cd"] += near.pop("od")
+        found.append(
+            near[["i", "cy", "cx", "cd"]].merge(
+                right[["i", "cy", "cx", "cd"]], on=["cy", "cx", "cd"], suffixes=("_a", "_b")
+            )
+        )
+    if not found:
+        return empty
+    cand = pd.concat(found, ignore_index=True)[["i_a", "i_b"]].drop_duplicates()
+    if cand.empty:
+        return empty
+    a, b = cand["i_a"].to_numpy(), cand["i_b"].to_numpy()
+    km = _haversine(lat[a], lon[a], lat[b], lon[b])
+    gap = np.maximum(
+        0, np.maximum(first_day[a], first_day[b]) - np.minimum(last_day[a], last_day[b])
+    )
+    attacker, _ = canonical_names(events["attacker"])
+    target, _ = canonical_names(events["target_group"])
+    att, tgt = attacker.to_numpy(), target.to_numpy()
+    same_attacker = att[a] == att[b]
+    actors = {
+        "same": same_attacker & (tgt[a] == tgt[b]),
+        "attacker": same_attacker,
+        "swapped": (att[a] == tgt[b]) & (tgt[a] == att[b]),
+    }
+    rule = np.full(len(a), None, dtype=object)
+    for r in reversed(rules):  # the first rule that holds wins
+        holds = (gap <= r.days) & (km <= r.km) & actors[r.actors]
+        rule[holds] = r.name
+    keep = rule != None  # noqa: E711 (element-wise)
+    ids = events["event_id"].astype(str).to_numpy()
+    out = pd.DataFrame(
+        {
+            "first": a[keep],
+            "second": b[keep],
+            "first_id": ids[a[keep]],
+            "second_id": ids[b[keep]],
+            "rule": rule[keep],
+            "km": km[keep].round(1),
+            "days": gap[keep],
+        }
+    )
+    return out.sort_values(["first", "second"]).reset_index(drop=True)
+
+
+def _haversine(lat1, lon1, lat2, lon2) -> np.ndarray:
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2 - lon1)
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+
+
+def flag(events: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
+    """A copy of ``events`` with three columns added, nothing merged or removed:
+
+    - ``possible_duplicate_of``: the ids of the other datasets' events it may duplicate
+      (space-separated), "" if none;
+    - ``duplicate_rule``: the rule that matched ("same day, within 5 km, same attacker and
+      target"...), "" if none;
+    - ``duplicate_copy``: True for the second copy of a pair (the imported one when the
+      curated data has the event), which :func:`hide` leaves out.
+    """
+    found = pairs(events, rules)
+    others: dict[int, list[str]] = {}
+    rule_of: dict[int, str] = {}
+    for row in found.itertuples(index=False):
+        others.setdefault(row.first, []).append(row.second_id)
+        others.setdefault(row.second, []).append(row.first_id)
+        rule_of.setdefault(row.first, row.rule)
+        rule_of.setdefault(row.second, row.rule)
+    out = events.copy()
+    n = len(events)
+    out["possible_duplicate_of"] = [" ".join(others.get(i, [])) for i in range(n)]
+    out["duplicate_rule"] = [rule_of.get(i, "") for i in range(n)]
+    copy = np.zeros(n, dtype=bool)
+    copy[found["second"].to_numpy(dtype=np.int64)] = True
+    out["duplicate_copy"] = copy
+    return out
+
+
+def hide(flagged: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The events without the second copy of each possible duplicate, and how many were left
+    out. ``flagged`` is the result of :func:`flag`."""
+    copy = flagged["duplicate_copy"].to_numpy(dtype=bool)
+    return flagged.loc[~copy], int(copy.sum())
+
+
+def count(flagged: pd.DataFrame) -> int:
+    """How many events are flagged as a possible duplicate of another dataset's event."""
+    return int((flagged["possible_duplicate_of"] != "").sum())
