@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from geo.actors import canonicalise
 from geo.events import load_events
 from geo.filters import FilterState, Options, View, filter_events, parse_query, summarise
 from geo.problems import DataFileError, Problem
@@ -102,7 +103,8 @@ def dataset() -> Dataset:
     key = (mode, base.label, id(base.events), tuple(i.name for i in items))
     cached = st.session_state.get("_combined")
     if cached is None or cached[0] != key:
-        frames = [i.events for i in items]
+        # One actor, one name: imported spellings map onto data/actors.csv (geo.actors).
+        frames = [canonicalise(i.events)[0] for i in items]
         if mode == "beside":
             frames = [base.events, *frames]
         combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]

@@ -186,22 +186,26 @@ def flag(events: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
     - ``duplicate_copy``: True for the second copy of a pair (the imported one when the
       curated data has the event), which :func:`hide` leaves out.
     """
+    return events.assign(**flags(events, rules))
+
+
+def flags(events: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
+    """Only the three columns :func:`flag` adds, on the index of ``events`` (no copy of the
+    events: what a page holding a million of them needs)."""
     found = pairs(events, rules)
-    others: dict[int, list[str]] = {}
-    rule_of: dict[int, str] = {}
-    for row in found.itertuples(index=False):
-        others.setdefault(row.first, []).append(row.second_id)
-        others.setdefault(row.second, []).append(row.first_id)
-        rule_of.setdefault(row.first, row.rule)
-        rule_of.setdefault(row.second, row.rule)
-    out = events.copy()
     n = len(events)
-    out["possible_duplicate_of"] = [" ".join(others.get(i, [])) for i in range(n)]
-    out["duplicate_rule"] = [rule_of.get(i, "") for i in range(n)]
+    other = np.full(n, "", dtype=object)
+    rule = np.full(n, "", dtype=object)
     copy = np.zeros(n, dtype=bool)
-    copy[found["second"].to_numpy(dtype=np.int64)] = True
-    out["duplicate_copy"] = copy
-    return out
+    for row in found.itertuples(index=False):
+        for here, there in ((row.first, row.second_id), (row.second, row.first_id)):
+            other[here] = f"{other[here]} {there}".strip()
+            rule[here] = rule[here] or row.rule
+        copy[row.second] = True
+    return pd.DataFrame(
+        {"possible_duplicate_of": other, "duplicate_rule": rule, "duplicate_copy": copy},
+        index=events.index,
+    )
 
 
 def hide(flagged: pd.DataFrame) -> tuple[pd.DataFrame, int]:
