@@ -134,8 +134,16 @@ def test_show_all_dates_empties_the_date_filter():
 
 def test_sources_shows_both_documents_with_every_event_anchored():
     at = run("Sources")
-    assert [s.value for s in at.subheader] == ["000_5d4c6af62367a363.txt",
-                                               "002_1c7f25da8f82bd90.txt"]
+    headings = [s.value for s in at.subheader]
+    assert [h.split(" (untitled")[0] for h in headings] == [
+        "News article on Iran's missile and drone strikes on Kurdish opposition parties in "
+        "northern Iraq",
+        "News article on US strikes on Kataib Hezbollah in Iraq, the drone attack on Erbil "
+        "airport and the killing of Reza Mousavi in Syria"]
+    codes = [c.value for c in at.code]
+    assert "91fa05a033846e2c4a993561ca80c45d5b02f2dd3344cea73cb692f2e3c20dc9" in codes
+    assert any(c.startswith("Untitled news article") and "seeds/002_1c7f25da8f82bd90.txt" in c
+               for c in codes)
     body = "".join(htmls(at))
     for event_id in ("IRQ1", "IRQ2", "IRQ3", "IRQ4", "IRQ5", "SYR1", "IRQ6"):
         assert body.count(f'id="{event_id}"') == 1
@@ -145,7 +153,7 @@ def test_sources_shows_both_documents_with_every_event_anchored():
 def test_sources_with_an_event_in_the_url_emphasises_it_and_says_where_it_is():
     at = run("Sources", {"event": "IRQ4"})
     header = at.info[0].value.replace("\\", "")  # as shown: without markdown's escapes
-    assert "Evidence for IRQ4" in header and "002_1c7f25da8f82bd90.txt" in header
+    assert "Evidence for IRQ4" in header and "News article on US strikes" in header
     body = "".join(htmls(at))
     assert '<mark class="ev ev-focus" data-event="IRQ4" id="IRQ4"' in body
     assert body.count('class="ev ev-focus"') == 2  # IRQ4's two sentences, nothing else

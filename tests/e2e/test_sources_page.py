@@ -36,7 +36,7 @@ def assert_at_irq4_evidence(page) -> None:
         return r.top >= 0 && r.bottom <= window.innerHeight;
     }""")
     header = page.locator("[data-testid='stAlert']", has_text="Evidence for IRQ4")
-    assert "002_1c7f25da8f82bd90.txt" in header.inner_text()
+    assert "News article on US strikes on Kataib Hezbollah" in header.inner_text()
 
 
 def test_two_clicks_lead_from_a_popup_to_the_highlighted_sentence(server, context):
