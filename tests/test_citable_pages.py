@@ -85,3 +85,18 @@ def test_counters_say_not_reported_when_no_shown_event_has_a_figure():
     assert metric(at, "Fatalities") == "1"  # 1 + 0 + 0 + 0: zeros are figures
     bundled = run("pages/1_Events.py")
     assert metric(bundled, "Injuries") == "21"
+
+
+def test_about_explains_the_new_fields_from_the_data_readme():
+    at = run("pages/4_About_the_data.py")
+    headers = [h.value for h in at.header]
+    for heading in ("Who did it, and how we know", "Sources and how to cite them",
+                    "One actor, several names", "The same strike twice, and living datasets"):
+        assert heading in headers
+    text = " ".join(m.value for m in at.markdown)
+    assert "attributed by others" in text and "`event_date_interval`" in text
+    assert "SHA-256" in text and "canonical" in text and "possible_duplicate_of" in text
+    counts = next(t.value for t in at.table if "Attribution" in t.value.columns)
+    assert dict(zip(counts["Attribution"], counts["Events"], strict=True)) == {
+        "acknowledged by the attacker": "4", "claimed by the group": "1",
+        "attributed by others": "1", "reported without attribution": "1"}
