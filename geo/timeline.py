@@ -122,7 +122,7 @@ def timeline_chart(events: pd.DataFrame, colors: Mapping[str, str]) -> alt.Chart
         domain=attackers, range=[colors.get(a, OTHER_COLOR) for a in attackers]))
     points = (
         alt.Chart(data)
-        .mark_circle(stroke="#1a1a1a", strokeWidth=1.2)
+        .mark_circle()
         .encode(
             x=alt.X(f"{FIELD}:T", title="Date", scale=alt.Scale(type="utc", padding=24),
                     axis=_date_axis(events)),
@@ -131,8 +131,11 @@ def timeline_chart(events: pd.DataFrame, colors: Mapping[str, str]) -> alt.Chart
             color=color,
             # Not reported is not 0: hollow and dashed, never a small filled dot.
             fillOpacity=alt.condition("datum.reported", alt.value(0.85), alt.value(0.0)),
+            stroke=alt.condition("datum.reported", alt.value("#1a1a1a"), alt.Stroke(
+                "attacker:N", legend=None, scale=alt.Scale(
+                    domain=attackers, range=[colors.get(a, OTHER_COLOR) for a in attackers]))),
             strokeDash=alt.condition("datum.reported", alt.value([1, 0]), alt.value([3, 2])),
-            strokeWidth=alt.condition("datum.reported", alt.value(1.2), alt.value(2.0)),
+            strokeWidth=alt.condition("datum.reported", alt.value(1.2), alt.value(2.5)),
             size=alt.Size("size:Q", title="Fatalities", scale=alt.Scale(
                 domain=[0, largest], range=[90, 900], zero=True),
                 legend=alt.Legend(orient="bottom", format="d", values=_size_legend(largest),

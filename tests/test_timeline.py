@@ -110,6 +110,7 @@ def test_not_reported_is_hollow_and_dashed_and_a_shared_total_sizes_it():
     assert encoding["fillOpacity"]["condition"] == {"test": "datum.reported", "value": 0.85}
     assert encoding["fillOpacity"]["value"] == 0.0
     assert encoding["strokeDash"]["value"] == [3, 2]
+    assert encoding["stroke"]["field"] == "attacker"  # a hollow dot keeps its attacker colour
 
 
 def test_a_week_or_month_is_drawn_as_a_span():
