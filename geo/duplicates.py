@@ -73,22 +73,28 @@ def dataset_of(events: pd.DataFrame) -> pd.Series:
     return out
 
 
+CHUNK = 20_000  # events of one dataset joined at a time: bounds memory on large imports
+
+
 def pairs(events: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
-    """Every pair of events of different datasets that some rule matches.
+    """The pairs of events of different datasets that some rule matches: for each event of a
+    later dataset, its best match (fewest days apart, then nearest) in each earlier dataset.
 
     Columns: ``first``, ``second`` (positions in ``events``; ``first`` is the copy kept),
     ``first_id``, ``second_id``, ``rule``, ``km``, ``days`` (days between their date windows).
 
-    Candidates are found on a grid of cells as wide as the widest rule's distance and as long
-    as its days, so the work grows with the number of close events, not with n².
+    Candidates are joined on a grid of cells as wide as the widest rule's distance and as long
+    as its days, and on the (canonical) actors the rules compare, a chunk of events at a time,
+    so time and memory grow with the number of compatible close events, not with n².
     """
-    empty = pd.DataFrame(columns=["first", "second", "first_id", "second_id", "rule", "km", "days"])
+    columns = ["first", "second", "first_id", "second_id", "rule", "km", "days"]
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     if len(events) < 2 or not rules:
         return empty
     dataset = dataset_of(events).to_numpy()
     order = {name: i for i, name in enumerate(dict.fromkeys([FIRST, *dataset]))}
     rank = np.array([order[d] for d in dataset])
-    if len(set(rank)) < 2:
+    if len(set(rank.tolist())) < 2:
         return empty
     max_km = max(r.km for r in rules)
     max_days = max(r.days for r in rules)
@@ -97,52 +103,84 @@ def pairs(events: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame
     start, end = date_windows(events)
     first_day = start.to_numpy().astype("datetime64[D]").astype(np.int64)
     last_day = end.to_numpy().astype("datetime64[D]").astype(np.int64)
+    attacker, _ = canonical_names(events["attacker"])
+    target, _ = canonical_names(events["target_group"])
+    names = pd.factorize(pd.concat([attacker, target], ignore_index=True))[0]
+    att, tgt = names[: len(events)], names[len(events) :]
     cell_lat = max_km / 111.0
-    widest = min(float(np.nanmax(np.abs(lat))) if len(lat) else 0.0, 80.0)
+    finite = np.isfinite(lat) & np.isfinite(lon)
+    widest = min(float(np.abs(lat[finite]).max()) if finite.any() else 0.0, 80.0)
     cell_lon = max_km / (111.0 * math.cos(math.radians(widest)))
     grid = pd.DataFrame(
         {
             "i": np.arange(len(events)),
             "rank": rank,
-            "cy": np.floor(lat / cell_lat).astype(np.int64),
-            "cx": np.floor(lon / cell_lon).astype(np.int64),
+            "cy": np.floor(np.where(finite, lat, 0) / cell_lat).astype(np.int64),
+            "cx": np.floor(np.where(finite, lon, 0) / cell_lon).astype(np.int64),
             "cd": first_day // (max_days + 1),
+            "a1": att,
+            "a2": tgt,
         }
+    )[finite]
+    offsets = pd.DataFrame(
+        [(dy, dx, dd) for dy in (-1, 0, 1) for dx in (-1, 0, 1) for dd in (-1, 0, 1)],
+        columns=["oy", "ox", "od"],
     )
-    grid = grid[np.isfinite(lat) & np.isfinite(lon)]
+    keys = ["cy", "cx", "cd", "a1"]
+    swapped_rules = any(r.actors == "swapped" for r in rules)
     found = []
-    ranks = sorted(set(grid["rank"]))
-    for a in ranks:
-        left = grid[grid["rank"] == a]
-        right = grid[grid["rank"] > a]
-        if left.empty or right.empty:
+    for a in sorted(set(grid["rank"].tolist())):
+        earlier = grid[grid["rank"] == a]
+        later = grid[grid["rank"] > a]
+        if earlier.empty or later.empty:
             continue
-        offsets = pd.DataFrame(
-            [(dy, dx, dd) for dy in (-1, 0, 1) for dx in (-1, 0, 1) for dd in (-1, 0, 1)],
-            columns=["oy", "ox", "od"],
-        )
-        near = left.merge(offsets, how="cross")
-        near["cy"] += near.pop("oy")
-        near["cx"] += near.pop("ox")
-        near["cd"] += near.pop("od")
-        found.append(
-            near[["i", "cy", "cx", "cd"]].merge(
-                right[["i", "cy", "cx", "cd"]], on=["cy", "cx", "cd"], suffixes=("_a", "_b")
-            )
-        )
+        for lo in range(0, len(later), CHUNK):
+            chunk = later.iloc[lo : lo + CHUNK]
+            near = chunk.merge(offsets, how="cross")
+            near["cy"] += near.pop("oy")
+            near["cx"] += near.pop("ox")
+            near["cd"] += near.pop("od")
+            joins = [
+                near[["i", *keys]].merge(earlier[["i", *keys]], on=keys, suffixes=("_b", "_a"))
+            ]
+            if swapped_rules:  # the later event's target is the earlier one's attacker
+                flipped = near[["i", "cy", "cx", "cd", "a2", "a1"]].rename(
+                    columns={"a2": "a1", "a1": "a2"}
+                )
+                joins.append(
+                    flipped.merge(
+                        earlier[["i", *keys, "a2"]], on=[*keys, "a2"], suffixes=("_b", "_a")
+                    )
+                )
+            cand = pd.concat([j[["i_a", "i_b"]] for j in joins], ignore_index=True)
+            if not cand.empty:
+                found.append(
+                    _match(cand.drop_duplicates(), rules, lat, lon, first_day, last_day, att, tgt)
+                )
+    found = [f for f in found if len(f)]
     if not found:
         return empty
-    cand = pd.concat(found, ignore_index=True)[["i_a", "i_b"]].drop_duplicates()
-    if cand.empty:
-        return empty
+    out = pd.concat(found, ignore_index=True)
+    # One match per later event and earlier dataset: the closest in time, then in place.
+    out["rank_a"] = rank[out["first"].to_numpy()]
+    out = (
+        out.sort_values(["second", "rank_a", "days", "km", "first"])
+        .drop_duplicates(["second", "rank_a"])
+        .drop(columns="rank_a")
+    )
+    ids = events["event_id"].astype(str).to_numpy()
+    out.insert(2, "first_id", ids[out["first"].to_numpy()])
+    out.insert(3, "second_id", ids[out["second"].to_numpy()])
+    return out[columns].sort_values(["first", "second"]).reset_index(drop=True)
+
+
+def _match(cand: pd.DataFrame, rules, lat, lon, first_day, last_day, att, tgt) -> pd.DataFrame:
+    """The candidate pairs (i_a earlier, i_b later) that a rule holds for, with its name."""
     a, b = cand["i_a"].to_numpy(), cand["i_b"].to_numpy()
     km = _haversine(lat[a], lon[a], lat[b], lon[b])
     gap = np.maximum(
         0, np.maximum(first_day[a], first_day[b]) - np.minimum(last_day[a], last_day[b])
     )
-    attacker, _ = canonical_names(events["attacker"])
-    target, _ = canonical_names(events["target_group"])
-    att, tgt = attacker.to_numpy(), target.to_numpy()
     same_attacker = att[a] == att[b]
     actors = {
         "same": same_attacker & (tgt[a] == tgt[b]),
@@ -151,22 +189,17 @@ def pairs(events: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame
     }
     rule = np.full(len(a), None, dtype=object)
     for r in reversed(rules):  # the first rule that holds wins
-        holds = (gap <= r.days) & (km <= r.km) & actors[r.actors]
-        rule[holds] = r.name
-    keep = rule != None  # noqa: E711 (element-wise)
-    ids = events["event_id"].astype(str).to_numpy()
-    out = pd.DataFrame(
+        rule[(gap <= r.days) & (km <= r.km) & actors[r.actors]] = r.name
+    keep = np.array([x is not None for x in rule], dtype=bool)
+    return pd.DataFrame(
         {
             "first": a[keep],
             "second": b[keep],
-            "first_id": ids[a[keep]],
-            "second_id": ids[b[keep]],
             "rule": rule[keep],
             "km": km[keep].round(1),
             "days": gap[keep],
         }
     )
-    return out.sort_values(["first", "second"]).reset_index(drop=True)
 
 
 def _haversine(lat1, lon1, lat2, lon2) -> np.ndarray:
@@ -197,11 +230,24 @@ def flags(events: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame
     other = np.full(n, "", dtype=object)
     rule = np.full(n, "", dtype=object)
     copy = np.zeros(n, dtype=bool)
-    for row in found.itertuples(index=False):
-        for here, there in ((row.first, row.second_id), (row.second, row.first_id)):
-            other[here] = f"{other[here]} {there}".strip()
-            rule[here] = rule[here] or row.rule
-        copy[row.second] = True
+    if len(found):
+        both = pd.concat(
+            [
+                pd.DataFrame(
+                    {"at": found["first"], "id": found["second_id"], "rule": found["rule"]}
+                ),
+                pd.DataFrame(
+                    {"at": found["second"], "id": found["first_id"], "rule": found["rule"]}
+                ),
+            ],
+            ignore_index=True,
+        )
+        grouped = both.groupby("at", sort=False)
+        ids = grouped["id"].agg(" ".join)
+        at = ids.index.to_numpy(dtype=np.int64)
+        other[at] = ids.to_numpy()
+        rule[at] = grouped["rule"].first().reindex(ids.index).to_numpy()
+        copy[found["second"].to_numpy(dtype=np.int64)] = True
     return pd.DataFrame(
         {"possible_duplicate_of": other, "duplicate_rule": rule, "duplicate_copy": copy},
         index=events.index,

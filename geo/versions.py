@@ -63,17 +63,40 @@ class VersionDiff:
         return pd.DataFrame(rows, columns=["event_id", "change", "fields"])
 
 
-def _comparable(values: pd.Series) -> np.ndarray:
-    """Values as text, so that 1, 1.0 and "1" agree and a blank equals a missing value."""
+def _numeric(values: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Text to compare (Arrow strings, compared without a Python object per cell): a date as
+    YYYY-MM-DD, a missing value as "", spaces stripped."""
+    if isinstance(values.dtype, pd.CategoricalDtype):  # few names: normalise those once
+        names = pd.Series(values.cat.categories).astype(str).str.strip().to_numpy(dtype=object)
+        codes = values.cat.codes.to_numpy()
+        return pd.Series(np.where(codes >= 0, names[np.maximum(codes, 0)], ""), dtype=object)
     if pd.api.types.is_datetime64_any_dtype(values):
-        text = values.dt.strftime("%Y-%m-%d")
-    elif pd.api.types.is_float_dtype(values):
-        text = values.round(6).map(lambda v: "" if pd.isna(v) else f"{v:g}")
-    else:
-        text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
-        number = pd.to_numeric(text, errors="coerce")
-        text = text.where(number.isna(), number.map(lambda v: f"{v:g}" if pd.notna(v) else ""))
-    return text.fillna("").astype(str).to_numpy()
+        values = values.dt.strftime("%Y-%m-%d")
+    text = values.astype("string[pyarrow]").fillna("").str.strip()
+    return text.reset_index(drop=True)
+
+
+def _differs(old: pd.Series, new: pd.Series) -> np.ndarray:
+    return (_as_text(old) != _as_text(new)).to_numpy(dtype=bool)
+
+
+def _changed(old: pd.Series, new: pd.Series) -> np.ndarray:
+    """Element-wise: does the value differ? Numbers compare as numbers when either side is
+    numeric (5, 5.0 and "5" agree), a blank equals a missing value."""
+    if _numeric(old) or _numeric(new):
+        a = pd.to_numeric(old, errors="coerce").astype("float64").to_numpy()
+        b = pd.to_numeric(new, errors="coerce").astype("float64").to_numpy()
+        same = np.isclose(a, b, rtol=0, atol=1e-9) | (np.isnan(a) & np.isnan(b))
+        # text that is not a number (on either side) is compared as text
+        unreadable = (np.isnan(a) & old.notna().to_numpy()) | (np.isnan(b) & new.notna().to_numpy())
+        if unreadable.any():
+            same = np.where(unreadable, ~_differs(old, new), same)
+        return ~same
+    return _differs(old, new)
 
 
 def diff(
@@ -89,24 +112,28 @@ def diff(
         columns_added=[c for c in new.columns if c not in old.columns],
         columns_removed=[c for c in old.columns if c not in new.columns],
     )
-    old_ids, new_ids = old[id_column].astype(str), new[id_column].astype(str)
+    old_ids = pd.Series(old[id_column].astype(str).to_numpy(dtype=object), index=old.index)
+    new_ids = pd.Series(new[id_column].astype(str).to_numpy(dtype=object), index=new.index)
     report.repeated_ids = sorted(
         set(old_ids[old_ids.duplicated()]) | set(new_ids[new_ids.duplicated()])
     )
     old_rows = old.assign(**{id_column: old_ids}).drop_duplicates(id_column, keep="last")
     new_rows = new.assign(**{id_column: new_ids}).drop_duplicates(id_column, keep="last")
-    old_set, new_set = set(old_rows[id_column]), set(new_rows[id_column])
-    report.added = [i for i in new_rows[id_column] if i not in old_set]
-    report.removed = [i for i in old_rows[id_column] if i not in new_set]
-    common = [i for i in new_rows[id_column] if i in old_set]
-    a = old_rows.set_index(id_column).loc[common]
-    b = new_rows.set_index(id_column).loc[common]
+    old_index = pd.Index(old_rows[id_column].to_numpy(dtype=object), dtype=object)
+    new_index = pd.Index(new_rows[id_column].to_numpy(dtype=object), dtype=object)
+    in_old = new_index.isin(old_index)
+    report.added = new_index[~in_old].tolist()
+    report.removed = old_index[~old_index.isin(new_index)].tolist()
+    common = new_index[in_old]
+    a = old_rows.iloc[old_index.get_indexer(common)]
+    b = new_rows.iloc[np.flatnonzero(in_old)]
+    common = common.tolist()
     columns = [
         c for c in old_rows.columns if c in new_rows.columns and c != id_column and c not in ignore
     ]
     changed = np.zeros((len(common), len(columns)), dtype=bool)
     for j, column in enumerate(columns):
-        changed[:, j] = _comparable(a[column]) != _comparable(b[column])
+        changed[:, j] = _changed(a[column], b[column])
     for k in np.flatnonzero(changed.any(axis=1)):
         report.modified[common[k]] = [columns[j] for j in np.flatnonzero(changed[k])]
     report.unchanged = len(common) - len(report.modified)
