@@ -37,8 +37,9 @@ def test_events_table_shows_basis_window_total_and_source_title():
     assert table.loc["SYR1", "attacker"] == "Israel"
     assert table.loc["SYR1", "attribution"] == "attributed by others"
     assert table.loc["IRQ4", "attribution"] == "claimed by the group"
-    assert table.loc["IRQ2", "casualty_context"].startswith("13 killed, 58 wounded across "
-                                                            "IRQ1–IRQ3")
+    assert table.loc["IRQ2", "casualty_context"].startswith(
+        "13 killed, 58 wounded across IRQ1–IRQ3"
+    )
     assert table.loc["IRQ5", "casualty_context"] == ""
     assert table.loc["IRQ5", "when"] == "2023-12-26"
     assert table.loc["IRQ5", "source"].startswith("News article on US strikes")
@@ -67,8 +68,9 @@ def test_an_import_is_canonicalised_flagged_and_its_copies_can_be_hidden():
     table = at.dataframe[0].value.set_index("event_id")
     assert len(table) == 11
     assert table.loc["IRQ5", "possible_duplicate_of"] == "IRQ90001"
-    assert table.loc["IRQ90001", "duplicate_rule"] == ("same day, within 5 km, same attacker "
-                                                       "and target")
+    assert table.loc["IRQ90001", "duplicate_rule"] == (
+        "same day, within 5 km, same attacker and target"
+    )
     assert table.loc["IRQ90001", "attribution"] == "direction not stated"
     assert table.loc["IRQ90001", "source"] == "Al Jazeera; Rudaw"  # ACLED's own source text
     toggle = at.toggle(key="hide_duplicates")
@@ -90,13 +92,20 @@ def test_counters_say_not_reported_when_no_shown_event_has_a_figure():
 def test_about_explains_the_new_fields_from_the_data_readme():
     at = run("pages/4_About_the_data.py")
     headers = [h.value for h in at.header]
-    for heading in ("Who did it, and how we know", "Sources and how to cite them",
-                    "One actor, several names", "The same strike twice, and living datasets"):
+    for heading in (
+        "Who did it, and how we know",
+        "Sources and how to cite them",
+        "One actor, several names",
+        "The same strike twice, and living datasets",
+    ):
         assert heading in headers
     text = " ".join(m.value for m in at.markdown)
     assert "attributed by others" in text and "`event_date_interval`" in text
     assert "SHA-256" in text and "canonical" in text and "possible_duplicate_of" in text
     counts = next(t.value for t in at.table if "Attribution" in t.value.columns)
     assert dict(zip(counts["Attribution"], counts["Events"], strict=True)) == {
-        "acknowledged by the attacker": "4", "claimed by the group": "1",
-        "attributed by others": "1", "reported without attribution": "1"}
+        "acknowledged by the attacker": "4",
+        "claimed by the group": "1",
+        "attributed by others": "1",
+        "reported without attribution": "1",
+    }
