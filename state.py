@@ -23,6 +23,7 @@ from __future__ import annotations
 ATTACKER = "attacker"
 TARGET_GROUP = "target_group"
 EVENT_TYPE = "event_type"
+ATTRIBUTION = "attribution"
 START = "start"  # datetime.date or None; the Timeline page writes it when a span is brushed
 END = "end"
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from geo.actors import canonicalise
 from geo.events import load_events
 from geo.filters import (
     FilterState,
@@ -112,7 +113,8 @@ def dataset() -> Dataset:
     key = (mode, base.label, id(base.events), tuple(i.name for i in items))
     cached = st.session_state.get("_combined")
     if cached is None or cached[0] != key:
-        frames = [i.events for i in items]
+        # One actor, one name: imported spellings map onto data/actors.csv (geo.actors).
+        frames = [canonicalise(i.events)[0] for i in items]
         if mode == "beside":
             frames = [base.events, *frames]
         combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
@@ -171,6 +173,10 @@ def sidebar_filters(events: pd.DataFrame) -> tuple[FilterState, list[str]]:
                                  bind="query-params", placeholder="All target groups")
         types = st.multiselect("Event type", options.event_types, key="event_type",
                                bind="query-params", placeholder="All event types")
+        bases = st.multiselect("Attribution", options.attributions, key="attribution",
+                               bind="query-params", placeholder="Any attribution basis",
+                               help="How the source knows who the attacker is (About the "
+                                    "data: “Who did it, and how we know”)")
         # Empty means "no limit", so the range never goes stale when the data changes.
         start = st.date_input("From", value=None, min_value=earliest, max_value=latest,
                               key="start", bind="query-params", format="YYYY-MM-DD",
@@ -181,7 +187,7 @@ def sidebar_filters(events: pd.DataFrame) -> tuple[FilterState, list[str]]:
         if start and end and start > end and (start, end) != st.session_state.get("url_dates"):
             st.warning(f"From {start} is after To {end}: no event can match.")
     state = FilterState(tuple(attackers), tuple(targets), tuple(types), start or None,
-                        end or None)
+                        end or None, attributions=tuple(bases))
     return state, notes
 
 
@@ -255,11 +261,15 @@ def show_notes(notes: list[str]) -> None:
         st.info(escape_markdown(note), icon="🔗")
 
 
+NOT_REPORTED = "not reported"  # a total of no figures is unknown, not 0
+
+
 def show_counts(events: pd.DataFrame, total: int) -> None:
     s = summarise(events)
     a, b, c = st.columns(3)
     a.metric("Events shown", f"{s.events:,}", help=f"of {total:,} in the dataset")
-    b.metric("Fatalities", f"{s.fatalities:,}",
+    b.metric("Fatalities", f"{s.fatalities:,}" if s.fatalities_reported else NOT_REPORTED,
              help=f"{s.without_fatality_figure} shown event(s) have no fatality figure "
                   "for them alone; multi-site totals are on the About the data page")
-    c.metric("Injuries", f"{s.injuries:,}")
+    c.metric("Injuries", f"{s.injuries:,}" if s.injuries_reported else NOT_REPORTED,
+             help=f"{s.without_injury_figure} shown event(s) have no injury figure")

@@ -125,7 +125,7 @@ def validate(raw: pd.DataFrame, lines: np.ndarray, name: str) -> LoadResult:
         if spec.required:
             report(empty, column, "required value is missing", show_value=False)
         if spec.kind == "text":
-            out[column] = values
+            out[column] = values.mask(empty, spec.default) if spec.default else values
         elif spec.kind == "date":
             parsed = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
             report(parsed.isna().to_numpy() & ~empty, column,

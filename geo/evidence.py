@@ -30,6 +30,9 @@ from geo.filters import FilterState, View, to_query
 from geo.schema import PRECISION_LABELS, SEEDS_DIR, TIME_PRECISION_LABELS
 from geo.sources import quote_spans
 
+# Attribution bases that leave who did it open (geo.schema.ATTRIBUTIONS).
+DOUBTED_ATTRIBUTIONS = ("claimed by the group", "attributed by others",
+                        "reported without attribution")
 SOURCES_PAGE = "Sources"  # URL path of pages/3_Sources.py; map popups link to it too
 MAP_PAGE = "./"  # the map is the app's main page
 FOCUS_ZOOM = 12
@@ -339,6 +342,11 @@ def uncertainties(events: pd.DataFrame) -> pd.DataFrame:
     attacker = events["attacker"].fillna("").astype(str)
     doubted = attacker.str.contains(r"\b(?:attributed|claimed|alleged|suspected)\b",
                                     case=False, regex=True)
+    if "attribution" in events:  # the basis is kept apart from the name (data/README.md)
+        basis = events["attribution"].fillna("").astype(str)
+        doubted |= basis.isin(DOUBTED_ATTRIBUTIONS)
+        attacker = attacker.where(~basis.isin(DOUBTED_ATTRIBUTIONS),
+                                  attacker + " (" + basis + ")")
     add(doubted | part["Attacker"].notna(), 2, "attacker: " + attacker, part["Attacker"])
     add(part["Date and place"].notna(), 3,
         pd.Series("date and place: not in the source", index=events.index),

@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
+from geo.dates import date_intervals
 from geo.schema import BY_NAME, COLUMN_NAMES
 
 # OWASP CSV injection: cells starting with these may be read as formulas by spreadsheets.
@@ -42,12 +43,18 @@ def neutralise_name(name: str) -> str:
 
 
 def export_frame(events: pd.DataFrame) -> pd.DataFrame:
-    """All dataset columns, in schema order, with dates as YYYY-MM-DD."""
+    """All dataset columns, in schema order, with dates as YYYY-MM-DD, and after
+    ``time_precision`` the window the date stands for (``event_date_interval``, ISO 8601)."""
     columns = [c for c in COLUMN_NAMES if c in events.columns]
     columns += [c for c in events.columns if c not in COLUMN_NAMES and not c.startswith("_")]
     out = events[columns].copy()
     if "event_date" in out:
         out["event_date"] = out["event_date"].dt.strftime("%Y-%m-%d")
+        # The date's uncertainty as an ISO 8601 interval, kept when the file already has it.
+        interval = (out.pop("event_date_interval") if "event_date_interval" in out
+                    else date_intervals(events))
+        at = out.columns.get_loc("time_precision") + 1 if "time_precision" in out else 2
+        out.insert(at, "event_date_interval", interval.to_numpy())
     return out
 
 

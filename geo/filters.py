@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 
 # URL keys, named as users read them. Several values repeat the key: ?attacker=A&attacker=B
-MULTI_KEYS = {"attacker": "attackers", "target_group": "target_groups", "event_type": "event_types"}
+MULTI_KEYS = {"attacker": "attackers", "target_group": "target_groups", "event_type": "event_types",
+              "attribution": "attributions"}
+# The event column each multi-valued filter selects on.
+MULTI_COLUMNS = {"attackers": "attacker", "target_groups": "target_group",
+                 "event_types": "event_type", "attributions": "attribution"}
 MAX_ZOOM = 18
 
 
@@ -29,6 +33,7 @@ class FilterState:
     event_types: tuple[str, ...] = ()
     start: date | None = None
     end: date | None = None
+    attributions: tuple[str, ...] = ()  # geo.schema.ATTRIBUTIONS; URL key "attribution"
 
 
 @dataclass(frozen=True)
@@ -67,24 +72,31 @@ class Options:
     event_types: list[str]
     first: date | None
     last: date | None
+    attributions: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, events: pd.DataFrame) -> Options:
         def values(column: str) -> list[str]:
+            if column not in events:
+                return []
             return sorted(events[column].dropna().astype(str).unique().tolist())
 
         dates = events["event_date"].dropna()
         first = dates.min().date() if len(dates) else None
         last = dates.max().date() if len(dates) else None
-        return cls(values("attacker"), values("target_group"), values("event_type"), first, last)
+        return cls(values("attacker"), values("target_group"), values("event_type"), first, last,
+                   values("attribution"))
 
 
 def filter_events(events: pd.DataFrame, state: FilterState) -> pd.DataFrame:
     """The events that match every part of the filter state."""
     mask = np.ones(len(events), dtype=bool)
-    for column, chosen in (("attacker", state.attackers), ("target_group", state.target_groups),
-                           ("event_type", state.event_types)):
+    for attr, column in MULTI_COLUMNS.items():
+        chosen = getattr(state, attr)
         if chosen:
+            if column not in events:  # a frame without the column has none of the values
+                mask &= False
+                continue
             mask &= events[column].isin(chosen).to_numpy()
     if state.start is not None:
         mask &= (events["event_date"] >= pd.Timestamp(state.start)).to_numpy()
@@ -238,7 +250,7 @@ def parse_query(params: Mapping[str, Sequence[str]], options: Options,
                          f"is not a map view (lat in [-90, 90], lon in [-180, 180], "
                          f"zoom 0-{MAX_ZOOM}); ignored.")
     state = FilterState(chosen["attackers"], chosen["target_groups"], chosen["event_types"],
-                        dates["start"], dates["end"])
+                        dates["start"], dates["end"], attributions=chosen["attributions"])
     return state, view, notes
 
 
@@ -282,6 +294,16 @@ class Summary:
     fatalities: int = 0
     injuries: int = 0
     without_fatality_figure: int = 0
+    without_injury_figure: int = 0
+
+    @property
+    def fatalities_reported(self) -> bool:
+        """False when no event counted has a fatality figure: the total is "not reported"."""
+        return self.events == 0 or self.without_fatality_figure < self.events
+
+    @property
+    def injuries_reported(self) -> bool:
+        return self.events == 0 or self.without_injury_figure < self.events
 
 
 def summarise(events: pd.DataFrame) -> Summary:
@@ -291,6 +313,7 @@ def summarise(events: pd.DataFrame) -> Summary:
         fatalities=_exact_sum(events["fatalities"]),
         injuries=_exact_sum(events["injuries"]),
         without_fatality_figure=int(events["fatalities"].isna().sum()),
+        without_injury_figure=int(events["injuries"].isna().sum()),
     )
 
 

@@ -28,8 +28,10 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from geo.assets import Assets
+from geo.dates import date_labels
 from geo.filters import Bounds, visible_events
 from geo.schema import PRECISION_LABELS
+from geo.sources import casualty_context, source_labels
 
 # Okabe & Ito's palette, readable for the common forms of colour blindness; grey for the rest.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
@@ -152,6 +154,11 @@ def layer_payload(events: pd.DataFrame, colors: dict[str, str],
     for key, values in (("attacker", events["attacker"]), ("target", events["target_group"]),
                         ("place", place), ("doc", events["source_doc"])):
         payload[key], payload[key + "_names"] = _codes(values)
+    payload["doc_names"] = source_labels(pd.Series(payload["doc_names"], dtype=object)).tolist()
+    payload["when"], payload["when_names"] = _codes(date_labels(events))
+    payload["context"], payload["context_names"] = _codes(casualty_context(events))
+    if "attribution" in events:
+        payload["basis"], payload["basis_names"] = _codes(events["attribution"])
     payload["color_names"] = [colors.get(a, OTHER_COLOR) for a in payload["attacker_names"]]
     payload["precision"] = _numbers(events["geo_precision"])
     payload["near"] = events.get("near_location", pd.Series(False, index=events.index)
@@ -265,11 +272,13 @@ class EventsLayer(MacroElement):
   function popup(i) {
     var box = el('div', null, 'ev-popup');
     box.setAttribute('data-event-id', d.id[i]);
-    box.appendChild(el('div', d.date[i] + ' \u00b7 ' + d.id[i], 'ev-meta'));
+    box.appendChild(el('div', d.when_names[d.when[i]] + ' \u00b7 ' + d.id[i], 'ev-meta'));
     var title = el('div', null, 'ev-title');
     title.appendChild(el('b', d.attacker_names[d.attacker[i]]));
     title.appendChild(document.createTextNode(' \u2192 ' + d.target_names[d.target[i]]));
     box.appendChild(title);
+    if (d.basis) { box.appendChild(el('div', 'Attribution: ' + d.basis_names[d.basis[i]],
+                                      'ev-meta ev-basis')); }
     var p = d.precision[i];
     var where = el('div', (d.near[i] ? 'Near ' : '') + d.place_names[d.place[i]]);
     where.appendChild(el('span', ' (precision ' + p + ': ' + d.precision_labels[p] + ')',
@@ -277,6 +286,8 @@ class EventsLayer(MacroElement):
     box.appendChild(where);
     box.appendChild(el('div', 'Fatalities: ' + count(d.fatalities[i]) +
                               ' \u00b7 Injuries: ' + count(d.injuries[i])));
+    var context = d.context_names[d.context[i]];
+    if (context) { box.appendChild(el('div', 'In a total: ' + context, 'ev-meta ev-context')); }
     box.appendChild(el('blockquote', '\u201c' + d.quote[i] + '\u201d'));
     var src = el('div', 'Source: ');
     var a = el('a', d.doc_names[d.doc[i]]);

@@ -20,7 +20,19 @@ SEEDS_DIR = ROOT / "seeds"
 EVENTS_CSV = DATA_DIR / "events.csv"
 GAZETTEER_CSV = DATA_DIR / "gazetteer.csv"
 SUMMARIES_CSV = DATA_DIR / "summaries.csv"
+SOURCES_CSV = DATA_DIR / "sources.csv"
+ACTORS_CSV = DATA_DIR / "actors.csv"
 GEOCODE_CACHE = DATA_DIR / "geocode_cache.json"
+
+
+# How a source knows who carried out a strike (the `attribution` column), strongest first.
+ATTRIBUTIONS: tuple[str, ...] = (
+    "acknowledged by the attacker",   # the attacker itself announced or confirmed it
+    "claimed by the group",           # a (non-state) group claimed responsibility
+    "attributed by others",           # officials, media or "widely" blame the attacker
+    "reported without attribution",   # the source says who did it, but not how it knows
+    "direction not stated",           # imported ACLED/UCDP: actor order does not imply direction
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +42,7 @@ class Column:
     required: bool
     description: str
     allowed: tuple[int, ...] = ()
+    default: str = ""  # what a blank (or absent) text value becomes when a file is loaded
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -64,6 +77,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("source_quote", "text", True,
            "Verbatim sentence(s) of source_doc supporting the event; spans joined with ' ... '."),
     Column("notes", "text", False, "How the date and place were resolved, and caveats."),
+    Column("attribution", "text", False,
+           "How the source knows who the attacker is: " + ", ".join(
+               f"'{a}'" for a in ATTRIBUTIONS) + ". Blank (imports) reads as "
+           "'direction not stated'.", default="direction not stated"),
+    Column("attribution_quote", "text", False,
+           "Verbatim sentence(s) of source_doc that give the attribution basis."),
 )
 
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)

@@ -11,13 +11,17 @@ import streamlit as st
 
 import state
 import ui
+from geo import duplicates
+from geo.dates import date_labels
 from geo.evidence import describe_place, map_url, sources_url, sources_urls
 from geo.export import export_name, to_csv_bytes
 from geo.schema import BY_NAME, TIME_PRECISION_LABELS
+from geo.sources import casualty_context, source_labels
 from geo.text import escape_markdown
 
-TABLE_COLUMNS = ["event_id", "event_date", "attacker", "target_group", "location",
-                 "fatalities", "injuries", "evidence", "geo_precision", "country",
+TABLE_COLUMNS = ["event_id", "event_date", "when", "attacker", "attribution", "target_group",
+                 "location", "fatalities", "injuries", "casualty_context", "evidence", "source",
+                 "possible_duplicate_of", "duplicate_rule", "geo_precision", "country",
                  "source_quote", "sub_event_type", "admin1"]
 
 
@@ -26,16 +30,28 @@ def column_config() -> dict:
     return {
         "event_id": text("Event", width=64, pinned=True),
         "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", width=96),
+        "when": text("When", width=150, help="The day, or the window a coarse date stands for "
+                                             "(time_precision 2: week, 3: month)"),
         "attacker": text("Attacker", width=170),
+        "attribution": text("Attribution", width=150, help=BY_NAME["attribution"].description),
         "target_group": text("Target group", width=170),
         "location": text("Place", width=160),
         "fatalities": number("Fatalities", format="%d", width=80,
                              help=BY_NAME["fatalities"].description),
         "injuries": number("Injuries", format="%d", width=72,
                            help=BY_NAME["injuries"].description),
+        "casualty_context": text("In a multi-site total", width=200,
+                                 help="A total the source gives for several sites together, "
+                                      "which includes this one (not broken down by site)"),
         "evidence": st.column_config.LinkColumn(
             "Evidence", display_text="In source ↗", width=100,
             help="The quoted sentences highlighted in the source document (Sources page)"),
+        "source": text("Source", width=200, help="The source's title; for an imported event, "
+                                                 "the source its dataset names"),
+        "possible_duplicate_of": text("Possible duplicate of", width=120,
+                                      help="An event of another dataset that may report the "
+                                           "same strike (never merged)"),
+        "duplicate_rule": text("Duplicate rule", width=200),
         "geo_precision": number("Geo precision", format="%d", width=100,
                                 help=BY_NAME["geo_precision"].description),
         "country": text("Country", width=90),
@@ -56,20 +72,26 @@ def details(event: pd.Series, p: ui.Page) -> None:
         return "not reported" if pd.isna(event[column]) else str(int(event[column]))
 
     time_label = TIME_PRECISION_LABELS.get(int(event["time_precision"]), "")
+    when = html.escape(str(date_labels(event.to_frame().T.infer_objects()).iloc[0]))
+    basis = text("attribution") or "not recorded"
+    context = html.escape(casualty_context(event.to_frame().T).iloc[0])
+    source = html.escape(source_labels(pd.Series([str(event["source_doc"])])).iloc[0])
     weapon = f", {text('weapon')}" if text("weapon") else ""
     evidence = html.escape(sources_url(event["event_id"], p.state), quote=True)
     centred = html.escape(map_url(p.state, event["latitude"], event["longitude"]), quote=True)
     st.html(f"""<div class="ev-details" style="font-size:1rem;line-height:1.5">
-<h3 style="margin:0 0 .2em">{text("event_id")} · {event["event_date"]:%Y-%m-%d}</h3>
+<h3 style="margin:0 0 .2em">{text("event_id")} · {when}</h3>
 <p style="margin:0"><b>{text("attacker")}</b> → <b>{text("target_group")}</b>
  · {text("sub_event_type")}{weapon}</p>
+<p style="margin:0;color:#555">Attribution: {html.escape(basis)}</p>
 <p style="margin:0;color:#555">{html.escape(describe_place(event.to_dict()))}
- · date: {time_label} · fatalities: {count("fatalities")} · injuries: {count("injuries")}</p>
+ · date: {time_label} · fatalities: {count("fatalities")} · injuries: {count("injuries")}
+ {("<br>In a multi-site total: " + context) if context else ""}</p>
 <p style="margin:.6em 0 .2em;color:#555">As the source words it: {text("attacker_as_reported")}
  → {text("target_as_reported")}</p>
 <blockquote style="margin:.2em 0;padding:.4em .9em;border-left:4px solid #bbb;
  background:#f6f6f6;font-style:italic">“{text("source_quote")}”</blockquote>
-<p style="margin:.2em 0;color:#555">Source: {text("source_doc")}</p>
+<p style="margin:.2em 0;color:#555">Source: {source}</p>
 <p style="margin:.6em 0"><a href="{evidence}" target="_self">Read the evidence in the
  source →</a> &nbsp;·&nbsp; <a href="{centred}" target="_self">Show on the map →</a>
  (zoom 12, same filters)</p></div>""")
@@ -84,8 +106,36 @@ st.caption(f"The events of the {escape_markdown(p.data.label)} that match the fi
            "Click a column header to sort; select a row for its details and its evidence.")
 ui.show_overview(p)
 
-if not p.shown.empty:
-    table = p.shown.assign(evidence=sources_urls(p.shown["event_id"], p.state))
+def flagged_dataset(events: pd.DataFrame) -> pd.DataFrame:
+    """Possible duplicates across datasets (geo.duplicates.flags: nothing merged) for the
+    session's events, computed once per dataset."""
+    memo = st.session_state.get("_duplicates")
+    if memo is None or memo[0] is not events:
+        memo = (events, duplicates.flags(events))
+        st.session_state["_duplicates"] = memo
+    return memo[1]
+
+
+shown = p.shown
+flagged = flagged_dataset(p.data.events)
+copies = int(flagged.loc[shown.index, "duplicate_copy"].sum()) if not shown.empty else 0
+if duplicates.count(flagged):
+    hide = st.toggle(f"Hide possible duplicates ({copies:,} among the events shown)",
+                     key="hide_duplicates", value=False,
+                     help="Leaves out the second copy of each event another dataset also "
+                          "reports (the imported one when the curated data has it). Nothing "
+                          "is merged; see the Possible duplicate column.")
+    if hide and copies:
+        shown = shown.loc[~flagged.loc[shown.index, "duplicate_copy"].to_numpy()]
+        st.caption(f"{copies:,} possible duplicate(s) hidden.")
+
+if not shown.empty:
+    extra = flagged.loc[shown.index, ["possible_duplicate_of", "duplicate_rule"]]
+    table = shown.assign(evidence=sources_urls(shown["event_id"], p.state),
+                         when=date_labels(shown), casualty_context=casualty_context(shown),
+                         source=source_labels(shown["source_doc"]),
+                         attribution=shown.get("attribution", "direction not stated"),
+                         **{c: extra[c] for c in extra.columns})
     table = table[TABLE_COLUMNS]
     n = len(table)
     # ?event=ID (kept in the URL while a row is selected) opens that event's details.
@@ -99,14 +149,14 @@ if not p.shown.empty:
                           selection_default={"selection": {"rows": positions[:1]}},
                           height=min(38 + 35 * n, 560), placeholder="–")
     # Built when clicked, not on every rerun: a large import takes seconds to write.
-    st.download_button(f"Download CSV ({n:,} events)", data=partial(to_csv_bytes, p.shown),
+    st.download_button(f"Download CSV ({n:,} events)", data=partial(to_csv_bytes, shown),
                        file_name=export_name(p.state, n, "csv"), mime="text/csv",
                        key=state.DOWNLOAD_CSV, on_click="ignore",
                        help="Every column of the events in the table. Cells a spreadsheet "
                             "would run as a formula are prefixed with '.")
     rows = [r for r in picked.selection.rows if r < n]
     if rows:
-        event = p.shown.iloc[rows[0]]
+        event = shown.iloc[rows[0]]
         st.query_params["event"] = event["event_id"]
         st.divider()
         details(event, p)

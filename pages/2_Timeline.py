@@ -29,9 +29,12 @@ def all_dates() -> None:
 p = ui.page("Timeline")
 st.title("Timeline")
 st.caption("One dot per event: one row per attacker, in the map's colours; the larger the dot, "
-           "the more fatalities the source attributes to that event alone (smallest: none "
-           "reported). Hover a dot for its details. Drag across the chart to narrow the "
-           "date filter to that span, on every page.")
+           "the more fatalities the source attributes to that event alone. A hollow, dashed "
+           "dot has no figure of its own: not reported, which is not 0; where it is part of a "
+           "total given for several sites, it is drawn at that total and its tooltip says so. "
+           "A bar behind a dot is the week or month a coarse date stands for. Hover a dot for "
+           "its details. Drag across the chart to narrow the date filter to that span, on "
+           "every page.")
 ui.show_overview(p)
 
 if not p.shown.empty:

@@ -21,7 +21,7 @@ from geo.evidence import (
     readable_table,
     summaries_citing,
 )
-from geo.sources import load_summaries, read_source
+from geo.sources import load_sources, load_summaries, read_source, source_label
 from geo.text import escape_markdown
 
 # Scrolls to the URL's #anchor (or ?event=) once the documents are drawn. A constant: no data
@@ -49,6 +49,29 @@ SUMMARY_LABELS = {"summary_id": "Summary", "statement": "Statement", "fatalities
 @st.cache_data
 def summaries() -> pd.DataFrame:
     return load_summaries()
+
+
+@st.cache_data
+def records() -> dict[str, dict]:
+    return {r["source_doc"]: r for r in load_sources().to_dict("records")}
+
+
+def show_record(name: str) -> None:
+    """Title, outlet, date, hash, archive date and a citation line for one document."""
+    record = records().get(name)
+    if record is None:
+        st.caption(f"{escape_markdown(name)}: no record in data/sources.csv.")
+        return
+    stated = [f"{label}: {record[key]}" for key, label in
+              (("title", "Title"), ("outlet", "Outlet"), ("published", "Published"))]
+    stated += [f"File: {name}", f"Archived: {record['archived']}"]
+    st.caption(escape_markdown(" · ".join(stated)))
+    st.caption("SHA-256 of the archived text:")
+    st.code(record["sha256"], language=None)
+    st.caption("Cite as:")
+    st.code(record["citation"], language=None, wrap_lines=True)
+    if record.get("notes"):
+        st.caption(escape_markdown(record["notes"]))
 
 
 @st.cache_data
@@ -102,16 +125,19 @@ elif focus:
     event = events.loc[events["event_id"] == focus].iloc[0]
     doc = str(event["source_doc"])
     shown = {k: escape_markdown(event[k]) for k in ("attacker", "target_group", "location")}
-    where = (f"in **{escape_markdown(doc)}**, below: its sentences are highlighted in orange"
+    title = source_label(records().get(doc), doc)
+    where = (f"in **{escape_markdown(title)}**, below: its sentences are highlighted in orange"
              if doc in documents.by_document
-             else f"in {escape_markdown(doc)}, which is not bundled with the app")
+             else f"in “{escape_markdown(doc)}” (the source its dataset names), which is not "
+                  "bundled with the app")
     st.info(f"**Evidence for {escape_markdown(focus)}** ({event['event_date']:%Y-%m-%d}, "
             f"{shown['attacker']} → {shown['target_group']}, {shown['location']}) {where}.",
             icon=":material/find_in_page:")
 
 st.html(EVIDENCE_CSS)
 for name, (body, event_ids, stated) in html_parts.items():
-    st.subheader(name, anchor=False)  # a bundled document's file name, not user text
+    st.subheader(escape_markdown(source_label(records().get(name), name)), anchor=False)
+    show_record(name)
     cited = ", ".join(map(escape_markdown, event_ids)) if event_ids else "no event shown"
     st.caption(f"Highlighted events: {cited}."
                + (" Dashed underline: a summary's statement (not mapped)." if len(stated)
@@ -137,7 +163,7 @@ if not documents.not_bundled.empty:
     for event in listed.to_dict("records"):
         anchor = html.escape(str(event["event_id"]), quote=True)
         css = "ev ev-focus" if event["event_id"] == focus else "ev"
-        st.html(f'<div class="ev-doc"><p><b>{anchor}</b> · source: '
+        st.html(f'<div class="ev-doc"><p><b>{anchor}</b> · source, as its dataset gives it: '
                 f'{html.escape(str(event["source_doc"]))} (not bundled)<br>'
                 f'<mark class="{css}" id="{anchor}" data-event="{anchor}">'
                 f'{html.escape(str(event["source_quote"]))}</mark></p></div>')

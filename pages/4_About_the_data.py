@@ -98,6 +98,22 @@ st.table(scale(PRECISION_LABELS), hide_index=True, width="content")
 st.header("Casualties", anchor="casualties")
 from_readme("Casualties")
 
+st.header("Who did it, and how we know", anchor="attribution")
+from_readme("Who did it, and how we know")
+if "attribution" in p.shown:
+    st.markdown("**Attribution of the events shown:**")
+    basis = p.shown["attribution"].astype(str).value_counts().rename_axis("attribution")
+    table(basis.reset_index(name="events"), {"attribution": "Attribution", "events": "Events"})
+
+st.header("Sources and how to cite them", anchor="sources")
+from_readme("Sources")
+
+st.header("One actor, several names", anchor="actors")
+from_readme("One actor, several names")
+
+st.header("The same strike twice, and living datasets", anchor="duplicates")
+from_readme("The same strike twice")
+
 st.header("What is deliberately not mapped", anchor="not-mapped")
 st.markdown("Statements that are not point events: totals over several sites, counts of "
             "attacks over weeks. Copying them onto each site would count the same deaths "

@@ -46,13 +46,13 @@ from geo.schema import COLUMN_NAMES
 
 FIRST = "000_5d4c6af62367a363.txt"
 SECOND = "002_1c7f25da8f82bd90.txt"
-CHOSEN = Choices("claimed", True)
+CHOSEN = Choices("claimed by the group", True)
 
 
 def choices_of(row: dict[str, str]) -> Choices:
     """The row's own attribution and direction once the schema has them, else a choice."""
     stated = row.get("direction_stated", "").strip().lower()
-    return Choices(row.get("attribution") or "claimed", stated != "false")
+    return Choices(row.get("attribution") or "claimed by the group", stated != "false")
 
 
 def bundled_rows() -> list[dict[str, str]]:
@@ -359,7 +359,7 @@ def test_saving_appends_one_line_and_undo_restores_the_file_byte_for_byte(paths)
     assert logged == [entry]
     assert (entry["action"], entry["event_id"], entry["by"]) == ("add", "IRQ7", "alice")
     assert entry["after"]["location"] == "Erbil International Airport"
-    assert entry["attribution"] == "claimed" and entry["direction_stated"] is True
+    assert entry["attribution"] == "claimed by the group" and entry["direction_stated"] is True
     undone = undo(paths, by="alice")
     assert undone["undoes"] == entry["id"]
     assert paths.events_csv.read_bytes() == before

@@ -75,7 +75,7 @@ def test_pasting_the_second_article_and_accepting_the_airport_strike(app, projec
     assert at.text_input(key="cur_f_location").value == "Erbil International Airport"
     assert at.button(key="cur_save").disabled  # attribution and direction not chosen yet
     assert "choose the attribution basis" in texts(at)
-    at.radio(key="cur_attribution").set_value("claimed")
+    at.radio(key="cur_attribution").set_value("claimed by the group")
     at.radio(key="cur_direction").set_value(True)
     at.run()
     assert not at.button(key="cur_save").disabled, texts(at)
@@ -95,7 +95,7 @@ def test_a_quote_that_is_not_verbatim_is_refused_live_with_the_reason(app, proje
     assert at.text_input(key="cur_f_event_id").value == "IRQ4"
     at.text_area(key="cur_f_source_quote").input("A drone hit Erbil airport on Monday.")
     at.text_input(key="cur_f_latitude").input("48.85660")
-    at.radio(key="cur_attribution").set_value("claimed")
+    at.radio(key="cur_attribution").set_value("claimed by the group")
     at.radio(key="cur_direction").set_value(True)
     at.run()
     shown = texts(at)

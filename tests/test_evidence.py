@@ -207,12 +207,12 @@ def test_links_to_the_evidence_and_to_the_map_keep_the_filters():
     assert many.tolist() == [sources_url("IRQ5", FilterState(attackers=("US military",))),
                              "Sources?attacker=US%20military&event=A%20B#A%20B"]
     assert sources_urls(pd.Series(["IRQ4"])).tolist() == [sources_url("IRQ4")]
-    state = FilterState(attackers=("US military", "Israel (attributed)"),
+    state = FilterState(attackers=("US military", "Israel"),
                         start=pd.Timestamp("2023-01-01").date())
     url = urlsplit(map_url(state, 32.46367, 44.41963))
     assert url.path == "./"
     query = parse_qs(url.query)
-    assert query["attacker"] == ["US military", "Israel (attributed)"]
+    assert query["attacker"] == ["US military", "Israel"]
     assert query["start"] == ["2023-01-01"]
     assert (query["lat"], query["lon"], query["zoom"]) == (["32.4637"], ["44.4196"], ["12"])
 
@@ -233,7 +233,7 @@ def test_known_uncertainties_name_approximate_places_and_attributions(events):
     assert "coordinates are approximate" in " ".join(found.loc[found.event_id == "IRQ2",
                                                                "detail"])
     assert any("precision 3" in a for a in by_event["IRQ3"])
-    assert "attacker: Israel (attributed)" in by_event["SYR1"]
+    assert "attacker: Israel (attributed by others)" in by_event["SYR1"]
     assert "IRQ4" not in set(found.loc[found["aspect"].str.startswith("place"), "event_id"])
 
 

@@ -20,11 +20,14 @@ def rows(data: bytes) -> list[dict]:
 
 def test_csv_holds_every_column_and_reloads_identically(events, tmp_path):
     data = to_csv_bytes(events)
-    assert next(csv.reader(io.StringIO(data.decode("utf-8-sig")))) == list(COLUMN_NAMES)
+    expected = list(COLUMN_NAMES)
+    expected.insert(expected.index("time_precision") + 1, "event_date_interval")
+    assert next(csv.reader(io.StringIO(data.decode("utf-8-sig")))) == expected
     (tmp_path / "out.csv").write_bytes(data)
     again = load_events(tmp_path / "out.csv")
     assert again.problems == []
-    pd.testing.assert_frame_equal(again.events, events)
+    pd.testing.assert_frame_equal(again.events.drop(columns="event_date_interval"), events)
+    assert to_csv_bytes(again.events) == data  # the interval column is kept, not added twice
 
 
 def test_formula_like_text_is_neutralised_but_numbers_stay_numbers(events):
@@ -48,7 +51,9 @@ def test_a_formula_like_column_name_is_neutralised_in_the_header(name, events):
     header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert header[-1] == "'" + name
     assert not any(cell.startswith(FORMULA_START) for cell in header)
-    assert header[:-1] == list(COLUMN_NAMES)  # the dataset's own columns keep their names
+    expected = list(COLUMN_NAMES)
+    expected.insert(expected.index("time_precision") + 1, "event_date_interval")
+    assert header[:-1] == expected  # the dataset's own columns keep their names
     assert [r["'" + name] for r in rows(data)] == ["'=1+1", "text"]
 
 
@@ -59,7 +64,8 @@ def test_geojson_is_lon_lat_with_all_properties(events):
     assert airport["geometry"] == {"type": "Point", "coordinates": [43.9632, 36.2376]}
     assert airport["properties"]["event_date"] == "2023-12-25"
     assert airport["properties"]["fatalities"] is None and airport["properties"]["injuries"] == 3
-    assert set(airport["properties"]) == set(COLUMN_NAMES) - {"latitude", "longitude"}
+    assert set(airport["properties"]) == (set(COLUMN_NAMES) - {"latitude", "longitude"}
+                                          | {"event_date_interval"})
 
 
 def test_empty_exports_are_valid(events):
@@ -73,3 +79,20 @@ def test_file_names_say_what_they_hold():
     assert name == "events_US-military_2023-01-01_to_end_in-view_2_2026-11-21.csv"
     assert export_name(FilterState(), 7, "geojson", today=date(2026, 1, 1)).endswith(
         "in-view_7_2026-01-01.geojson")
+
+
+def test_exports_carry_each_date_as_an_iso_8601_interval(events):
+    coarse = events.assign(time_precision=pd.array([1, 2, 3, 1, 1, 1, 1], dtype="Int64"))
+    by_id = {r["event_id"]: r for r in rows(to_csv_bytes(coarse))}
+    assert by_id["IRQ1"]["event_date_interval"] == "2022-09-28/2022-09-28"
+    assert by_id["IRQ2"]["event_date_interval"] == "2022-09-25/2022-10-01"  # week around it
+    assert by_id["IRQ3"]["event_date_interval"] == "2022-09-01/2022-09-30"  # the month
+    features = json.loads(to_geojson_bytes(coarse))["features"]
+    props = {f["properties"]["event_id"]: f["properties"] for f in features}
+    assert props["IRQ3"]["event_date_interval"] == "2022-09-01/2022-09-30"
+    assert props["IRQ3"]["time_precision"] == 3
+
+
+def test_a_stated_end_date_makes_the_interval(events):
+    ucdp = events.head(1).assign(event_date_end=["2022-10-03"])
+    assert rows(to_csv_bytes(ucdp))[0]["event_date_interval"] == "2022-09-28/2022-10-03"

@@ -106,3 +106,25 @@ def test_small_pans_send_the_same_payload():
     from geo.mapview import snap
 
     assert snap(Bounds(35.0, 44.0, 36.0, 45.5), 8) == snap(Bounds(35.01, 44.02, 36.01, 45.52), 8)
+
+
+def test_popup_payload_names_the_basis_the_source_title_the_window_and_the_total(events):
+    import pandas as pd
+
+    coarse = events.assign(time_precision=pd.array([3, 1, 1, 2, 1, 1, 1], dtype="Int64"))
+    d = layer_payload(coarse, attacker_colors(coarse))
+    at = {event_id: i for i, event_id in enumerate(d["id"])}
+    assert d["when_names"][d["when"][at["IRQ1"]]] == "during September 2022"
+    assert d["when_names"][d["when"][at["IRQ4"]]] == "week of 22–28 Dec 2023"
+    assert d["when_names"][d["when"][at["IRQ5"]]] == "2023-12-26"
+    assert d["basis_names"][d["basis"][at["SYR1"]]] == "attributed by others"
+    assert d["basis_names"][d["basis"][at["IRQ4"]]] == "claimed by the group"
+    assert d["doc_names"][d["doc"][at["SYR1"]]].startswith("News article on US strikes")
+    assert d["context_names"][d["context"][at["IRQ2"]]].startswith("13 killed, 58 wounded "
+                                                                   "across IRQ1–IRQ3")
+    assert d["context_names"][d["context"][at["IRQ5"]]] == ""
+    assert d["fatalities"][at["IRQ1"]] is None  # "not reported" in the popup, never 0
+    m = base_map("Offline", install_assets())
+    events_layer(coarse, attacker_colors(coarse)).add_to(m)
+    html = m.get_root().render()
+    assert "'Attribution: '" in html and "'In a total: '" in html

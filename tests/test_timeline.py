@@ -35,12 +35,14 @@ def test_a_filtered_chart_keeps_the_colours_of_the_whole_dataset(events):
 
 def test_tooltips_give_date_id_attacker_to_target_place_and_fatalities(events):
     titles = [t["title"] for t in spec()["encoding"]["tooltip"]]
-    assert titles == ["Date", "Event", "Attacker → target", "Place", "Fatalities"]
+    assert titles == ["Date", "When", "Event", "Attacker → target", "Place", "Fatalities"]
     rows = chart_data(events).set_index("event_id")
     assert rows.loc["IRQ5", "who"] == "US military → Kataib Hezbollah"
     assert rows.loc["IRQ4", "place"] == "Erbil International Airport, Iraq"
     assert rows.loc["IRQ6", "fatalities_shown"] == "2"
     assert rows.loc["IRQ4", "fatalities_shown"] == "not reported"
+    assert rows.loc["IRQ2", "fatalities_shown"] == ("not reported; 13 killed, 58 wounded across "
+                                                    "IRQ1–IRQ3 (summary S1), not broken down")
 
 
 def test_dots_are_sized_by_fatalities_and_same_day_events_sit_side_by_side(events):
@@ -96,3 +98,31 @@ def test_thousands_of_events_are_gathered_by_attacker_and_day(events):
     assert (us["event_id"], us["fatalities"], us["target_group"]) == (
         "500 events", 1000, "Islamic Revolutionary Guard Corps (IRGC)")
     assert len(timeline_chart(many, attacker_colors(events)).data) == len(rows) == 5
+
+
+def test_not_reported_is_hollow_and_dashed_and_a_shared_total_sizes_it(events):
+    rows = chart_data(events).set_index("event_id")
+    assert not rows.loc["IRQ1", "reported"] and rows.loc["IRQ6", "reported"]
+    # The 28 September strikes: 13 killed in all (S1), so not the smallest dots any more.
+    assert rows.loc["IRQ1", "size"] == 13 > rows.loc["IRQ6", "size"]
+    assert rows.loc["IRQ4", "size"] == 0 and not rows.loc["IRQ4", "reported"]
+    encoding = spec()["encoding"]
+    assert encoding["fillOpacity"]["condition"] == {"test": "datum.reported", "value": 0.85}
+    assert encoding["fillOpacity"]["value"] == 0.0
+    assert encoding["strokeDash"]["value"] == [3, 2]
+    assert encoding["stroke"]["field"] == "attacker"  # a hollow dot keeps its attacker colour
+
+
+def test_a_week_or_month_is_drawn_as_a_span(events):
+    coarse = events.assign(time_precision=pd.array([3, 1, 1, 2, 1, 1, 1], dtype="Int64"))
+    rows = chart_data(coarse).set_index("event_id")
+    assert (rows.loc["IRQ1", "from"], rows.loc["IRQ1", "to"]) == ("2022-09-01", "2022-09-30")
+    assert rows.loc["IRQ1", "when"] == "during September 2022"
+    assert rows.loc["IRQ4", "when"] == "week of 22–28 Dec 2023"
+    assert list(rows.index[rows["window"]]) == ["IRQ1", "IRQ4"]
+    layered = timeline_chart(coarse, attacker_colors(events)).to_dict()
+    rule, points = layered["layer"]
+    assert rule["mark"]["type"] == "rule" and rule["transform"] == [{"filter": "datum.window"}]
+    assert (rule["encoding"]["x"]["field"], rule["encoding"]["x2"]["field"]) == ("from", "to")
+    assert layered["params"][0]["name"] == SPAN and points["mark"]["type"] == "circle"
+    assert "layer" not in spec()  # exact days only: the plain dot chart

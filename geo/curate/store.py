@@ -34,17 +34,12 @@ from geo.events import load_events
 from geo.evidence import find_spans
 from geo.io import write_atomic
 from geo.problems import DataFileError, GeoError, Problem
-from geo.schema import BY_NAME, COLUMN_NAMES
+from geo.schema import ATTRIBUTIONS, BY_NAME, COLUMN_NAMES
 
 # The basis on which the attacker is named (issue 13's attribution), and whether the source
 # states who attacked whom (issue 9's direction_stated). Carried into the row when the schema
 # has the column, else kept in the change log.
-ATTRIBUTION_BASES = {
-    "acknowledged": "acknowledged by the attacker",
-    "claimed": "claimed by a group",
-    "attributed": "attributed by others",
-    "unattributed": "reported without attribution",
-}
+ATTRIBUTION_BASES = {basis: basis for basis in ATTRIBUTIONS}  # stored value -> label
 DIRECTIONS = {
     True: "stated: the source says who attacked whom",
     False: "not stated: two sides, no direction claimed",

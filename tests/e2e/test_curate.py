@@ -94,7 +94,7 @@ def test_curate_the_erbil_airport_strike_and_find_it_on_map_and_sources(server, 
     page.get_by_text(f"is not verbatim in {SECOND}").wait_for()
     commit(page, ".st-key-cur_f_source_quote textarea", good_quote)
 
-    page.locator(".st-key-cur_attribution").get_by_text("claimed by a group").click()
+    page.locator(".st-key-cur_attribution").get_by_text("claimed by the group").click()
     wait_idle(page)
     page.locator(".st-key-cur_direction").get_by_text("stated: the source says").click()
     wait_idle(page)

@@ -71,7 +71,8 @@ def test_clicking_a_marker_opens_its_popup_with_the_source_quote(server, context
     assert "2023-12-25" in text and "Islamic Resistance in Iraq" in text
     assert "US-led coalition forces" in text and "Injuries: 3" in text
     assert "suicide drone on Monday" in text
-    assert "002_1c7f25da8f82bd90.txt" in text
+    assert "Source: News article on US strikes on Kataib Hezbollah" in text  # its title
+    assert "Attribution: claimed by the group" in text
     marker.hover()
     assert "IRQ4" in frame.locator(".leaflet-tooltip").inner_text()
 
