@@ -37,6 +37,8 @@ PLACE_NOTE = "place_note"
 LAYOUT_CSS = """<style>
 [data-testid="stMainBlockContainer"]{padding-top:3.2rem;padding-bottom:1rem}
 .st-key-map_head h3{padding:0;margin:0}
+.st-key-counts [data-testid="stMetricValue"]{font-size:1.35rem;line-height:1.2}
+.st-key-counts [data-testid="stMetric"]{padding:0}
 iframe[title="streamlit_folium.st_folium"]{height:max(360px,calc(100dvh - 205px))!important}
 @media (max-width:640px){
  [data-testid="stMainBlockContainer"]{padding-top:3.6rem}

@@ -243,13 +243,18 @@ def show_counts(events: pd.DataFrame, total: int) -> None:
 
 
 def compact_counts(events: pd.DataFrame, total: int, label: str) -> None:
-    """The counts that follow the filters, on one line (the map page's compact header)."""
-    from geo.text import plain_markdown, plural
+    """The counts that follow the filters, side by side on one line (the map's compact header).
+
+    The same metrics as show_counts ("Events shown", "Fatalities", "Injuries"), sized to their
+    content so that they sit beside the title; the map page styles them smaller.
+    """
+    from geo.text import plural
 
     s = summarise(events)
-    st.markdown(
-        f"**{plural(s.events, 'event')}** · **{plural(s.fatalities, 'fatality', 'fatalities')}**"
-        f" · **{plural(s.injuries, 'injury', 'injuries')}** — of {total:,} in the "
-        f"{plain_markdown(label)}",
-        help=f"{plural(s.without_fatality_figure, 'shown event')} without a fatality figure of "
-             "its own; multi-site totals are on the About the data page.")
+    with st.container(horizontal=True, gap="medium", key="counts", width="content"):
+        st.metric("Events shown", f"{s.events:,}", width="content",
+                  help=f"of {total:,} in the {label}")
+        st.metric("Fatalities", f"{s.fatalities:,}", width="content",
+                  help=f"{plural(s.without_fatality_figure, 'shown event')} without a fatality "
+                       "figure of its own; multi-site totals are on the About the data page")
+        st.metric("Injuries", f"{s.injuries:,}", width="content")

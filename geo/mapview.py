@@ -78,8 +78,8 @@ html,body{margin:0;height:100%;overflow:hidden}
 .ev-label span{position:absolute;transform:translate(-50%,-100%);font:12px/1.2 system-ui,
  sans-serif;color:#222;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff;pointer-events:none}
 .ev-label-big span{font-weight:600;font-size:13px}
-.ev-notice{position:absolute;z-index:1000;top:10px;left:50%;transform:translateX(-50%);
- max-width:calc(100% - 120px);background:#fff8e1;border:1px solid #c9a227;border-radius:4px;
+.ev-notice{position:absolute;z-index:1000;bottom:52px;left:50%;transform:translateX(-50%);
+ width:max-content;max-width:calc(100% - 40px);background:#fff8e1;border:1px solid #c9a227;border-radius:4px;
  padding:6px 10px;font:13px/1.4 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)}
 .ev-notice-button{margin-left:6px;font:inherit;cursor:pointer}
 .leaflet-control-attribution{max-width:calc(100% - 130px);white-space:normal;
@@ -212,9 +212,15 @@ class Basemap(MacroElement):
     offlineOn = true;
     map.getContainer().classList.add('ev-offline');
     if (cfg.tiles) {
-      L.tileLayer(cfg.tiles, {maxNativeZoom: cfg.tiles_max_zoom, maxZoom: 19,
-                              attribution: cfg.tiles_attribution,
-                              className: 'ev-offline-tiles'}).addTo(map);
+      var tiles = L.tileLayer(cfg.tiles, {maxNativeZoom: cfg.tiles_max_zoom, maxZoom: 19,
+                                          attribution: cfg.tiles_attribution,
+                                          className: 'ev-offline-tiles'}).addTo(map);
+      // Stretched past zoom 6 the tiles blur: fade them, and let the town names lead.
+      var fade = function () {
+        var over = map.getZoom() - cfg.tiles_max_zoom;
+        tiles.setOpacity(over <= 1 ? 1 : over === 2 ? 0.7 : 0.5);
+      };
+      map.on('zoomend', fade); fade();
     }
     map.attributionControl.addAttribution('Borders: Natural Earth (public domain)');
     fetch(cfg.outlines).then(function (r) { return r.json(); }).then(function (d) {
