@@ -76,7 +76,7 @@ def go_to_place(state: viewstate.MapState) -> viewstate.MapState:
 
 
 @st.fragment
-def map_and_export(shown, colors, filters, basemap: str) -> None:
+def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
     box = viewstate.events_bounds(shown)
     state = st.session_state.get(VIEW_KEY) or viewstate.start(ui.url_view(), box)
     state = viewstate.reported(state, st.session_state.get("map"))
@@ -119,7 +119,8 @@ def map_and_export(shown, colors, filters, basemap: str) -> None:
     if drawn.url is not None and any(st.query_params.get(k) != v for k, v in drawn.url.items()):
         st.query_params.update(drawn.url)
     st.caption(f"{n:,} of {plural(len(shown), 'shown event')} inside the map view; the downloads "
-               "hold exactly those, with every column. " + plan.description)
+               f"hold exactly those, with every column. {plan.description} Showing the "
+               f"{plain_markdown(label)}; click a dot for its source sentence.")
 
 
 def map_page() -> None:
@@ -136,7 +137,7 @@ def map_page() -> None:
     ui.show_status(p)
     if p.shown.empty:
         st.warning(ui.NO_MATCH)
-    map_and_export(p.shown, attacker_colors(p.data.events), p.state, basemap)
+    map_and_export(p.shown, attacker_colors(p.data.events), p.state, basemap, p.data.label)
 
 
 PAGES = [

@@ -123,7 +123,8 @@ def search_places(query: str, limit: int = 8, gazetteer: Path = GAZETTEER_CSV,
     """Places whose name (or an alternate name) matches the query, best first.
 
     "Name, Country" narrows to a country. A whole-name match beats a name that starts with the
-    query; then the curated gazetteer beats GeoNames; then bigger towns come first. The online
+    query; among whole-name matches the curated gazetteer beats GeoNames; then bigger towns
+    come first. The online
     geocoder, when given, is asked only if nothing offline matches.
     """
     name, _, where = query.partition(",")
@@ -142,8 +143,9 @@ def search_places(query: str, limit: int = 8, gazetteer: Path = GAZETTEER_CSV,
                 how = 2
             else:
                 continue
-            scored.append(((how, rank_source, -entry.place.population, entry.place.name),
-                           entry.place))
+            # A curated site wins among whole-name matches; a partial name goes to the biggest.
+            scored.append(((how, rank_source if how < 2 else 0, -entry.place.population,
+                            entry.place.name), entry.place))
     scored.sort(key=lambda item: item[0])
     found = list(dict.fromkeys(p for _, p in scored))[:limit]
     if not found and online is not None:

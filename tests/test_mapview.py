@@ -1,11 +1,23 @@
 """The map builder: constant base map, local assets only, safe and complete event payload."""
 
+import json
 import re
+
+import pandas as pd
 
 from conftest import ROOT
 from geo.assets import install_assets
 from geo.events import load_events
-from geo.mapview import OTHER_COLOR, PALETTE, attacker_colors, base_map, events_layer, layer_payload
+from geo.mapview import (
+    OTHER_COLOR,
+    PALETTE,
+    attacker_color,
+    attacker_colors,
+    base_map,
+    events_layer,
+    layer_payload,
+    legend_entries,
+)
 
 EVENTS = load_events(ROOT / "data" / "events.csv").events
 
@@ -31,10 +43,51 @@ def test_the_base_map_names_no_cdn_and_does_not_depend_on_the_data():
 def test_colours_are_stable_and_colour_blind_safe():
     colors = attacker_colors(EVENTS)
     assert set(colors.values()) <= set(PALETTE)
-    assert colors["Islamic Revolutionary Guard Corps (IRGC)"] == PALETTE[0]  # most events
+    assert colors["Islamic Revolutionary Guard Corps (IRGC)"] == "#0072B2"  # curated
+    assert colors["Israel (attributed)"] == "#CC79A7"
     many = EVENTS.loc[EVENTS.index.repeat(2)].reset_index(drop=True)
     many["attacker"] = [f"group {i}" for i in range(len(many))]
-    assert list(attacker_colors(many).values()).count(OTHER_COLOR) == len(many) - len(PALETTE)
+    assert set(attacker_colors(many).values()) <= set(PALETTE)
+    assert OTHER_COLOR not in attacker_colors(many).values()
+
+
+def test_an_attacker_keeps_its_colour_whatever_else_is_loaded():
+    alone = attacker_colors(EVENTS)
+    crowd = EVENTS.loc[EVENTS.index.repeat(30)].reset_index(drop=True)
+    crowd["attacker"] = [f"militia {i % 40}" for i in range(len(crowd))]  # more frequent
+    together = attacker_colors(pd.concat([EVENTS, crowd], ignore_index=True))
+    assert {a: together[a] for a in alone} == alone
+    # The same name in another dataset, spelt with other case or spacing, keeps its colour.
+    assert attacker_color("militia 7") == together["militia 7"] == attacker_color("MILITIA  7")
+    # Hashed names spread over the palette rather than piling on one colour.
+    assert len({attacker_color(f"group {i}") for i in range(200)}) == len(PALETTE)
+
+
+def test_the_legend_lists_the_shown_attackers_as_plain_data_and_counts_the_rest():
+    hostile = ["[x](https://evil)", "![img](http://x)", ":red[x]", "$x$", "<b>bold</b>"]
+    shown = EVENTS.loc[EVENTS.index.repeat(2)].reset_index(drop=True)
+    shown["attacker"] = (hostile * 3)[:len(shown)]
+    legend = legend_entries(shown, attacker_colors(shown), limit=3)
+    names = [a[0] for a in legend["attackers"]]
+    assert len(names) == 3 and set(names) <= set(hostile)  # the names, unchanged
+    assert legend["more"] == 2
+    assert sum(a[2] for a in legend["attackers"]) <= len(shown)
+    # In the page's script the names are JSON strings (set with textContent in the browser),
+    # and "</" cannot close the script element.
+    shown.loc[0, "attacker"] = "</script><b>x</b>"
+    layer = events_layer(shown, attacker_colors(shown), legend=legend_entries(shown, {}))
+    js = list(layer._children.values())[0].payload_json
+    assert "</script>" not in js and json.loads(js)["legend"]["attackers"]
+
+
+def test_the_layer_carries_the_move_and_the_legend_for_the_browser():
+    move = {"token": 3, "center": [36.19, 44.01], "zoom": 10}
+    layer = events_layer(EVENTS, attacker_colors(EVENTS), move=move,
+                         legend=legend_entries(EVENTS, attacker_colors(EVENTS)))
+    payload = json.loads(list(layer._children.values())[0].payload_json)
+    assert payload["move"] == move
+    assert payload["legend"]["attackers"][0] == [
+        "Islamic Revolutionary Guard Corps (IRGC)", "#0072B2", 3]
 
 
 def test_payload_carries_every_event_for_its_popup():
