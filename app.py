@@ -65,13 +65,15 @@ def go_to_place(state: viewstate.MapState) -> viewstate.MapState:
     st.session_state[PLACE_DONE] = query
     found = search_places(query, online=online_search_from_env())
     if not found:
-        st.session_state[PLACE_NOTE] = (f"No place called “{query}” in the gazetteer or "
-                                        "GeoNames (towns of 5,000 people or more).")
+        st.session_state[PLACE_NOTE] = (
+            f"No place called “{query}” in the gazetteer or "
+            "GeoNames (towns of 5,000 people or more)."
+        )
         return state
     others = "; ".join(p.label for p in found[1:4])
-    st.session_state[PLACE_NOTE] = (f"Showing {found[0].label}."
-                                    + (f" Also: {others}. Add “, country” to choose." if others
-                                       else ""))
+    st.session_state[PLACE_NOTE] = f"Showing {found[0].label}." + (
+        f" Also: {others}. Add “, country” to choose." if others else ""
+    )
     return viewstate.go_to(state, found[0].view)
 
 
@@ -81,14 +83,23 @@ def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
     state = st.session_state.get(VIEW_KEY) or viewstate.start(ui.url_view(), box)
     state = viewstate.reported(state, st.session_state.get("map"))
 
-    bar = st.container(horizontal=True, vertical_alignment="bottom", gap="small",
-                       key="map_controls")
-    bar.text_input("Go to a place", key=PLACE_KEY, placeholder="Go to a place, e.g. Erbil",
-                   label_visibility="collapsed", width=250,
-                   help="A town (GeoNames, 5,000 people or more) or a site of the gazetteer; "
-                        "add “, country” to choose among places of the same name")
-    if bar.button("Frame the shown events", disabled=shown.empty,
-                  help="Zoom the map to all events that match the filters"):
+    bar = st.container(
+        horizontal=True, vertical_alignment="bottom", gap="small", key="map_controls"
+    )
+    bar.text_input(
+        "Go to a place",
+        key=PLACE_KEY,
+        placeholder="Go to a place, e.g. Erbil",
+        label_visibility="collapsed",
+        width=250,
+        help="A town (GeoNames, 5,000 people or more) or a site of the gazetteer; "
+        "add “, country” to choose among places of the same name",
+    )
+    if bar.button(
+        "Frame the shown events",
+        disabled=shown.empty,
+        help="Zoom the map to all events that match the filters",
+    ):
         state = viewstate.frame(state, box)
     state = go_to_place(state)
     st.session_state[VIEW_KEY] = state
@@ -97,30 +108,50 @@ def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
     plan = plan_layer(shown, colors, drawn.bounds, drawn.zoom)
     visible = visible_events(shown, drawn.bounds)
     n = len(visible)
-    help_text = (f"{plural(n, 'shown event')} inside the map view, with every column")
+    help_text = f"{plural(n, 'shown event')} inside the map view, with every column"
     # Files are built only when a button is clicked, not on every pan.
-    bar.download_button(f"CSV ({n:,} in view)", data=lambda: to_csv_bytes(visible),
-                        file_name=export_name(filters, n, "csv"), mime="text/csv",
-                        key="download_csv", on_click="ignore", disabled=n == 0,
-                        icon=":material/download:", help=f"Download the {help_text}")
-    bar.download_button(f"GeoJSON ({n:,} in view)", data=lambda: to_geojson_bytes(visible),
-                        file_name=export_name(filters, n, "geojson"),
-                        mime="application/geo+json", key="download_geojson",
-                        on_click="ignore", disabled=n == 0, icon=":material/download:",
-                        help=f"Download the {help_text}")
+    bar.download_button(
+        f"CSV ({n:,} in view)",
+        data=lambda: to_csv_bytes(visible),
+        file_name=export_name(filters, n, "csv"),
+        mime="text/csv",
+        key="download_csv",
+        on_click="ignore",
+        disabled=n == 0,
+        icon=":material/download:",
+        help=f"Download the {help_text}",
+    )
+    bar.download_button(
+        f"GeoJSON ({n:,} in view)",
+        data=lambda: to_geojson_bytes(visible),
+        file_name=export_name(filters, n, "geojson"),
+        mime="application/geo+json",
+        key="download_geojson",
+        on_click="ignore",
+        disabled=n == 0,
+        icon=":material/download:",
+        help=f"Download the {help_text}",
+    )
     if st.session_state.get(PLACE_NOTE):
         st.caption(plain_markdown(st.session_state[PLACE_NOTE]))
 
-    st_folium(base_map(basemap, assets()), key="map", height=MAP_HEIGHT,
-              use_container_width=True,
-              feature_group_to_add=events_layer(shown, colors, plan.payload, move=drawn.move,
-                                                legend=legend_entries(shown, colors)),
-              returned_objects=["bounds", "center", "zoom"])
+    st_folium(
+        base_map(basemap, assets()),
+        key="map",
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        feature_group_to_add=events_layer(
+            shown, colors, plan.payload, move=drawn.move, legend=legend_entries(shown, colors)
+        ),
+        returned_objects=["bounds", "center", "zoom"],
+    )
     if drawn.url is not None and any(st.query_params.get(k) != v for k, v in drawn.url.items()):
         st.query_params.update(drawn.url)
-    st.caption(f"{n:,} of {plural(len(shown), 'shown event')} inside the map view; the downloads "
-               f"hold exactly those, with every column. {plan.description} Showing the "
-               f"{plain_markdown(label)}; click a dot for its source sentence.")
+    st.caption(
+        f"{n:,} of {plural(len(shown), 'shown event')} inside the map view; the downloads "
+        f"hold exactly those, with every column. {plan.description} Showing the "
+        f"{plain_markdown(label)}; click a dot for its source sentence."
+    )
 
 
 def map_page() -> None:
@@ -128,9 +159,14 @@ def map_page() -> None:
     p = ui.page("Map")
     st.html(LAYOUT_CSS)
     with st.sidebar:
-        basemap = st.selectbox("Base map", list(BASEMAPS), index=0, key="basemap",
-                               bind="query-params",
-                               help=" · ".join(f"{k}: {v}" for k, v in BASEMAPS.items()))
+        basemap = st.selectbox(
+            "Base map",
+            list(BASEMAPS),
+            index=0,
+            key="basemap",
+            bind="query-params",
+            help=" · ".join(f"{k}: {v}" for k, v in BASEMAPS.items()),
+        )
     with st.container(key="map_head", horizontal=True, vertical_alignment="center", gap="medium"):
         st.markdown("### Strikes and attacks")
         ui.compact_counts(p.shown, len(p.data.events), p.data.label)
@@ -143,13 +179,9 @@ def map_page() -> None:
 PAGES = [
     st.Page(map_page, title="Map", default=True),
     st.Page("pages/1_Events.py", title="Events", url_path="Events"),
-    st.Page("pages/2_Timeline.py", title="Timeline",
-            url_path="Timeline"),
-    st.Page("pages/3_Sources.py", title="Sources",
-            url_path="Sources"),
-    st.Page("pages/4_About_the_data.py", title="About the data",
-            url_path="About_the_data"),
-    st.Page("pages/5_Import.py", title="Import",
-            url_path="Import"),
+    st.Page("pages/2_Timeline.py", title="Timeline", url_path="Timeline"),
+    st.Page("pages/3_Sources.py", title="Sources", url_path="Sources"),
+    st.Page("pages/4_About_the_data.py", title="About the data", url_path="About_the_data"),
+    st.Page("pages/5_Import.py", title="Import", url_path="Import"),
 ]
 st.navigation(PAGES).run()

@@ -222,8 +222,9 @@ def measure_size(acled: Path) -> dict[str, Any]:
     from geo.filters import View, filter_events, frame, view_bounds, visible_events
     from geo.ingest import convert
     from geo.mapview import HOME, attacker_colors
+    from geo.viewstate import ASSUMED_WIDTH, MAP_HEIGHT
 
-    width, height = app_constant("ASSUMED_WIDTH", 900), app_constant("MAP_HEIGHT", 620)
+    width, height = ASSUMED_WIDTH, MAP_HEIGHT
     out: dict[str, Any] = {"file": acled.name, "file_mb": round(acled.stat().st_size / 1e6, 1)}
     start = time.perf_counter()
     result = convert(acled)

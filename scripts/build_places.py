@@ -18,13 +18,16 @@ from geo.places import label_places  # noqa: E402
 from geo.schema import ROOT  # noqa: E402
 
 ATTRIBUTION = "Place names: GeoNames (CC BY 4.0)"
-OUTPUT = {"major": ROOT / "static" / "basemap" / "places-major.json",
-          "minor": ROOT / "static" / "basemap" / "places-minor.json"}
+OUTPUT = {
+    "major": ROOT / "static" / "basemap" / "places-major.json",
+    "minor": ROOT / "static" / "basemap" / "places-minor.json",
+}
 
 
 def render(rows: list[list]) -> str:
-    return json.dumps({"attribution": ATTRIBUTION, "places": rows}, ensure_ascii=False,
-                      separators=(",", ":"))
+    return json.dumps(
+        {"attribution": ATTRIBUTION, "places": rows}, ensure_ascii=False, separators=(",", ":")
+    )
 
 
 def main() -> None:

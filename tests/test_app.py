@@ -35,11 +35,14 @@ def test_the_page_runs_and_shows_every_event():
     assert labels == ["CSV (7 in view)", "GeoJSON (7 in view)"]
 
 
-@pytest.mark.parametrize("key, value, shown", [
-    ("attacker", ["US military"], "2"),
-    ("target_group", ["Komala", "Kataib Hezbollah"], "2"),
-    ("event_type", ["Explosions/Remote violence"], "7"),
-])
+@pytest.mark.parametrize(
+    "key, value, shown",
+    [
+        ("attacker", ["US military"], "2"),
+        ("target_group", ["Komala", "Kataib Hezbollah"], "2"),
+        ("event_type", ["Explosions/Remote violence"], "7"),
+    ],
+)
 def test_each_multiselect_narrows_the_events(key, value, shown):
     at = run()
     at.multiselect(key=key).set_value(value).run()
@@ -61,8 +64,10 @@ def test_url_parameters_set_the_filters():
     at = run({"attacker": ["US military"], "start": "2021-01-01"})
     assert at.multiselect(key="attacker").value == ["US military"]
     assert metric(at, "Events shown") == "1"
-    assert at.query_params["attacker"] == ["US military"] or at.query_params["attacker"] == \
-        "US military"
+    assert (
+        at.query_params["attacker"] == ["US military"]
+        or at.query_params["attacker"] == "US military"
+    )
 
 
 def test_a_url_view_is_kept_and_used_for_the_export():

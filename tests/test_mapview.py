@@ -66,7 +66,7 @@ def test_an_attacker_keeps_its_colour_whatever_else_is_loaded():
 def test_the_legend_lists_the_shown_attackers_as_plain_data_and_counts_the_rest():
     hostile = ["[x](https://evil)", "![img](http://x)", ":red[x]", "$x$", "<b>bold</b>"]
     shown = EVENTS.loc[EVENTS.index.repeat(2)].reset_index(drop=True)
-    shown["attacker"] = (hostile * 3)[:len(shown)]
+    shown["attacker"] = (hostile * 3)[: len(shown)]
     legend = legend_entries(shown, attacker_colors(shown), limit=3)
     names = [a[0] for a in legend["attackers"]]
     assert len(names) == 3 and set(names) <= set(hostile)  # the names, unchanged
@@ -82,12 +82,19 @@ def test_the_legend_lists_the_shown_attackers_as_plain_data_and_counts_the_rest(
 
 def test_the_layer_carries_the_move_and_the_legend_for_the_browser():
     move = {"token": 3, "center": [36.19, 44.01], "zoom": 10}
-    layer = events_layer(EVENTS, attacker_colors(EVENTS), move=move,
-                         legend=legend_entries(EVENTS, attacker_colors(EVENTS)))
+    layer = events_layer(
+        EVENTS,
+        attacker_colors(EVENTS),
+        move=move,
+        legend=legend_entries(EVENTS, attacker_colors(EVENTS)),
+    )
     payload = json.loads(list(layer._children.values())[0].payload_json)
     assert payload["move"] == move
     assert payload["legend"]["attackers"][0] == [
-        "Islamic Revolutionary Guard Corps (IRGC)", "#0072B2", 3]
+        "Islamic Revolutionary Guard Corps (IRGC)",
+        "#0072B2",
+        3,
+    ]
 
 
 def test_payload_carries_every_event_for_its_popup():
@@ -96,7 +103,11 @@ def test_payload_carries_every_event_for_its_popup():
     i = p["id"].index("IRQ4")
     assert p["attacker_names"][p["attacker"][i]] == "Islamic Resistance in Iraq"
     assert (p["lat"][i], p["lon"][i], p["injuries"][i], p["fatalities"][i]) == (
-        36.2376, 43.9632, 3, None)
+        36.2376,
+        43.9632,
+        3,
+        None,
+    )
     assert p["quote"][i].startswith("A suicide drone on Monday")
 
 
@@ -142,8 +153,9 @@ def test_a_large_dataset_zoomed_out_is_sent_as_a_bounded_number_of_cells():
         assert plan.payload["cells"] < 2_000
         assert len(json.dumps(plan.payload)) < 250_000  # bytes do not grow with n
         assert "grid cells" in plan.description
-        zoomed = plan_layer(big, attacker_colors(big), view_bounds(View(36.19, 44.01, 13),
-                                                                     900, 620), 13)
+        zoomed = plan_layer(
+            big, attacker_colors(big), view_bounds(View(36.19, 44.01, 13), 900, 620), 13
+        )
         assert zoomed.payload["mode"] == "points" and zoomed.payload["n"] <= POINT_LIMIT
 
 

@@ -12,9 +12,14 @@ EVENTS_BOX = Bounds(33.5, 36.3, 36.6, 45.4)
 
 def report(south, west, north, east, lat, lon, zoom) -> dict:
     """What st_folium returns after a move."""
-    return {"bounds": {"_southWest": {"lat": south, "lng": west},
-                       "_northEast": {"lat": north, "lng": east}},
-            "center": {"lat": lat, "lng": lon}, "zoom": zoom}
+    return {
+        "bounds": {
+            "_southWest": {"lat": south, "lng": west},
+            "_northEast": {"lat": north, "lng": east},
+        },
+        "center": {"lat": lat, "lng": lon},
+        "zoom": zoom,
+    }
 
 
 def report_of(view: View, width=390, height=470) -> dict:
@@ -92,9 +97,19 @@ def test_the_reported_size_replaces_the_assumed_one():
     assert b == view_bounds(View(36.19, 44.01, 12), width, height)
 
 
-@pytest.mark.parametrize("bad", [None, {}, {"bounds": None, "center": None, "zoom": None},
-                                 {"bounds": {"_southWest": {"lat": "x", "lng": 1}},
-                                  "center": {"lat": 1, "lng": 2}, "zoom": 3}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        None,
+        {},
+        {"bounds": None, "center": None, "zoom": None},
+        {
+            "bounds": {"_southWest": {"lat": "x", "lng": 1}},
+            "center": {"lat": 1, "lng": 2},
+            "zoom": 3,
+        },
+    ],
+)
 def test_an_incomplete_report_changes_nothing(bad):
     state = vs.start(None, EVENTS_BOX)
     assert vs.reported(state, bad) == state
@@ -111,5 +126,12 @@ def test_the_estimated_fit_contains_the_box_at_any_size():
         b = view_bounds(v, width, height)
         assert b.south <= 33.5 and b.north >= 36.6 and b.west <= 36.3 and b.east >= 45.4
         wider = view_bounds(View(v.lat, v.lon, v.zoom + 1), width, height)
-        assert not (wider.south <= 33.5 and wider.north >= 36.6 and wider.west <= 36.3
-                    and wider.east >= 45.4) or v.zoom == vs.FIT_MAX_ZOOM
+        assert (
+            not (
+                wider.south <= 33.5
+                and wider.north >= 36.6
+                and wider.west <= 36.3
+                and wider.east >= 45.4
+            )
+            or v.zoom == vs.FIT_MAX_ZOOM
+        )

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from conftest import (
     MAP_FRAME,
     ROOT,
@@ -35,8 +36,9 @@ def sized(browser):
     made = []
 
     def make(size: tuple[int, int]):
-        ctx = browser.new_context(viewport={"width": size[0], "height": size[1]},
-                                  accept_downloads=True)
+        ctx = browser.new_context(
+            viewport={"width": size[0], "height": size[1]}, accept_downloads=True
+        )
         made.append(ctx)
         page = ctx.new_page()
         page.route(OSM_TILES, lambda route: route.abort())
@@ -54,8 +56,12 @@ def box_in_page(locator) -> dict:
 
 
 def inside(b: dict, width: int, height: int) -> bool:
-    return b["x"] >= -1 and b["y"] >= -1 and b["x"] + b["width"] <= width + 1 \
+    return (
+        b["x"] >= -1
+        and b["y"] >= -1
+        and b["x"] + b["width"] <= width + 1
         and b["y"] + b["height"] <= height + 1
+    )
 
 
 MARKERS_IN_VIEW = """() => {
@@ -113,15 +119,15 @@ def test_on_a_phone_the_first_view_frames_every_event_on_the_first_screen(server
     assert inside(box_in_page(legend), *PHONE)
 
 
-def test_on_a_phone_a_popup_fits_the_screen_and_the_attribution_clears_the_scale(server,
-                                                                                   sized):
+def test_on_a_phone_a_popup_fits_the_screen_and_the_attribution_clears_the_scale(server, sized):
     page = sized(PHONE)
     frame = open_map(page, f"{server.url}/?basemap=Offline")
     settle(frame)
     scale = box_in_page(frame.locator(".leaflet-control-scale"))
     credit = box_in_page(frame.locator(".leaflet-control-attribution"))
-    assert scale["x"] + scale["width"] <= credit["x"] or \
-        scale["y"] + scale["height"] <= credit["y"], (scale, credit)
+    assert (
+        scale["x"] + scale["width"] <= credit["x"] or scale["y"] + scale["height"] <= credit["y"]
+    ), (scale, credit)
     marker = show_marker(frame, "IRQ4")
     marker.click()
     popup = frame.locator(".leaflet-popup")
@@ -134,8 +140,12 @@ def test_on_a_phone_a_popup_fits_the_screen_and_the_attribution_clears_the_scale
 def test_offline_the_map_names_towns_at_zoom_9_near_erbil(server, sized):
     page = sized(WIDE)
     outside = []
-    page.on("request", lambda r: outside.append(r.url) if r.url.startswith("http")
-            and "127.0.0.1" not in r.url else None)
+    page.on(
+        "request",
+        lambda r: (
+            outside.append(r.url) if r.url.startswith("http") and "127.0.0.1" not in r.url else None
+        ),
+    )
     frame = open_map(page, f"{server.url}/?basemap=Offline")
     settle(frame)
     set_view(frame, 36.19, 44.01, 9)
@@ -143,10 +153,13 @@ def test_offline_the_map_names_towns_at_zoom_9_near_erbil(server, sized):
     page.screenshot(path=str(SHOTS / "offline-erbil-z9.png")) if SHOTS else None
     names = frame.locator(".ev-label span").all_inner_texts()
     assert len(names) >= 10 and {"Koysinceq", "Shaqlāwah"} & set(names), names
-    frame.wait_for_function("""() => {
+    frame.wait_for_function(
+        """() => {
       const t = [...document.querySelectorAll('.ev-offline-tiles img')];
       return t.length > 0 && t.every(i => i.complete && i.naturalWidth === 256);
-    }""", timeout=30_000)
+    }""",
+        timeout=30_000,
+    )
     assert "OpenStreetMap" in frame.locator(".leaflet-control-attribution").inner_text()
     assert outside == []
 
@@ -173,11 +186,14 @@ def test_going_to_a_place_moves_the_map_and_the_url(server, sized):
     box.press("Enter")
     page.wait_for_url(re.compile(r"lat=36\.19\d*&lon=44\.0\d*&zoom=10"), timeout=30_000)
     lat, lon, zoom = frame.evaluate(
-        "[map_div.getCenter().lat, map_div.getCenter().lng, map_div.getZoom()]")
+        "[map_div.getCenter().lat, map_div.getCenter().lng, map_div.getZoom()]"
+    )
     assert abs(lat - 36.1926) < 0.005 and abs(lon - 44.0106) < 0.005 and zoom == 10
     assert f"lon={lon:.4f}" in page.url
-    assert "Showing Erbil, Iraq (GeoNames)" in page.locator(
-        "[data-testid='stCaptionContainer']").first.inner_text()
+    assert (
+        "Showing Erbil, Iraq (GeoNames)"
+        in page.locator("[data-testid='stCaptionContainer']").first.inner_text()
+    )
 
 
 def test_an_attacker_keeps_its_colour_after_an_import(server, sized):
@@ -194,7 +210,8 @@ def test_an_attacker_keeps_its_colour_after_an_import(server, sized):
     assert len(set(before.values())) == 4
     go_to_page(page, "Import")
     page.locator("input[type='file']").set_input_files(
-        str(ROOT / "tests" / "fixtures" / "ingest" / "acled_current.csv"))
+        str(ROOT / "tests" / "fixtures" / "ingest" / "acled_current.csv")
+    )
     page.get_by_role("button", name="Import this file").click()
     page.get_by_text("Imported in this session").wait_for(timeout=60_000)
     go_to_page(page, "Map")

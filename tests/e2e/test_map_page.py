@@ -34,9 +34,15 @@ def download_csv(page, label_start: str = "CSV (") -> list[dict]:
 def test_the_map_shows_every_event_and_nothing_leaves_the_machine(server, context):
     page = context.new_page()
     outside = []
-    page.on("request", lambda r: outside.append(r.url)
+    page.on(
+        "request",
+        lambda r: (
+            outside.append(r.url)
             if urlparse(r.url).hostname not in ("127.0.0.1", "localhost")
-            and not r.url.startswith(("data:", "blob:", "about:")) else None)
+            and not r.url.startswith(("data:", "blob:", "about:"))
+            else None
+        ),
+    )
     frame = open_map(page, f"{server.url}/?basemap=Offline")
     settle(frame)
     shown = frame.evaluate(DISPLAYED_JS)
@@ -109,9 +115,12 @@ def test_panning_keeps_the_same_map_without_reloading(server, context):
     settle(frame)
     frame.evaluate("window.__sameMap = 'yes'")
     set_view(frame, 35.5, 45.4, 9)
-    bounds = Bounds.from_leaflet(frame.evaluate(
-        "(b => ({_southWest: b.getSouthWest(), _northEast: b.getNorthEast()}))"
-        "(map_div.getBounds())"))
+    bounds = Bounds.from_leaflet(
+        frame.evaluate(
+            "(b => ({_southWest: b.getSouthWest(), _northEast: b.getNorthEast()}))"
+            "(map_div.getBounds())"
+        )
+    )
     n = len(visible_events(EVENTS, bounds))
     assert 0 < n < len(EVENTS)
     page.get_by_role("button", name=f"CSV ({n} in view)").wait_for(timeout=30_000)
