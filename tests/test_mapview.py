@@ -6,7 +6,7 @@ import re
 import pandas as pd
 
 from conftest import ROOT
-from geo.assets import install_assets
+from geo.assets import install_assets, served_assets, served_folders
 from geo.events import load_events
 from geo.mapview import (
     OTHER_COLOR,
@@ -29,8 +29,37 @@ def test_assets_are_served_by_the_app(tmp_path):
         assert (tmp_path / url.removeprefix("../../app/static/")).is_file()
 
 
+def test_the_page_serves_assets_from_where_they_are_installed():
+    folders = served_folders()
+    assets = served_assets()
+    for _, url in assets.js + assets.css:
+        component, _, file = url.removeprefix("../app.").partition("/")
+        assert (folders[component] / file).is_file(), url
+        assert ROOT not in (folders[component] / file).resolve().parents  # not the source tree
+    for url in (assets.basemap_url, *assets.places_urls):
+        assert (ROOT / "static" / url.removeprefix("../../app/static/")).is_file()
+
+
+def test_offline_tiles_are_unpacked_whole_in_xyz_order(tmp_path):
+    import sqlite3
+
+    from geo.assets import unpack_tiles
+
+    mbtiles = tmp_path / "t.mbtiles"
+    with sqlite3.connect(mbtiles) as db:
+        db.execute("CREATE TABLE tiles (zoom_level, tile_column, tile_row, tile_data)")
+        db.executemany(
+            "INSERT INTO tiles VALUES (?, ?, ?, ?)",
+            [(0, 0, 0, b"z0"), (1, 1, 0, b"south-east"), (1, 0, 1, b"north-west")],
+        )
+    assert unpack_tiles(mbtiles, tmp_path / "tiles") == 3
+    assert (tmp_path / "tiles" / "1" / "1" / "1.png").read_bytes() == b"south-east"  # TMS row 0
+    assert (tmp_path / "tiles" / "1" / "0" / "0.png").read_bytes() == b"north-west"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.mbtiles", "tiles"]  # no leftovers
+
+
 def test_the_base_map_names_no_cdn_and_does_not_depend_on_the_data():
-    assets = install_assets()
+    assets = served_assets()
     m = base_map("Offline", assets)
     html = m.get_root().render()
     assert not re.search(r"https?://(cdn|code\.jquery|cdnjs|netdna|unpkg)", html)
