@@ -7,12 +7,14 @@ it what the browser reported and draws what it returns.
 
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 import ui
-from geo import viewstate
+from geo import places, viewstate
 from geo.assets import served_assets, served_folders
 from geo.export import export_name, to_csv_bytes, to_geojson_bytes
 from geo.filters import visible_events
@@ -55,6 +57,15 @@ def assets():
     for name, folder in served_folders().items():
         components.declare_component(name, path=str(folder))
     return served_assets()
+
+
+@st.cache_resource
+def warm_place_index() -> threading.Thread:
+    """Build the GeoNames index in the background once a process (a few seconds), so the
+    first "go to a place" does not wait for it."""
+    thread = threading.Thread(target=places.warm, name="place-index", daemon=True)
+    thread.start()
+    return thread
 
 
 def go_to_place(state: viewstate.MapState) -> viewstate.MapState:
@@ -157,6 +168,7 @@ def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
 def map_page() -> None:
     """The map: a one-line header with the counts, the controls, the map filling the screen."""
     p = ui.page("Map")
+    warm_place_index()
     st.html(LAYOUT_CSS)
     with st.sidebar:
         basemap = st.selectbox(

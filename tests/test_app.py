@@ -120,7 +120,7 @@ def test_the_url_view_is_not_rewritten_before_the_map_reports_one():
 
 def test_a_place_search_moves_the_map_and_says_where():
     at = run()
-    at.text_input(key="place_query").set_value("Erbil").run()
+    at.text_input(key="place_query").set_value("Erbil").run(timeout=300)  # GeoNames is read
     assert not at.exception
     shown = [c.value.replace("\\", "") for c in at.caption]  # markdown escapes removed
     assert any("Showing Erbil, Iraq (GeoNames)" in c for c in shown), shown

@@ -181,10 +181,12 @@ def test_going_to_a_place_moves_the_map_and_the_url(server, sized):
     page = sized(WIDE)
     frame = open_map(page, f"{server.url}/?basemap=Offline")
     settle(frame)
+    wait_idle(page)
     box = page.get_by_placeholder("Go to a place, e.g. Erbil")
     box.fill("Erbil")
     box.press("Enter")
-    page.wait_for_url(re.compile(r"lat=36\.19\d*&lon=44\.0\d*&zoom=10"), timeout=30_000)
+    # The first search may wait for GeoNames to be read (a few seconds, longer on a busy host).
+    page.wait_for_url(re.compile(r"lat=36\.19\d*&lon=44\.0\d*&zoom=10"), timeout=180_000)
     lat, lon, zoom = frame.evaluate(
         "[map_div.getCenter().lat, map_div.getCenter().lng, map_div.getZoom()]"
     )
