@@ -510,6 +510,13 @@ class EventsLayer(MacroElement):
       button.onclick = function () {
         collapsed = !collapsed; window.__conflictLegendCollapsed = collapsed; show();
       };
+      // An open popup keeps the corner: the legend folds while it is open.
+      var fold = window.__conflictLegendFold;
+      if (fold) { map.off('popupopen', fold.open); map.off('popupclose', fold.close); }
+      fold = window.__conflictLegendFold = {
+        open: function () { box.classList.add('ev-collapsed'); }, close: show};
+      map.on('popupopen', fold.open);
+      map.on('popupclose', fold.close);
       show();
       box.appendChild(button);
       var list = el('ul');
@@ -650,7 +657,8 @@ class EventsLayer(MacroElement):
     m.bindTooltip(el('span', d.id[i] + ' \u00b7 ' + d.date[i] + ' \u00b7 ' +
       d.attacker_names[d.attacker[i]] + ' \u2192 ' + d.target_names[d.target[i]]));
     m.bindPopup((function (k) { return function () { return popup(k); }; })(i),
-                {maxWidth: 360, autoPan: true, autoPanPadding: [12, 12]});
+                {maxWidth: 360, autoPan: true, autoPanPaddingTopLeft: [12, 84],
+                 autoPanPaddingBottomRight: [12, 12]});
     m.on('popupopen', function () { this.closeTooltip(); });
     markers[i] = m;
   }
