@@ -524,9 +524,8 @@ class EventsLayer(MacroElement):
         var li = el('li'), dot = el('i', null, cls);
         if (color) { dot.style.background = color; }
         li.appendChild(dot);
-        var label = el('span', text);
-        if (n !== undefined) { label.appendChild(el('span', ' ' + n.toLocaleString(), 'ev-n')); }
-        li.appendChild(label);
+        li.appendChild(el('span', text));
+        if (n !== undefined) { li.appendChild(el('span', n.toLocaleString(), 'ev-n')); }
         list.appendChild(li);
         return li;
       }
