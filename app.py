@@ -34,6 +34,7 @@ VIEW_KEY = "map_view_state"  # geo.viewstate.MapState of this session
 PLACE_KEY = "place_query"
 PLACE_DONE = "place_query_done"  # the query last searched, so a rerun does not move again
 PLACE_NOTE = "place_note"
+BASEMAP_SHOWN = "basemap_shown"  # the base map last drawn: a new one keeps the view
 
 # The map fills the screen below a compact header; on a phone it starts on the first screen.
 LAYOUT_CSS = """<style>
@@ -93,6 +94,9 @@ def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
     box = viewstate.events_bounds(shown)
     state = st.session_state.get(VIEW_KEY) or viewstate.start(ui.url_view(), box)
     state = viewstate.reported(state, st.session_state.get("map"))
+    if st.session_state.get(BASEMAP_SHOWN, basemap) != basemap:
+        state = viewstate.keep_view(state)
+    st.session_state[BASEMAP_SHOWN] = basemap
 
     bar = st.container(
         horizontal=True, vertical_alignment="bottom", gap="small", key="map_controls"

@@ -148,6 +148,13 @@ def go_to(state: MapState, view: View) -> MapState:
     return replace(state, move=Move(state.move.token + 1, view=view), pending=True, misses=0)
 
 
+def keep_view(state: MapState) -> MapState:
+    """A new base map is a new map in the browser: ask it for the view the old one showed."""
+    if state.seen is None:
+        return state
+    return go_to(state, state.seen.view)
+
+
 def _key(report: Mapping) -> tuple:
     return tuple(repr(report.get(k)) for k in ("bounds", "center", "zoom"))
 

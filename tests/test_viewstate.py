@@ -135,3 +135,11 @@ def test_the_estimated_fit_contains_the_box_at_any_size():
             )
             or v.zoom == vs.FIT_MAX_ZOOM
         )
+
+
+def test_a_new_base_map_opens_at_the_view_the_old_one_showed():
+    state = vs.reported(vs.start(None, EVENTS_BOX), report(32, 33, 38, 48, 35, 40.5, 5))
+    state = vs.reported(state, report_of(View(36.19, 44.01, 9)))
+    kept = vs.keep_view(state)
+    assert kept.move.token == state.move.token + 1 and kept.move.view == View(36.19, 44.01, 9)
+    assert vs.keep_view(vs.start(None, EVENTS_BOX)).move.token == 1  # nothing seen yet

@@ -221,3 +221,20 @@ def test_an_attacker_keeps_its_colour_after_an_import(server, sized):
     settle(frame)
     assert frame.evaluate("window.conflictMap.count") > len(EVENTS)
     assert {i: frame.evaluate(colour, i) for i in before} == before
+
+
+def test_switching_to_the_offline_map_keeps_the_view(server, sized):
+    page = sized(WIDE)
+    frame = open_map(page, server.url)
+    settle(frame)
+    set_view(frame, 36.19, 44.01, 9)
+    page.wait_for_url(re.compile(r"zoom=9"), timeout=30_000)
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").last.click()
+    page.get_by_role("option", name="Offline").click()
+    page.wait_for_url(re.compile(r"basemap=Offline"), timeout=30_000)
+    page.wait_for_selector(MAP_FRAME).content_frame().wait_for_function(
+        """() => document.querySelector('.ev-offline') && map_div.getZoom() === 9
+                 && Math.abs(map_div.getCenter().lat - 36.19) < 0.01""",
+        timeout=60_000,
+    )
+    assert re.search(r"lat=36\.19\d*&lon=44\.01\d*&zoom=9", page.url), page.url
