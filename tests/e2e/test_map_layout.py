@@ -232,9 +232,15 @@ def test_switching_to_the_offline_map_keeps_the_view(server, sized):
     page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").last.click()
     page.get_by_role("option", name="Offline").click()
     page.wait_for_url(re.compile(r"basemap=Offline"), timeout=30_000)
-    page.wait_for_selector(MAP_FRAME).content_frame().wait_for_function(
-        """() => document.querySelector('.ev-offline') && map_div.getZoom() === 9
-                 && Math.abs(map_div.getCenter().lat - 36.19) < 0.01""",
+    # The map's frame is replaced by a new one: look into whichever frame is there.
+    page.wait_for_function(
+        """selector => {
+          const f = document.querySelector(selector), w = f && f.contentWindow;
+          return !!(w && w.map_div && w.document.querySelector('.ev-offline')
+                    && w.map_div.getZoom() === 9
+                    && Math.abs(w.map_div.getCenter().lat - 36.19) < 0.01);
+        }""",
+        arg=MAP_FRAME,
         timeout=60_000,
     )
     assert re.search(r"lat=36\.19\d*&lon=44\.01\d*&zoom=9", page.url), page.url
