@@ -1,142 +1,204 @@
 """The map page, and the app's page list.
 
 Run with ``streamlit run app.py``; the other pages live in pages/ and share ui.py's sidebar.
+Which view the map shows and the URL names is decided by geo/viewstate.py; this page passes
+it what the browser reported and draws what it returns.
 """
 
 from __future__ import annotations
 
-import html
+import threading
 
 import streamlit as st
+import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 import ui
-from geo.assets import install_assets
+from geo import places, viewstate
+from geo.assets import served_assets, served_folders
 from geo.export import export_name, to_csv_bytes, to_geojson_bytes
-from geo.filters import Bounds, View, frame, view_bounds, visible_events
+from geo.filters import visible_events
 from geo.mapview import (
     BASEMAPS,
-    HOME,
-    OTHER_COLOR,
-    OTHER_LABEL,
     attacker_colors,
     base_map,
     events_layer,
+    legend_entries,
     plan_layer,
 )
-from geo.schema import PRECISION_LABELS
+from geo.places import online_search_from_env, search_places
+from geo.text import escape_markdown, plural
+from geo.viewstate import MAP_HEIGHT
 
-MAP_HEIGHT = 620
-ASSUMED_WIDTH = 900  # map width in pixels before the browser reports its real bounds
+VIEW_KEY = "map_view_state"  # geo.viewstate.MapState of this session
+PLACE_KEY = "place_query"
+PLACE_DONE = "place_query_done"  # the query last searched, so a rerun does not move again
+PLACE_NOTE = "place_note"
+BASEMAP_SHOWN = "basemap_shown"  # the base map last drawn: a new one keeps the view
+
+# The map fills the screen below a compact header; on a phone it starts on the first screen.
+LAYOUT_CSS = """<style>
+[data-testid="stMainBlockContainer"]{padding-top:3.2rem;padding-bottom:1rem}
+.st-key-map_head h3{padding:0;margin:0}
+.st-key-counts [data-testid="stMetricValue"]{font-size:1.35rem;line-height:1.2}
+.st-key-counts [data-testid="stMetric"]{padding:0}
+iframe[title="streamlit_folium.st_folium"]{height:max(360px,calc(100dvh - 205px))!important}
+@media (max-width:640px){
+ [data-testid="stMainBlockContainer"]{padding-top:3.6rem}
+ .st-key-map_head h3{font-size:1.3rem}
+ iframe[title="streamlit_folium.st_folium"]{height:max(300px,calc(100dvh - 370px))!important}
+}
+</style>"""
+
 
 @st.cache_resource
 def assets():
-    return install_assets()
+    """Serve Leaflet & co. and the offline tiles from where they are installed (once a process:
+    /component/app.<name>/...), and return their URLs."""
+    for name, folder in served_folders().items():
+        components.declare_component(name, path=str(folder))
+    return served_assets()
 
 
-def legend(colors: dict[str, str], shown_attackers: set[str]) -> None:
-    chips, other = [], False
-    for attacker, color in colors.items():
-        if attacker not in shown_attackers:
-            continue
-        if color == OTHER_COLOR:
-            other = True
-            continue
-        chips.append(f'<span style="white-space:nowrap;margin-right:14px">'
-                     f'<span style="display:inline-block;width:12px;height:12px;border-radius:50%;'
-                     f'background:{color};border:1px solid #222;vertical-align:middle"></span> '
-                     f'{html.escape(attacker)}</span>')
-    if other:
-        chips.append(f'<span style="white-space:nowrap"><span style="display:inline-block;'
-                     f'width:12px;height:12px;border-radius:50%;background:{OTHER_COLOR};'
-                     f'border:1px solid #222"></span> {OTHER_LABEL}</span>')
-    chips.append('<span style="white-space:nowrap;color:#555">◌ dashed circle: approximate '
-                 f'place (precision 2: {PRECISION_LABELS[2]}, ~10 km; 3: {PRECISION_LABELS[3]}, '
-                 '~50 km)</span>')
-    st.markdown(" ".join(chips), unsafe_allow_html=True)
+@st.cache_resource
+def warm_place_index() -> threading.Thread:
+    """Build the GeoNames index in the background once a process (a few seconds), so the
+    first "go to a place" does not wait for it."""
+    thread = threading.Thread(target=places.warm, name="place-index", daemon=True)
+    thread.start()
+    return thread
+
+
+def go_to_place(state: viewstate.MapState) -> viewstate.MapState:
+    """Search the place typed (once per query) and move the map to the best match."""
+    query = (st.session_state.get(PLACE_KEY) or "").strip()
+    if not query or query == st.session_state.get(PLACE_DONE):
+        return state
+    st.session_state[PLACE_DONE] = query
+    found = search_places(query, online=online_search_from_env())
+    if not found:
+        st.session_state[PLACE_NOTE] = (
+            f"No place called “{query}” in the gazetteer or "
+            "GeoNames (towns of 5,000 people or more)."
+        )
+        return state
+    others = "; ".join(p.label for p in found[1:4])
+    st.session_state[PLACE_NOTE] = f"Showing {found[0].label}." + (
+        f" Also: {others}. Add “, country” to choose." if others else ""
+    )
+    return viewstate.go_to(state, found[0].view)
 
 
 @st.fragment
-def map_and_export(shown, colors, state, basemap: str) -> None:
-    if "view_request" not in st.session_state:
-        st.session_state["view_request"] = (ui.url_view() or frame(shown, ASSUMED_WIDTH,
-                                                                   MAP_HEIGHT)
-                                            or View(HOME[0], HOME[1], 5))
-    request: View = st.session_state["view_request"]
-    if st.button("Frame the shown events", disabled=shown.empty,
-                 help="Zoom the map to all events that match the filters"):
-        framed = frame(shown, ASSUMED_WIDTH, MAP_HEIGHT)
-        # A nudge far below a metre makes st_folium move even if the request did not change.
-        request = View(framed.lat + 1e-9 * (1 if request.lat <= framed.lat else -1),
-                       framed.lon, framed.zoom)
-        st.session_state["view_request"] = request
-    # The view the browser last reported (it triggered this rerun), else the one we asked for.
-    reported = st.session_state.get("map") or {}
-    seen = Bounds.from_leaflet(reported.get("bounds"))
-    seen_zoom = reported.get("zoom") if seen is not None else None
-    plan = plan_layer(shown, colors, seen or view_bounds(request, ASSUMED_WIDTH, MAP_HEIGHT),
-                      int(seen_zoom) if seen_zoom is not None else request.zoom)
-    out = st_folium(base_map(basemap, assets()), key="map", height=MAP_HEIGHT,
-                    use_container_width=True, center=(request.lat, request.lon),
-                    zoom=request.zoom,
-                    feature_group_to_add=events_layer(shown, colors, plan.payload),
-                    returned_objects=["bounds", "center", "zoom"]) or {}
-    bounds = Bounds.from_leaflet(out.get("bounds"))
-    center, zoom = out.get("center"), out.get("zoom")
-    if bounds is not None and center and zoom is not None:
-        current = View(round(center["lat"], 4), round(center["lng"], 4), int(zoom))
-    else:  # the browser has not reported yet: the view is the one we asked for
-        current = request
-        bounds = view_bounds(request, ASSUMED_WIDTH, MAP_HEIGHT)
-    st.query_params.update({"lat": f"{current.lat:.4f}", "lon": f"{current.lon:.4f}",
-                            "zoom": str(current.zoom)})
-    visible = visible_events(shown, bounds)
+def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
+    box = viewstate.events_bounds(shown)
+    state = st.session_state.get(VIEW_KEY) or viewstate.start(ui.url_view(), box)
+    state = viewstate.reported(state, st.session_state.get("map"))
+    if st.session_state.get(BASEMAP_SHOWN, basemap) != basemap:
+        state = viewstate.keep_view(state)
+    st.session_state[BASEMAP_SHOWN] = basemap
+
+    bar = st.container(
+        horizontal=True, vertical_alignment="bottom", gap="small", key="map_controls"
+    )
+    bar.text_input(
+        "Go to a place",
+        key=PLACE_KEY,
+        placeholder="Go to a place, e.g. Erbil",
+        label_visibility="collapsed",
+        width=250,
+        help="A town (GeoNames, 5,000 people or more) or a site of the gazetteer; "
+        "add “, country” to choose among places of the same name",
+    )
+    if bar.button(
+        "Frame the shown events",
+        disabled=shown.empty,
+        help="Zoom the map to all events that match the filters",
+    ):
+        state = viewstate.frame(state, box)
+    state = go_to_place(state)
+    st.session_state[VIEW_KEY] = state
+
+    drawn = viewstate.drawing(state)
+    plan = plan_layer(shown, colors, drawn.bounds, drawn.zoom)
+    visible = visible_events(shown, drawn.bounds)
     n = len(visible)
-    if plan.description:
-        st.caption(plan.description)
-    st.caption(f"{n:,} of {len(shown):,} shown events are inside the map view. "
-               "The downloads hold exactly those, with every column.")
-    left, right, _ = st.columns([1, 1, 2])
+    help_text = f"{plural(n, 'shown event')} inside the map view, with every column"
     # Files are built only when a button is clicked, not on every pan.
-    left.download_button(f"Download CSV ({n:,} events in view)",
-                         data=lambda: to_csv_bytes(visible),
-                         file_name=export_name(state, n, "csv"), mime="text/csv",
-                         key="download_csv", on_click="ignore", disabled=n == 0)
-    right.download_button(f"Download GeoJSON ({n:,} events in view)",
-                          data=lambda: to_geojson_bytes(visible),
-                          file_name=export_name(state, n, "geojson"),
-                          mime="application/geo+json", key="download_geojson",
-                          on_click="ignore", disabled=n == 0)
+    bar.download_button(
+        f"CSV ({n:,} in view)",
+        data=lambda: to_csv_bytes(visible),
+        file_name=export_name(filters, n, "csv"),
+        mime="text/csv",
+        key="download_csv",
+        on_click="ignore",
+        disabled=n == 0,
+        icon=":material/download:",
+        help=f"Download the {help_text}",
+    )
+    bar.download_button(
+        f"GeoJSON ({n:,} in view)",
+        data=lambda: to_geojson_bytes(visible),
+        file_name=export_name(filters, n, "geojson"),
+        mime="application/geo+json",
+        key="download_geojson",
+        on_click="ignore",
+        disabled=n == 0,
+        icon=":material/download:",
+        help=f"Download the {help_text}",
+    )
+    if st.session_state.get(PLACE_NOTE):
+        st.caption(escape_markdown(st.session_state[PLACE_NOTE]))
+
+    st_folium(
+        base_map(basemap, assets()),
+        key="map",
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        feature_group_to_add=events_layer(
+            shown, colors, plan.payload, move=drawn.move, legend=legend_entries(shown, colors)
+        ),
+        returned_objects=["bounds", "center", "zoom"],
+    )
+    if drawn.url is not None and any(st.query_params.get(k) != v for k, v in drawn.url.items()):
+        st.query_params.update(drawn.url)
+    st.caption(
+        f"{n:,} of {plural(len(shown), 'shown event')} inside the map view; the downloads "
+        f"hold exactly those, with every column. {plan.description} Showing the "
+        f"{escape_markdown(label)}; click a dot for its source sentence."
+    )
 
 
 def map_page() -> None:
-    """The map: filters, counts, legend, the map itself and the downloads of the view."""
+    """The map: a one-line header with the counts, the controls, the map filling the screen."""
     p = ui.page("Map")
+    warm_place_index()
+    st.html(LAYOUT_CSS)
     with st.sidebar:
-        basemap = st.selectbox("Base map", list(BASEMAPS), index=0, key="basemap",
-                               bind="query-params",
-                               help=" · ".join(f"{k}: {v}" for k, v in BASEMAPS.items()))
-
-    st.title("Strikes and attacks")
-    st.caption(f"Showing the {p.data.label}. Click a dot for its date, place, casualties and the "
-               "sentence of the source that reports it.")
-    ui.show_overview(p)
-    colors = attacker_colors(p.data.events)
-    legend(colors, set(p.shown["attacker"]))
-    map_and_export(p.shown, colors, p.state, basemap)
+        basemap = st.selectbox(
+            "Base map",
+            list(BASEMAPS),
+            index=0,
+            key="basemap",
+            bind="query-params",
+            help=" · ".join(f"{k}: {v}" for k, v in BASEMAPS.items()),
+        )
+    with st.container(key="map_head", horizontal=True, vertical_alignment="center", gap="medium"):
+        st.markdown("### Strikes and attacks")
+        ui.compact_counts(p.shown, len(p.data.events), p.data.label)
+    ui.show_status(p)
+    if p.shown.empty:
+        st.warning(ui.NO_MATCH)
+    map_and_export(p.shown, attacker_colors(p.data.events), p.state, basemap, p.data.label)
 
 
 PAGES = [
     st.Page(map_page, title="Map", default=True),
     st.Page("pages/1_Events.py", title="Events", url_path="Events"),
-    st.Page("pages/2_Timeline.py", title="Timeline",
-            url_path="Timeline"),
-    st.Page("pages/3_Sources.py", title="Sources",
-            url_path="Sources"),
-    st.Page("pages/4_About_the_data.py", title="About the data",
-            url_path="About_the_data"),
-    st.Page("pages/5_Import.py", title="Import",
-            url_path="Import"),
+    st.Page("pages/2_Timeline.py", title="Timeline", url_path="Timeline"),
+    st.Page("pages/3_Sources.py", title="Sources", url_path="Sources"),
+    st.Page("pages/4_About_the_data.py", title="About the data", url_path="About_the_data"),
+    st.Page("pages/5_Import.py", title="Import", url_path="Import"),
     st.Page("pages/6_Curate.py", title="Curate", url_path="Curate"),
 ]
 st.navigation(PAGES).run()

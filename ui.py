@@ -273,3 +273,24 @@ def show_counts(events: pd.DataFrame, total: int) -> None:
                   "for them alone; multi-site totals are on the About the data page")
     c.metric("Injuries", f"{s.injuries:,}" if s.injuries_reported else NOT_REPORTED,
              help=f"{s.without_injury_figure} shown event(s) have no injury figure")
+
+
+def compact_counts(events: pd.DataFrame, total: int, label: str) -> None:
+    """The counts that follow the filters, side by side on one line (the map's compact header).
+
+    The same metrics as show_counts ("Events shown", "Fatalities", "Injuries"), sized to their
+    content so that they sit beside the title; the map page styles them smaller.
+    """
+    from geo.text import plural
+
+    s = summarise(events)
+    with st.container(horizontal=True, gap="medium", key="counts", width="content"):
+        st.metric("Events shown", f"{s.events:,}", width="content",
+                  help=f"of {total:,} in the {escape_markdown(label)}")
+        st.metric("Fatalities", f"{s.fatalities:,}" if s.fatalities_reported else NOT_REPORTED,
+                  width="content",
+                  help=f"{plural(s.without_fatality_figure, 'shown event')} without a fatality "
+                       "figure of its own; multi-site totals are on the About the data page")
+        st.metric("Injuries", f"{s.injuries:,}" if s.injuries_reported else NOT_REPORTED,
+                  width="content", help=f"{plural(s.without_injury_figure, 'shown event')} "
+                  "without an injury figure")

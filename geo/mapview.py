@@ -5,18 +5,13 @@ reruns (no flicker, no lost view); the events travel in a FeatureGroup (``events
 streamlit-folium swaps in place. Markers are built in the browser from compact column arrays;
 popups and tooltips are built with ``textContent``, so text from a file is never run as HTML.
 
->>> from geo.events import load_events
->>> from geo.schema import EVENTS_CSV
->>> events = load_events(EVENTS_CSV).events
->>> m = base_map("Offline", Assets(js=[], css=[], basemap_url="countries.geojson"))
->>> layer = events_layer(events, attacker_colors(events)).add_to(m)
->>> html = m.get_root().render()
->>> "window.conflictMap" in html, "countries.geojson" in html, "tile.openstreetmap" in html
-(True, True, False)
+from geo.assets import TILES_ATTRIBUTION, TILES_MAX_ZOOM, Assets
+from geo.dates import date_labels
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass
@@ -27,73 +22,262 @@ import pandas as pd
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from geo.assets import Assets
+from geo.assets import TILES_ATTRIBUTION, TILES_MAX_ZOOM, Assets
 from geo.dates import date_labels
 from geo.filters import Bounds, visible_events
 from geo.schema import PRECISION_LABELS
 from geo.sources import casualty_context, source_labels
 
-# Okabe & Ito's palette, readable for the common forms of colour blindness; grey for the rest.
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
-           "#F0E442"]
-OTHER_COLOR = "#8c8c8c"
+# Okabe & Ito's colours (readable with the common forms of colour blindness), then Paul Tol's
+# muted ones. Black is left out: it is the markers' outline and the clusters' colour.
+PALETTE = [
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#F0E442",
+    "#882255",
+    "#44AA99",
+    "#999933",
+    "#332288",
+    "#AA4499",
+]
+# Curated colours for the actors of the bundled data (keys normalised by colour_key), so that
+# they keep the colours readers know; every other name is hashed into PALETTE.
+CURATED_COLORS = {
+    "islamic revolutionary guard corps (irgc)": "#0072B2",
+    "us military": "#D55E00",
+    "islamic resistance in iraq": "#009E73",
+    "israel": "#CC79A7",
+}
+OTHER_COLOR = "#8c8c8c"  # an attacker the colour table does not know (never from a name)
 OTHER_LABEL = "Other attackers"
+CLUSTER_COLOR = "#3a3a3a"  # clusters: neutral, unlike any attacker
+LEGEND_LIMIT = 10  # attackers named in the legend; the rest are counted
 # Radius of the dashed circle that shows how uncertain a place is, by geo_precision.
 UNCERTAINTY_METRES = {2: 10_000, 3: 50_000}
 # Base map choices, named as the URL shows them (?basemap=Offline).
 BASEMAPS = {
     "OpenStreetMap": "online tiles from openstreetmap.org",
-    "Offline": "country outlines served by this app; needs no tile server",
+    "Offline": "OpenStreetMap tiles to zoom 6, borders and town names, served by this app",
 }
-QUOTE_CHARS = 1200         # a popup's quote, when few events are sent
-QUOTE_CHARS_MANY = 280     # ... and when many are: bytes sent stay bounded
-POINT_LIMIT = 4000         # at most this many single events are sent to the browser
-CELL_PIXELS = 48           # grid cell size on screen when events are aggregated
-HOME = (33.0, 44.0)  # constant start; the page moves the view with st_folium(center=, zoom=)
+QUOTE_CHARS = 1200  # a popup's quote, when few events are sent
+QUOTE_CHARS_MANY = 280  # ... and when many are: bytes sent stay bounded
+POINT_LIMIT = 4000  # at most this many single events are sent to the browser
+CELL_PIXELS = 48  # grid cell size on screen when events are aggregated
+HOME = (33.0, 44.0)  # constant start; the events layer moves the view (geo.viewstate)
 
 POPUP_CSS = """<style>
-.ev-popup{font:13px/1.4 system-ui,sans-serif;max-width:340px}
+html,body{margin:0;height:100%;overflow:hidden}
+#map_div{height:100vh!important;width:100%!important}
+.ev-popup{font:13px/1.4 system-ui,sans-serif;max-width:min(340px,calc(100vw - 70px))}
 .ev-popup .ev-meta{color:#555;font-size:12px}
 .ev-popup .ev-title{font-size:14px;margin:2px 0 4px}
 .ev-popup blockquote{margin:6px 0;padding:4px 8px;border-left:3px solid #999;background:#f6f6f6;
- max-height:160px;overflow:auto;font-style:italic}
+ max-height:min(160px,30vh);overflow:auto;font-style:italic}
 .ev-popup .ev-uncertain{color:#a33}
-.leaflet-container.ev-offline{background:#cfe0ea}
+.leaflet-container.ev-offline{background:#aad3df}
 .event-marker span{display:block;width:16px;height:16px;border-radius:50%;box-sizing:border-box;
  border:2px solid #1a1a1a;box-shadow:0 0 0 1.5px #fff}
 .event-marker:focus span{outline:3px solid #222;outline-offset:2px}
+.ev-cluster div{width:30px;height:30px;border-radius:50%;background:#3a3a3a;color:#fff;
+ border:2px solid #fff;box-shadow:0 0 0 1.5px #3a3a3a;box-sizing:border-box;
+ font:bold 12px/26px system-ui,sans-serif;text-align:center}
+.ev-label{white-space:nowrap}
+.ev-label span{position:absolute;transform:translate(-50%,-100%);font:12px/1.2 system-ui,
+ sans-serif;color:#222;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff;pointer-events:none}
+.ev-label-big span{font-weight:600;font-size:13px}
+.ev-notice{position:absolute;z-index:1000;bottom:52px;left:50%;transform:translateX(-50%);
+ width:max-content;max-width:calc(100% - 40px);background:#fff8e1;border:1px solid #c9a227;
+ border-radius:4px;
+ padding:6px 10px;font:13px/1.4 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)}
+.ev-notice-button{margin-left:6px;font:inherit;cursor:pointer}
+.leaflet-control-attribution{max-width:calc(100% - 130px);white-space:normal;
+ font-size:10px!important;line-height:1.3}
+.ev-legend{background:rgba(255,255,255,.94);padding:4px 8px;border-radius:4px;
+ box-shadow:0 1px 4px rgba(0,0,0,.3);font:12px/1.5 system-ui,sans-serif;
+ max-width:min(300px,calc(100vw - 70px));max-height:calc(100vh - 90px);overflow:auto}
+.ev-legend button{font:600 12px system-ui,sans-serif;border:0;background:none;padding:2px 0;
+ cursor:pointer;width:100%;text-align:left}
+.ev-legend ul{list-style:none;margin:2px 0 0;padding:0}
+.ev-legend li{display:flex;gap:6px;align-items:baseline;overflow-wrap:anywhere}
+.ev-legend i{flex:none;display:inline-block;width:11px;height:11px;border-radius:50%;
+ border:1.5px solid #1a1a1a;transform:translateY(1px)}
+.ev-legend i.ev-cl{background:#3a3a3a;border-color:#fff;box-shadow:0 0 0 1.5px #3a3a3a}
+.ev-legend i.ev-ring{border:1.5px dashed #555;background:none}
+.ev-legend .ev-n{color:#666}
+.ev-legend.ev-collapsed ul{display:none}
 </style>"""
 
 
+def colour_key(name: str) -> str:
+    """Case and spacing do not change an attacker's colour."""
+    return " ".join(str(name).casefold().split())
+
+
+def attacker_color(name: str) -> str:
+    """One attacker's colour, from its name alone: the same in every dataset and session."""
+    key = colour_key(name)
+    if key in CURATED_COLORS:
+        return CURATED_COLORS[key]
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+    return PALETTE[int.from_bytes(digest, "big") % len(PALETTE)]
+
+
 def attacker_colors(events: pd.DataFrame) -> dict[str, str]:
-    """A stable colour per attacker: the most frequent get the palette, the rest grey."""
+    """Each attacker's colour (attacker_color), most frequent first. Loading other data never
+    changes a colour; with many attackers some share one, and the legend names them."""
     counts = events["attacker"].value_counts()
-    ordered = sorted(counts.index, key=lambda a: (-counts[a], a))
-    return {a: (PALETTE[i] if i < len(PALETTE) else OTHER_COLOR) for i, a in enumerate(ordered)}
+    ordered = sorted((str(a) for a in counts.index), key=lambda a: (-counts[a], a))
+    return {a: attacker_color(a) for a in ordered}
 
 
-class OfflineBasemap(MacroElement):
-    """Natural Earth country outlines fetched from the app's own static files: no tiles."""
+def legend_entries(shown: pd.DataFrame, colors: dict[str, str], limit: int = LEGEND_LIMIT) -> dict:
+    """The legend of the shown events: the most frequent attackers with their colours (as
+    plain text: the browser sets it with textContent), and how many more there are."""
+    counts = shown["attacker"].astype(str).value_counts()
+    names = sorted(counts.index, key=lambda a: (-counts[a], a))
+    return {
+        "attackers": [[a, colors.get(a, attacker_color(a)), int(counts[a])] for a in names[:limit]],
+        "more": max(0, len(names) - limit),
+        "cluster_color": CLUSTER_COLOR,
+        "precision_labels": {str(k): PRECISION_LABELS[k] for k in (2, 3)},
+    }
+
+
+class Basemap(MacroElement):
+    """The base map. Offline: OpenStreetMap raster tiles to zoom 6 (stretched beyond it),
+    Natural Earth borders and GeoNames town names by zoom, all from the app's own files.
+    Online: openstreetmap.org tiles; if they fail to load, the map says so and offers the
+    offline map in place."""
 
     _template = Template("""
 {% macro script(this, kwargs) %}
 (function () {
   var map = {{ this._parent.get_name() }};
-  map.getContainer().classList.add('ev-offline');
-  map.attributionControl.addAttribution('Outlines: Natural Earth (public domain)');
-  fetch({{ this.url | tojson }}).then(function (r) { return r.json(); }).then(function (d) {
-    var pane = map.createPane('basemap'); pane.style.zIndex = 150;
-    L.geoJSON(d, {pane: 'basemap', interactive: false,
-      style: {color: '#7d7d7d', weight: 0.8, fillColor: '#f7f4ee', fillOpacity: 1}}).addTo(map);
+  var cfg = {{ this.config | tojson }};
+  var offlineOn = false;
+  function addNotice(text, button) {
+    var box = L.DomUtil.create('div', 'ev-notice');
+    box.setAttribute('role', 'status');
+    box.appendChild(document.createTextNode(text));
+    if (button) {
+      var b = L.DomUtil.create('button', 'ev-notice-button', box);
+      b.type = 'button'; b.textContent = button.text;
+      L.DomEvent.on(b, 'click', function (e) { L.DomEvent.stop(e); button.click(); });
+    }
+    L.DomEvent.disableClickPropagation(box);
+    var old = map.getContainer().querySelector('.ev-notice');
+    if (old) { old.remove(); }
+    map.getContainer().appendChild(box);
+    return box;
+  }
+  function labels() {
+    var pane = map.createPane('labels'); pane.style.zIndex = 380;
+    pane.style.pointerEvents = 'none';
+    var layer = L.layerGroup().addTo(map), major = [], minor = null, loadingMinor = false;
+    function draw() {
+      layer.clearLayers();
+      var z = map.getZoom(), b = map.getBounds().pad(0.1), size = map.getSize(), boxes = [];
+      var lists = [major]; if (minor && z >= 8) { lists.push(minor); }
+      var placed = 0;
+      for (var l = 0; l < lists.length && placed < 300; l++) {
+        var list = lists[l];
+        for (var i = 0; i < list.length && placed < 300; i++) {
+          var p = list[i];
+          if (p[3] > z || !b.contains([p[1], p[2]])) { continue; }
+          var pt = map.latLngToContainerPoint([p[1], p[2]]);
+          var w = p[0].length * 6.6 + 8, h = 15;
+          var box = [pt.x - w / 2, pt.y - h - 2, pt.x + w / 2, pt.y + 2];
+          if (box[2] < 0 || box[0] > size.x || box[3] < 0 || box[1] > size.y) { continue; }
+          var clash = false;
+          for (var k = 0; k < boxes.length; k++) {
+            var o = boxes[k];
+            if (box[0] < o[2] && box[2] > o[0] && box[1] < o[3] && box[3] > o[1]) {
+              clash = true; break;
+            }
+          }
+          if (clash) { continue; }
+          boxes.push(box); placed++;
+          var text = document.createElement('span');
+          text.textContent = p[0];
+          L.marker([p[1], p[2]], {pane: 'labels', interactive: false, keyboard: false,
+            icon: L.divIcon({className: 'ev-label' + (p[3] <= 5 ? ' ev-label-big' : ''),
+                             html: text, iconSize: null})}).addTo(layer);
+        }
+      }
+      if (z >= 8 && minor === null && !loadingMinor) {
+        loadingMinor = true;
+        fetch(cfg.places[1]).then(function (r) { return r.json(); }).then(function (d) {
+          minor = d.places; draw();
+        });
+      }
+    }
+    fetch(cfg.places[0]).then(function (r) { return r.json(); }).then(function (d) {
+      major = d.places; map.attributionControl.addAttribution(d.attribution); draw();
+      map.on('moveend', draw);
+    });
+  }
+  function offline() {
+    if (offlineOn) { return; }
+    offlineOn = true;
+    map.getContainer().classList.add('ev-offline');
+    if (cfg.tiles) {
+      var tiles = L.tileLayer(cfg.tiles, {maxNativeZoom: cfg.tiles_max_zoom, maxZoom: 19,
+                                          attribution: cfg.tiles_attribution,
+                                          className: 'ev-offline-tiles'}).addTo(map);
+      // Stretched past zoom 6 the tiles blur: fade them, and let the town names lead.
+      var fade = function () {
+        var over = map.getZoom() - cfg.tiles_max_zoom;
+        tiles.setOpacity(over <= 1 ? 1 : over === 2 ? 0.7 : 0.5);
+      };
+      map.on('zoomend', fade); fade();
+    }
+    map.attributionControl.addAttribution('Borders: Natural Earth (public domain)');
+    fetch(cfg.outlines).then(function (r) { return r.json(); }).then(function (d) {
+      var pane = map.createPane('basemap'); pane.style.zIndex = 250;
+      L.geoJSON(d, {pane: 'basemap', interactive: false,
+        style: cfg.tiles ? {color: '#5a5a5a', weight: 1.2, opacity: 0.8, fill: false}
+                         : {color: '#7d7d7d', weight: 0.8, fillColor: '#f7f4ee',
+                            fillOpacity: 1}}).addTo(map);
+    });
+    labels();
+  }
+  window.conflictBasemap = {offline: offline, name: cfg.basemap};
+  if (cfg.basemap !== 'OpenStreetMap') { offline(); return; }
+  var online = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png', {maxZoom: 19,
+    attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+                 + 'contributors'}).addTo(map);
+  var loaded = 0, failed = 0, told = false;
+  online.on('tileload', function () { loaded++; });
+  online.on('tileerror', function () {
+    failed++;
+    if (told || loaded > 0 || failed < 3) { return; }
+    told = true;
+    window.conflictBasemap.failed = true;
+    addNotice('Online map tiles could not be loaded (no connection to openstreetmap.org?). ',
+      {text: 'Show the offline map', click: function () {
+        map.removeLayer(online); offline();
+        addNotice('Offline map. To keep it, choose Base map → Offline in the sidebar.');
+      }});
   });
 })();
 {% endmacro %}
 """)
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, basemap: str, assets: Assets) -> None:
         super().__init__()
-        self._name = "OfflineBasemap"
-        self.url = url
+        self._name = "Basemap"
+        self.config = {
+            "basemap": basemap,
+            "outlines": assets.basemap_url,
+            "places": list(assets.places_urls),
+            "tiles": assets.tiles_url,
+            "tiles_max_zoom": TILES_MAX_ZOOM,
+            "tiles_attribution": TILES_ATTRIBUTION,
+        }
 
 
 class FocusWithoutScroll(MacroElement):
@@ -118,14 +302,17 @@ class FocusWithoutScroll(MacroElement):
 def base_map(basemap: str, assets: Assets) -> folium.Map:
     """The map without events. Depends only on the base map choice and the asset URLs."""
     # maxZoom must reach L.map itself: with no tile layer, clustering fails without it.
-    m = folium.Map(location=HOME, zoom_start=5, tiles=None, control_scale=True,
-                   world_copy_jump=True, **{"maxZoom": 18, "minZoom": 2})
+    m = folium.Map(
+        location=HOME,
+        zoom_start=5,
+        tiles=None,
+        control_scale=True,
+        world_copy_jump=True,
+        **{"maxZoom": 18, "minZoom": 2},
+    )
     m.default_js = assets.js
     m.default_css = assets.css
-    if basemap == "OpenStreetMap":
-        folium.TileLayer("OpenStreetMap", max_zoom=19).add_to(m)
-    else:
-        OfflineBasemap(assets.basemap_url).add_to(m)
+    Basemap(basemap, assets).add_to(m)
     FocusWithoutScroll().add_to(m)
     m.get_root().header.add_child(Element(POPUP_CSS))
     return m
@@ -140,19 +327,33 @@ def _numbers(values: pd.Series) -> list[int | None]:
     return [None if pd.isna(v) else int(v) for v in values.tolist()]
 
 
-def layer_payload(events: pd.DataFrame, colors: dict[str, str],
-                  source_link: str = "../../Sources") -> dict:
+def layer_payload(
+    events: pd.DataFrame, colors: dict[str, str], source_link: str = "../../Sources"
+) -> dict:
     """Compact column arrays for the browser: strings are dictionary-encoded once."""
-    payload: dict = {"mode": "points", "n": len(events), "source_link": source_link,
-                     "precision_labels": {str(k): v for k, v in PRECISION_LABELS.items()}}
+    payload: dict = {
+        "mode": "points",
+        "n": len(events),
+        "source_link": source_link,
+        "precision_labels": {str(k): v for k, v in PRECISION_LABELS.items()},
+    }
     payload["lat"] = events["latitude"].round(5).tolist()
     payload["lon"] = events["longitude"].round(5).tolist()
     payload["id"] = events["event_id"].astype(str).tolist()
     payload["date"] = events["event_date"].dt.strftime("%Y-%m-%d").tolist()
-    place = (events["location"].astype(str) + ", " + events["admin1"].fillna("").astype(str)
-             + ", " + events["country"].astype(str)).str.replace(", , ", ", ")
-    for key, values in (("attacker", events["attacker"]), ("target", events["target_group"]),
-                        ("place", place), ("doc", events["source_doc"])):
+    place = (
+        events["location"].astype(str)
+        + ", "
+        + events["admin1"].fillna("").astype(str)
+        + ", "
+        + events["country"].astype(str)
+    ).str.replace(", , ", ", ")
+    for key, values in (
+        ("attacker", events["attacker"]),
+        ("target", events["target_group"]),
+        ("place", place),
+        ("doc", events["source_doc"]),
+    ):
         payload[key], payload[key + "_names"] = _codes(values)
     payload["doc_names"] = source_labels(pd.Series(payload["doc_names"], dtype=object)).tolist()
     payload["when"], payload["when_names"] = _codes(date_labels(events))
@@ -161,8 +362,13 @@ def layer_payload(events: pd.DataFrame, colors: dict[str, str],
         payload["basis"], payload["basis_names"] = _codes(events["attribution"])
     payload["color_names"] = [colors.get(a, OTHER_COLOR) for a in payload["attacker_names"]]
     payload["precision"] = _numbers(events["geo_precision"])
-    payload["near"] = events.get("near_location", pd.Series(False, index=events.index)
-                                 ).fillna(False).astype(bool).astype(int).tolist()
+    payload["near"] = (
+        events.get("near_location", pd.Series(False, index=events.index))
+        .fillna(False)
+        .astype(bool)
+        .astype(int)
+        .tolist()
+    )
     payload["fatalities"] = _numbers(events["fatalities"])
     payload["injuries"] = _numbers(events["injuries"])
     limit = QUOTE_CHARS if len(events) <= 500 else QUOTE_CHARS_MANY
@@ -175,7 +381,7 @@ def layer_payload(events: pd.DataFrame, colors: dict[str, str],
 
 def cell_degrees(zoom: int) -> float:
     """Grid cell size in degrees of longitude that shows as about CELL_PIXELS on screen."""
-    return 360.0 / (256 * 2 ** zoom) * CELL_PIXELS
+    return 360.0 / (256 * 2**zoom) * CELL_PIXELS
 
 
 def snap(bounds: Bounds, zoom: int) -> Bounds:
@@ -183,10 +389,12 @@ def snap(bounds: Bounds, zoom: int) -> Bounds:
     so that small pans give the same payload (and the browser redraws nothing)."""
     step = cell_degrees(zoom) * 4
     pad_lat, pad_lon = (bounds.north - bounds.south) / 2, (bounds.east - bounds.west) / 2
-    return Bounds(max(-90.0, math.floor((bounds.south - pad_lat) / step) * step),
-                  math.floor((bounds.west - pad_lon) / step) * step,
-                  min(90.0, math.ceil((bounds.north + pad_lat) / step) * step),
-                  math.ceil((bounds.east + pad_lon) / step) * step)
+    return Bounds(
+        max(-90.0, math.floor((bounds.south - pad_lat) / step) * step),
+        math.floor((bounds.west - pad_lon) / step) * step,
+        min(90.0, math.ceil((bounds.north + pad_lat) / step) * step),
+        math.ceil((bounds.east + pad_lon) / step) * step,
+    )
 
 
 def cells_payload(events: pd.DataFrame, colors: dict[str, str], zoom: int) -> dict:
@@ -195,24 +403,43 @@ def cells_payload(events: pd.DataFrame, colors: dict[str, str], zoom: int) -> di
     ix = np.floor(events["longitude"].to_numpy() / size).astype(np.int64)
     iy = np.floor(events["latitude"].to_numpy() / size).astype(np.int64)
     codes, attackers = pd.factorize(events["attacker"], sort=False)
-    frame = pd.DataFrame({"ix": ix, "iy": iy, "a": codes,
-                          "lat": events["latitude"].to_numpy(),
-                          "lon": events["longitude"].to_numpy(),
-                          "f": events["fatalities"].fillna(0).to_numpy(dtype=np.int64)})
+    frame = pd.DataFrame(
+        {
+            "ix": ix,
+            "iy": iy,
+            "a": codes,
+            "lat": events["latitude"].to_numpy(),
+            "lon": events["longitude"].to_numpy(),
+            "f": events["fatalities"].fillna(0).to_numpy(dtype=np.int64),
+        }
+    )
     cells = frame.groupby(["ix", "iy"], sort=False).agg(
-        n=("a", "size"), lat=("lat", "mean"), lon=("lon", "mean"), f=("f", "sum"))
-    top = (frame.groupby(["ix", "iy", "a"], sort=False).size().reset_index(name="k")
-           .sort_values("k", ascending=False).drop_duplicates(["ix", "iy"])
-           .set_index(["ix", "iy"]))
+        n=("a", "size"), lat=("lat", "mean"), lon=("lon", "mean"), f=("f", "sum")
+    )
+    top = (
+        frame.groupby(["ix", "iy", "a"], sort=False)
+        .size()
+        .reset_index(name="k")
+        .sort_values("k", ascending=False)
+        .drop_duplicates(["ix", "iy"])
+        .set_index(["ix", "iy"])
+    )
     cells = cells.join(top)
     names = [str(a) for a in attackers]
     return {
-        "mode": "cells", "n": int(len(events)), "cells": int(len(cells)), "size": size,
-        "lat": cells["lat"].round(4).tolist(), "lon": cells["lon"].round(4).tolist(),
-        "count": cells["n"].astype(int).tolist(), "fatalities": cells["f"].astype(int).tolist(),
-        "top": cells["a"].astype(int).tolist(), "top_share": (cells["k"] / cells["n"]).round(2)
-        .tolist(), "ix": cells.index.get_level_values(0).tolist(),
-        "iy": cells.index.get_level_values(1).tolist(), "attacker_names": names,
+        "mode": "cells",
+        "n": int(len(events)),
+        "cells": int(len(cells)),
+        "size": size,
+        "lat": cells["lat"].round(4).tolist(),
+        "lon": cells["lon"].round(4).tolist(),
+        "count": cells["n"].astype(int).tolist(),
+        "fatalities": cells["f"].astype(int).tolist(),
+        "top": cells["a"].astype(int).tolist(),
+        "top_share": (cells["k"] / cells["n"]).round(2).tolist(),
+        "ix": cells.index.get_level_values(0).tolist(),
+        "iy": cells.index.get_level_values(1).tolist(),
+        "attacker_names": names,
         "color_names": [colors.get(a, OTHER_COLOR) for a in names],
     }
 
@@ -225,8 +452,9 @@ class LayerPlan:
     description: str
 
 
-def plan_layer(events: pd.DataFrame, colors: dict[str, str], bounds: Bounds,
-               zoom: int) -> LayerPlan:
+def plan_layer(
+    events: pd.DataFrame, colors: dict[str, str], bounds: Bounds, zoom: int
+) -> LayerPlan:
     """Choose what to send so that the bytes sent never grow without bound.
 
     Up to POINT_LIMIT events: every event, clustered in the browser (the view does not matter,
@@ -239,13 +467,18 @@ def plan_layer(events: pd.DataFrame, colors: dict[str, str], bounds: Bounds,
     near = visible_events(events, area)
     if len(near) <= POINT_LIMIT:
         payload = layer_payload(near, colors)
-        return LayerPlan(payload, f"Zoomed in: the {len(near):,} events in and around the view "
-                                  f"are drawn one by one.")
+        return LayerPlan(
+            payload,
+            f"Zoomed in: the {len(near):,} events in and around the view are drawn one by one.",
+        )
     payload = cells_payload(near, colors, zoom)
     km = round(cell_degrees(zoom) * 111)
-    return LayerPlan(payload, f"Zoomed out: {len(near):,} events in and around the view are "
-                              f"counted in {payload['cells']:,} grid cells of about {km:,} km. "
-                              "Zoom in, or click a cell, to see single events.")
+    return LayerPlan(
+        payload,
+        f"Zoomed out: {len(near):,} events in and around the view are "
+        f"counted in {payload['cells']:,} grid cells of about {km:,} km. "
+        "Zoom in, or click a cell, to see single events.",
+    )
 
 
 class EventsLayer(MacroElement):
@@ -263,6 +496,80 @@ class EventsLayer(MacroElement):
     return e;
   }
   function count(v) { return v === null ? 'not reported' : String(v); }
+  var map = window.map || map_div;
+  function legend(g) {
+    if (window.__conflictLegend) { map.removeControl(window.__conflictLegend); }
+    var ctl = L.control({position: 'topright'});
+    ctl.onAdd = function () {
+      var box = el('div', null, 'ev-legend');
+      var collapsed = window.__conflictLegendCollapsed;
+      if (collapsed === undefined) { collapsed = map.getSize().x < 600; }
+      var button = el('button');
+      button.type = 'button';
+      function show() {
+        box.classList.toggle('ev-collapsed', collapsed);
+        button.textContent = (collapsed ? '\u25b8 ' : '\u25be ') + 'Legend';
+        button.setAttribute('aria-expanded', String(!collapsed));
+      }
+      button.onclick = function () {
+        collapsed = !collapsed; window.__conflictLegendCollapsed = collapsed; show();
+      };
+      // An open popup keeps the corner: the legend folds while it is open.
+      var fold = window.__conflictLegendFold;
+      if (fold) { map.off('popupopen', fold.open); map.off('popupclose', fold.close); }
+      fold = window.__conflictLegendFold = {
+        open: function () { box.classList.add('ev-collapsed'); }, close: show};
+      map.on('popupopen', fold.open);
+      map.on('popupclose', fold.close);
+      show();
+      box.appendChild(button);
+      var list = el('ul');
+      function item(cls, color, text, n) {
+        var li = el('li'), dot = el('i', null, cls);
+        if (color) { dot.style.background = color; }
+        li.appendChild(dot);
+        li.appendChild(el('span', text));
+        if (n !== undefined) { li.appendChild(el('span', n.toLocaleString(), 'ev-n')); }
+        list.appendChild(li);
+        return li;
+      }
+      g.attackers.forEach(function (a) { item('ev-attacker', a[1], a[0], a[2]); });
+      if (g.more) {
+        list.appendChild(el('li', '\u2026 and ' + g.more.toLocaleString() + ' more attacker' +
+                                  (g.more === 1 ? '' : 's') + ' (colours can repeat)', 'ev-n'));
+      }
+      if (d.mode === 'cells') {
+        item('ev-cl', null, 'Grid cell: events counted, in its top attacker\u2019s colour');
+      } else {
+        item('ev-cl', null, 'Cluster of nearby events (click to open)');
+      }
+      item('ev-ring', null, 'Dashed circle: place known to ~10 km (precision 2) or ~50 km (3)')
+        .title = 'Precision 2: ' + g.precision_labels['2'] + '; 3: ' + g.precision_labels['3'];
+      box.appendChild(list);
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    ctl.addTo(map);
+    window.__conflictLegend = ctl;
+  }
+  if (d.legend) { legend(d.legend); }
+  // A move (first framing, "Frame the shown events", a place found by name) is made once: the
+  // layer is redrawn on pans and filters, with the same token.
+  if (d.move && window.__conflictMoveToken !== d.move.token) {
+    window.__conflictMoveToken = d.move.token;
+    map.invalidateSize(false);
+    if (d.move.fit) {
+      // Keep the framed events clear of the legend in the top right corner.
+      var pad = d.move.padding, box = d.legend && window.__conflictLegend.getContainer();
+      var open = box && !box.classList.contains('ev-collapsed');
+      map.fitBounds(d.move.fit, {paddingTopLeft: [pad, box && !open ? 48 : pad],
+        paddingBottomRight: [open ? box.offsetWidth + 20 : pad, pad],
+        maxZoom: d.move.maxZoom, animate: false});
+    } else {
+      map.setView(d.move.center, d.move.zoom, {animate: false});
+    }
+  }
   var sourceQuery = '';
   try {
     var top = new URLSearchParams(window.parent.location.search);
@@ -324,7 +631,11 @@ class EventsLayer(MacroElement):
     return;
   }
   var cluster = L.markerClusterGroup({chunkedLoading: true, maxClusterRadius: 30,
-    spiderfyOnMaxZoom: true, showCoverageOnHover: false});
+    spiderfyOnMaxZoom: true, showCoverageOnHover: false,
+    iconCreateFunction: function (c) {
+      return L.divIcon({html: '<div>' + c.getChildCount() + '</div>',
+                        className: 'ev-cluster', iconSize: [30, 30]});
+    }});
   var halos = L.layerGroup();
   // Many uncertainty circles: one canvas, no dashes (dashed SVG circles kilometres wide cost
   // seconds to draw when zoomed in). Few: dashed SVG, easier to read.
@@ -353,7 +664,9 @@ class EventsLayer(MacroElement):
     m.bindTooltip(el('span', d.id[i] + ' \u00b7 ' + d.date[i] + ' \u00b7 ' +
       d.attacker_names[d.attacker[i]] + ' \u2192 ' + d.target_names[d.target[i]]));
     m.bindPopup((function (k) { return function () { return popup(k); }; })(i),
-                {maxWidth: 360});
+                {maxWidth: 360, autoPan: true, autoPanPaddingTopLeft: [12, 84],
+                 autoPanPaddingBottomRight: [12, 12]});
+    m.on('popupopen', function () { this.closeTooltip(); });
     markers[i] = m;
   }
   cluster.addLayers(markers);
@@ -371,9 +684,23 @@ class EventsLayer(MacroElement):
         self.payload_json = json.dumps(payload, ensure_ascii=False).replace("</", "<\\/")
 
 
-def events_layer(events: pd.DataFrame, colors: dict[str, str],
-                 payload: dict | None = None) -> folium.FeatureGroup:
-    """The FeatureGroup to pass to st_folium(feature_group_to_add=...)."""
+def events_layer(
+    events: pd.DataFrame,
+    colors: dict[str, str],
+    payload: dict | None = None,
+    move: dict | None = None,
+    legend: dict | None = None,
+) -> folium.FeatureGroup:
+    """The FeatureGroup to pass to st_folium(feature_group_to_add=...).
+
+    ``move`` (from geo.viewstate) is made once by the browser; ``legend`` (legend_entries) is
+    drawn over the map.
+    """
     group = folium.FeatureGroup(name="Events")
-    EventsLayer(payload if payload is not None else layer_payload(events, colors)).add_to(group)
+    payload = dict(payload if payload is not None else layer_payload(events, colors))
+    if move is not None:
+        payload["move"] = move
+    if legend is not None:
+        payload["legend"] = legend
+    EventsLayer(payload).add_to(group)
     return group

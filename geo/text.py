@@ -16,6 +16,8 @@ So a WORD JOINER (U+2060, invisible and zero-width) is put inside each of those 
 \[Log in\]\(evil\.example\) \$x\$ \:red\[\!\]
 >>> escape_markdown("https://x.example www.x.example a@x.example").count(WORD_JOINER)
 3
+>>> plural(1, "event"), plural(1234, "event"), plural(2, "casualty", "casualties")
+('1 event', '1,234 events', '2 casualties')
 """
 
 from __future__ import annotations
@@ -35,3 +37,8 @@ def escape_markdown(text: object) -> str:
     """``text`` as literal markdown: one line, every ASCII punctuation character escaped."""
     one_line = _LINE_BREAKS.sub(" ", str(text)).strip(" ")
     return _PUNCTUATION.sub(r"\\\1", _BARE_LINK.sub(WORD_JOINER, one_line))
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """'1 event', '7 events': the count with thousands separators and the right form."""
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"

@@ -19,14 +19,17 @@ def test_the_page_runs_and_shows_every_event():
     assert metric(at, "Events shown") == "7"
     assert metric(at, "Fatalities") == "4" and metric(at, "Injuries") == "21"
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["Download CSV (7 events in view)", "Download GeoJSON (7 events in view)"]
+    assert labels == ["CSV (7 in view)", "GeoJSON (7 in view)"]
 
 
-@pytest.mark.parametrize("key, value, shown", [
-    ("attacker", ["US military"], "2"),
-    ("target_group", ["Komala", "Kataib Hezbollah"], "2"),
-    ("event_type", ["Explosions/Remote violence"], "7"),
-])
+@pytest.mark.parametrize(
+    "key, value, shown",
+    [
+        ("attacker", ["US military"], "2"),
+        ("target_group", ["Komala", "Kataib Hezbollah"], "2"),
+        ("event_type", ["Explosions/Remote violence"], "7"),
+    ],
+)
 def test_each_multiselect_narrows_the_events(key, value, shown):
     at = run()
     at.multiselect(key=key).set_value(value).run()
@@ -61,7 +64,8 @@ def test_a_url_view_is_kept_and_used_for_the_export():
     at = run({"lat": "36.2376", "lon": "43.9632", "zoom": "13"})
     view = (at.query_params["lat"], at.query_params["lon"], at.query_params["zoom"])
     assert view == ("36.2376", "43.9632", "13")  # not replaced by a frame around every event
-    assert [b.label for b in at.get("download_button")][0] == "Download CSV (1 events in view)"
+    assert [b.label for b in at.get("download_button")][0] == "CSV (1 in view)"
+    assert "1 of 7 shown events inside the map view" in at.caption[-1].value
 
 
 def test_an_unknown_url_value_gives_a_note_not_a_crash():
@@ -96,7 +100,7 @@ def test_another_events_file_is_shown_with_its_problems(tmp_path, monkeypatch):
     path.write_text("\n".join(broken) + "\n", encoding="utf-8")
     at = run(argv=["--events", str(path)], monkeypatch=monkeypatch)
     assert metric(at, "Events shown") == "2"
-    assert "mine.csv" in at.caption[0].value
+    assert "Showing the mine\\.csv" in at.caption[-1].value
     problems = at.expander[0]
     assert "1 row problem" in problems.label
     assert "mine.csv line 4, column event_date" in problems.text[0].value
@@ -112,3 +116,29 @@ def test_a_file_that_is_not_an_events_file_is_explained(tmp_path, monkeypatch, c
     assert "name,value" not in at.error[0].value and "other.csv" not in at.error[0].value
     assert "is not an events file: it lacks event_id" in caplog.text
     assert metric(at, "Events shown") == "0"
+
+
+def test_the_url_view_is_not_rewritten_before_the_map_reports_one():
+    at = run()
+    assert "zoom" not in at.query_params and "lat" not in at.query_params
+
+
+def test_a_place_search_moves_the_map_and_says_where():
+    at = run()
+    at.text_input(key="place_query").set_value("Erbil").run(timeout=300)  # GeoNames is read
+    assert not at.exception
+    shown = [c.value.replace("\\", "") for c in at.caption]  # markdown escapes removed
+    assert any("Showing Erbil, Iraq (GeoNames)" in c for c in shown), shown
+    state = at.session_state["map_view_state"]
+    assert state.pending and state.move.view.zoom == 10
+    at.text_input(key="place_query").set_value("Qqqzzxx").run()
+    assert any("No place called “Qqqzzxx”" in c.value.replace("\\", "") for c in at.caption)
+
+
+def test_the_frame_button_asks_the_browser_for_a_new_framing():
+    at = run({"lat": "36.2376", "lon": "43.9632", "zoom": "13"})
+    before = at.session_state["map_view_state"].move.token
+    at.button[0].click().run()
+    state = at.session_state["map_view_state"]
+    assert state.move.token == before + 1 and state.move.fit is not None
+    assert [b.label for b in at.get("download_button")][0] == "CSV (7 in view)"

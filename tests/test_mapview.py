@@ -1,10 +1,22 @@
 """The map builder: constant base map, local assets only, safe and complete event payload."""
 
+import json
 import re
 
-from geo.assets import install_assets
-from geo.mapview import OTHER_COLOR, PALETTE, attacker_colors, base_map, events_layer, layer_payload
-from helpers import bundled_events
+import pandas as pd
+
+from geo.assets import install_assets, served_assets, served_folders
+from geo.mapview import (
+    OTHER_COLOR,
+    PALETTE,
+    attacker_color,
+    attacker_colors,
+    base_map,
+    events_layer,
+    layer_payload,
+    legend_entries,
+)
+from helpers import ROOT, bundled_events
 
 
 def test_assets_are_served_by_the_app(tmp_path):
@@ -14,8 +26,37 @@ def test_assets_are_served_by_the_app(tmp_path):
         assert (tmp_path / url.removeprefix("../../app/static/")).is_file()
 
 
+def test_the_page_serves_assets_from_where_they_are_installed():
+    folders = served_folders()
+    assets = served_assets()
+    for _, url in assets.js + assets.css:
+        component, _, file = url.removeprefix("../app.").partition("/")
+        assert (folders[component] / file).is_file(), url
+        assert ROOT not in (folders[component] / file).resolve().parents  # not the source tree
+    for url in (assets.basemap_url, *assets.places_urls):
+        assert (ROOT / "static" / url.removeprefix("../../app/static/")).is_file()
+
+
+def test_offline_tiles_are_unpacked_whole_in_xyz_order(tmp_path):
+    import sqlite3
+
+    from geo.assets import unpack_tiles
+
+    mbtiles = tmp_path / "t.mbtiles"
+    with sqlite3.connect(mbtiles) as db:
+        db.execute("CREATE TABLE tiles (zoom_level, tile_column, tile_row, tile_data)")
+        db.executemany(
+            "INSERT INTO tiles VALUES (?, ?, ?, ?)",
+            [(0, 0, 0, b"z0"), (1, 1, 0, b"south-east"), (1, 0, 1, b"north-west")],
+        )
+    assert unpack_tiles(mbtiles, tmp_path / "tiles") == 3
+    assert (tmp_path / "tiles" / "1" / "1" / "1.png").read_bytes() == b"south-east"  # TMS row 0
+    assert (tmp_path / "tiles" / "1" / "0" / "0.png").read_bytes() == b"north-west"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.mbtiles", "tiles"]  # no leftovers
+
+
 def test_the_base_map_names_no_cdn_and_does_not_depend_on_the_data():
-    assets = install_assets()
+    assets = served_assets()
     m = base_map("Offline", assets)
     html = m.get_root().render()
     assert not re.search(r"https?://(cdn|code\.jquery|cdnjs|netdna|unpkg)", html)
@@ -28,10 +69,58 @@ def test_the_base_map_names_no_cdn_and_does_not_depend_on_the_data():
 def test_colours_are_stable_and_colour_blind_safe(events):
     colors = attacker_colors(events)
     assert set(colors.values()) <= set(PALETTE)
-    assert colors["Islamic Revolutionary Guard Corps (IRGC)"] == PALETTE[0]  # most events
+    assert colors["Islamic Revolutionary Guard Corps (IRGC)"] == "#0072B2"  # curated
+    assert colors["Israel"] == "#CC79A7"
     many = events.loc[events.index.repeat(2)].reset_index(drop=True)
     many["attacker"] = [f"group {i}" for i in range(len(many))]
-    assert list(attacker_colors(many).values()).count(OTHER_COLOR) == len(many) - len(PALETTE)
+    assert set(attacker_colors(many).values()) <= set(PALETTE)
+    assert OTHER_COLOR not in attacker_colors(many).values()
+
+
+def test_an_attacker_keeps_its_colour_whatever_else_is_loaded(events):
+    alone = attacker_colors(events)
+    crowd = events.loc[events.index.repeat(30)].reset_index(drop=True)
+    crowd["attacker"] = [f"militia {i % 40}" for i in range(len(crowd))]  # more frequent
+    together = attacker_colors(pd.concat([events, crowd], ignore_index=True))
+    assert {a: together[a] for a in alone} == alone
+    # The same name in another dataset, spelt with other case or spacing, keeps its colour.
+    assert attacker_color("militia 7") == together["militia 7"] == attacker_color("MILITIA  7")
+    # Hashed names spread over the palette rather than piling on one colour.
+    assert len({attacker_color(f"group {i}") for i in range(200)}) == len(PALETTE)
+
+
+def test_the_legend_lists_the_shown_attackers_as_plain_data_and_counts_the_rest(events):
+    hostile = ["[x](https://evil)", "![img](http://x)", ":red[x]", "$x$", "<b>bold</b>"]
+    shown = events.loc[events.index.repeat(2)].reset_index(drop=True)
+    shown["attacker"] = (hostile * 3)[: len(shown)]
+    legend = legend_entries(shown, attacker_colors(shown), limit=3)
+    names = [a[0] for a in legend["attackers"]]
+    assert len(names) == 3 and set(names) <= set(hostile)  # the names, unchanged
+    assert legend["more"] == 2
+    assert sum(a[2] for a in legend["attackers"]) <= len(shown)
+    # In the page's script the names are JSON strings (set with textContent in the browser),
+    # and "</" cannot close the script element.
+    shown.loc[0, "attacker"] = "</script><b>x</b>"
+    layer = events_layer(shown, attacker_colors(shown), legend=legend_entries(shown, {}))
+    js = list(layer._children.values())[0].payload_json
+    assert "</script>" not in js and json.loads(js)["legend"]["attackers"]
+
+
+def test_the_layer_carries_the_move_and_the_legend_for_the_browser(events):
+    move = {"token": 3, "center": [36.19, 44.01], "zoom": 10}
+    layer = events_layer(
+        events,
+        attacker_colors(events),
+        move=move,
+        legend=legend_entries(events, attacker_colors(events)),
+    )
+    payload = json.loads(list(layer._children.values())[0].payload_json)
+    assert payload["move"] == move
+    assert payload["legend"]["attackers"][0] == [
+        "Islamic Revolutionary Guard Corps (IRGC)",
+        "#0072B2",
+        3,
+    ]
 
 
 def test_payload_carries_every_event_for_its_popup(events):
@@ -40,7 +129,11 @@ def test_payload_carries_every_event_for_its_popup(events):
     i = p["id"].index("IRQ4")
     assert p["attacker_names"][p["attacker"][i]] == "Islamic Resistance in Iraq"
     assert (p["lat"][i], p["lon"][i], p["injuries"][i], p["fatalities"][i]) == (
-        36.2376, 43.9632, 3, None)
+        36.2376,
+        43.9632,
+        3,
+        None,
+    )
     assert p["quote"][i].startswith("A suicide drone on Monday")
 
 
@@ -87,8 +180,9 @@ def test_a_large_dataset_zoomed_out_is_sent_as_a_bounded_number_of_cells():
         assert plan.payload["cells"] < 2_000
         assert len(json.dumps(plan.payload)) < 250_000  # bytes do not grow with n
         assert "grid cells" in plan.description
-        zoomed = plan_layer(big, attacker_colors(big), view_bounds(View(36.19, 44.01, 13),
-                                                                     900, 620), 13)
+        zoomed = plan_layer(
+            big, attacker_colors(big), view_bounds(View(36.19, 44.01, 13), 900, 620), 13
+        )
         assert zoomed.payload["mode"] == "points" and zoomed.payload["n"] <= POINT_LIMIT
 
 

@@ -21,5 +21,7 @@ def test_the_filter_keys_are_the_url_parameters():
     import state
     from geo.filters import MULTI_KEYS
 
-    assert [state.ATTACKER, state.TARGET_GROUP, state.EVENT_TYPE, state.ATTRIBUTION] == list(MULTI_KEYS)
+    assert [state.ATTACKER, state.TARGET_GROUP, state.EVENT_TYPE, state.ATTRIBUTION] == list(
+        MULTI_KEYS
+    )
     assert (state.START, state.END) == ("start", "end")  # parse_query reads these names

@@ -1,0 +1,103 @@
+"""geo/places.py: going to a place by name offline, and the offline map's town labels."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import ROOT
+from geo.filters import View
+from geo.places import Place, label_places, label_zoom, normalise, search_places
+
+
+@pytest.mark.parametrize(
+    "query, name, country",
+    [
+        ("Erbil", "Erbil", "Iraq"),
+        ("erbil", "Erbil", "Iraq"),
+        ("  ERBIL ", "Erbil", "Iraq"),
+        ("Arbil", "Erbil", "Iraq"),  # an alternate name
+        ("Hewler", "Erbil", "Iraq"),  # the Kurdish name, spelt without accents
+        ("Koya", "Koysanjak", "Iraq"),  # the curated gazetteer's alternate name
+        ("Tripoli, Lebanon", "Tripoli", "Lebanon"),
+        ("Tripoli, Libya", "Tripoli", "Libya"),
+        ("Baghd", "Baghdad", "Iraq"),  # a name that starts with the query
+    ],
+)
+def test_a_place_is_found_by_any_of_its_names(query, name, country):
+    best = search_places(query)[0]
+    assert (best.name, best.country) == (name, country)
+
+
+def test_the_curated_gazetteer_comes_before_geonames():
+    found = search_places("Koysanjak")
+    assert found[0].source == "gazetteer" and found[0].zoom == 12
+    assert found[0].view == View(36.0829, 44.6287, 12)
+
+
+def test_bigger_towns_come_first_and_are_shown_less_closely():
+    found = search_places("Tripoli")
+    assert found[0].population >= found[1].population
+    big = Place("X", "", "Y", 0, 0, 2_000_000, "GeoNames")
+    small = Place("X", "", "Y", 0, 0, 8_000, "GeoNames")
+    assert big.zoom < small.zoom
+
+
+def test_nothing_matches_nonsense_and_the_online_geocoder_is_asked_only_then():
+    asked = []
+
+    def online(query):
+        asked.append(query)
+        return [Place("Somewhere", "", "Nowhere", 1.0, 2.0, 0, "Fake")]
+
+    assert search_places("Qqqzzxx") == []
+    assert search_places("Erbil", online=online)[0].source == "GeoNames" and asked == []
+    assert search_places("Qqqzzxx", online=online)[0].name == "Somewhere"
+    assert asked == ["Qqqzzxx"]
+    assert search_places("   ") == [] and search_places(", Iraq") == []
+
+
+def test_geopy_errors_give_no_result_not_an_exception():
+    from geopy.exc import GeocoderUnavailable
+
+    from geo.places import geopy_search
+
+    class Down:
+        def geocode(self, *args, **kwargs):
+            raise GeocoderUnavailable("no network")
+
+    assert geopy_search(Down())("Erbil") == []
+
+
+def test_names_are_compared_without_case_accents_or_punctuation():
+    assert normalise("Ḩarīr") == normalise("harir") == "harir"
+    assert normalise("Al-Ḩamdānīyah") == "al hamdaniyah"
+    assert normalise("'Ākra") == "akra"
+
+
+@pytest.mark.parametrize(
+    "population, zoom",
+    [
+        (9_000_000, 3),
+        (1_600_000, 4),
+        (400_000, 5),
+        (150_000, 6),
+        (45_000, 7),
+        (20_000, 8),
+        (5_000, 9),
+    ],
+)
+def test_bigger_towns_are_labelled_from_lower_zooms(population, zoom):
+    assert label_zoom(population) == zoom
+
+
+def test_the_committed_label_files_are_what_the_build_script_writes():
+    major, minor = label_places()
+    for name, rows in (("places-major.json", major), ("places-minor.json", minor)):
+        data = json.loads((ROOT / "static" / "basemap" / name).read_text(encoding="utf-8"))
+        assert data["places"] == rows, f"rerun python scripts/build_places.py ({name})"
+        assert "GeoNames" in data["attribution"]
+    erbil = next(r for r in major if r[0] == "Erbil")
+    assert erbil[3] <= 5 and abs(erbil[1] - 36.19) < 0.01
+    assert all(r[3] <= 7 for r in major) and all(r[3] > 7 for r in minor)
