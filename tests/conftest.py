@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,10 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The app's event store (geo.store) goes to a folder of this test run, never to the user's
+# ~/.local/share; app servers started by the browser tests inherit it.
+os.environ.setdefault("CONFLICT_MAP_STORE", tempfile.mkdtemp(prefix="conflict-map-test-store-"))
 
 
 class FakeOnlineGeocoder(Geocoder):
