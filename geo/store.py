@@ -421,47 +421,58 @@ class Store:
         `loader(path)` returns an object with ``.events`` and ``.problems`` (default:
         geo.events.load_events). Raises what the loader raises (DataFileError, OSError).
         """
-        path = Path(path)
+        path = Path(path).resolve()
+        info = path.stat()
+        stamp = {
+            "source_path": str(path),
+            "source_mtime_ns": info.st_mtime_ns,
+            "source_bytes": info.st_size,
+        }
+        datasets = self._read()
+        for k, d in datasets.items():  # same path, same size and time: no need to hash it
+            if (
+                d.get("kind") == "file"
+                and all(d.get(f) == v for f, v in stamp.items())
+                and self._current(k, d)
+            ):
+                return self._entry(d)
         sha = file_sha256(path)
         dataset_id = FILE_PREFIX + sha[:40]
-        datasets = self._read()
-        known = datasets.get(dataset_id)
-        if (
-            known
-            and known.get("schema_version") == SCHEMA_VERSION
-            and self.path(dataset_id).is_file()
-        ):
-            return self._entry(known)
-        if loader is None:
-            from geo.events import load_events as loader
-        result = loader(path)
-        entry = self.put(
-            result.events,
-            name=path.name,
-            format="events",
-            problems=result.problems,
-            source_sha256=sha,
-            source_bytes=path.stat().st_size,
-            dataset_id=dataset_id,
-            kind="file",
-        )
-        # Older conversions of the same path (its previous contents) are no longer needed.
+        if not self._current(dataset_id, datasets.get(dataset_id)):
+            if loader is None:
+                from geo.events import load_events as loader
+            result = loader(path)
+            self.put(
+                result.events,
+                name=path.name,
+                format="events",
+                problems=result.problems,
+                source_sha256=sha,
+                source_bytes=info.st_size,
+                dataset_id=dataset_id,
+                kind="file",
+            )
         with self._locked():
             datasets = self._read()
-            stale = [
+            # Older conversions of the same path (its previous contents) are no longer needed.
+            for k in [
                 k
                 for k, d in datasets.items()
-                if k != dataset_id
-                and d.get("kind") == "file"
-                and d.get("name") == path.name
-                and d.get("source_path") == str(path)
-            ]
-            datasets[dataset_id]["source_path"] = str(path)
-            for k in stale:
+                if k != dataset_id and d.get("kind") == "file" and d.get("source_path") == str(path)
+            ]:
                 datasets.pop(k)
                 shutil.rmtree(self._folder(k), ignore_errors=True)
+            datasets[dataset_id].update(stamp)
             self._write(datasets)
-        return entry
+            return self._entry(datasets[dataset_id])
+
+    def _current(self, dataset_id: str, data: dict | None) -> bool:
+        """Is this catalogue entry usable as it is (same layout, file present)?"""
+        return bool(
+            data
+            and data.get("schema_version") == SCHEMA_VERSION
+            and self.path(dataset_id).is_file()
+        )
 
     def remove(self, dataset_id: str) -> bool:
         """Delete a dataset for good: its files and its catalogue entry. True if it existed."""

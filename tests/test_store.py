@@ -59,6 +59,8 @@ def test_a_file_is_converted_once_and_again_only_when_its_bytes_change(store, tm
     first = store.ensure_file(source, loader)
     again = store.ensure_file(source, loader)
     assert loader.calls == 1 and again.id == first.id
+    os.utime(source, ns=(1, 1))  # touched, same bytes: hashed again, not converted again
+    assert store.ensure_file(source, loader).id == first.id and loader.calls == 1
     assert first.source_sha256 and first.rows == len(load_events(EVENTS).events)
 
     text = source.read_text(encoding="utf-8").splitlines(keepends=True)
