@@ -238,7 +238,7 @@ def _options(events: pd.DataFrame) -> dict:
     def values(column: str) -> list[str]:
         if column not in events:
             return []
-        return sorted(events[column].dropna().astype(str).unique().tolist())
+        return sorted(_counts(events[column]))
 
     dates = events["event_date"].dropna() if "event_date" in events else pd.Series([])
     return {
@@ -253,7 +253,16 @@ def _options(events: pd.DataFrame) -> dict:
 def _legend(events: pd.DataFrame) -> dict[str, int]:
     if "attacker" not in events:
         return {}
-    counts = events["attacker"].astype(str).value_counts()
+    return _counts(events["attacker"])
+
+
+def _counts(values: pd.Series) -> dict[str, int]:
+    """Events per distinct value; for categories, a count over the codes (no string copies)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        counts = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories))
+        return {str(c): int(n) for c, n in zip(values.cat.categories, counts, strict=True) if n}
+    counts = values.dropna().value_counts(sort=False)
     return {str(k): int(v) for k, v in counts.items()}
 
 
@@ -360,9 +369,7 @@ class Store:
         folder = self._folder(dataset_id)
         staging = Path(tempfile.mkdtemp(prefix=f".{dataset_id}.", dir=self.root / "datasets"))
         try:
-            pq.write_table(
-                _table(events), staging / EVENTS_FILE, compression="zstd", row_group_size=256_000
-            )
+            pq.write_table(_table(events), staging / EVENTS_FILE, row_group_size=256_000)
             (staging / PROBLEMS_FILE).write_text(
                 "".join(f"{p}\n" for p in problems), encoding="utf-8"
             )
