@@ -601,6 +601,11 @@ class Engine(Protocol):
     ) -> pd.DataFrame:
         """The given rows (all when None) with the given columns (all when None)."""
 
+    def batches(
+        self, paths: Sequence[Path], rows: np.ndarray | None, size: int = 100_000
+    ) -> Iterator[pd.DataFrame]:
+        """The given rows (all when None) with every column, in order, a batch at a time."""
+
 
 def _bounds_ok(lat, lon, bounds: Bounds):
     """Expression-agnostic viewport test: works on polars expressions and numpy arrays."""
@@ -614,8 +619,28 @@ def _bounds_ok(lat, lon, bounds: Bounds):
     return inside & ((lon >= west) | (lon <= east))
 
 
+def parquet_batches(
+    paths: Sequence[Path], rows: np.ndarray | None, size: int = 100_000
+) -> Iterator[pd.DataFrame]:
+    """Rows of Parquet files read once, in order, one batch in memory at a time."""
+    rows = None if rows is None else np.asarray(rows, dtype=np.int64)
+    offset = 0
+    for path in paths:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=size):
+            n = batch.num_rows
+            if rows is None:
+                yield batch.to_pandas()
+            else:
+                lo, hi = np.searchsorted(rows, [offset, offset + n])
+                if hi > lo:
+                    yield batch.take(pa.array(rows[lo:hi] - offset)).to_pandas()
+            offset += n
+
+
 class PolarsEngine:
     """Polars' lazy Parquet scans: only the needed columns are read, nothing is kept."""
+
+    batches = staticmethod(parquet_batches)
 
     def _scan(self, paths: Sequence[Path]):
         import polars as pl
@@ -761,22 +786,22 @@ class DuckDBEngine:
     def take(self, paths, rows=None, columns=None):
         return PolarsEngine().take(paths, rows, columns)
 
+    batches = staticmethod(parquet_batches)
+
 
 def csv_chunks(
     engine: Engine, paths: Sequence[Path], rows: np.ndarray | None, chunk: int = 100_000
 ) -> Iterator[bytes]:
-    """The CSV export (geo.export's format) of the given rows, a chunk of rows at a time:
-    memory stays bounded by one chunk, whatever the number of rows."""
+    """The CSV export (geo.export's format) of the given rows (ascending; all when None), a
+    chunk of rows at a time: memory stays bounded by one chunk, whatever the number of rows."""
     from geo.export import to_csv_bytes
 
-    n = None if rows is None else len(rows)
-    if rows is None:
-        total = sum(pq.ParquetFile(p).metadata.num_rows for p in paths)
-        rows = np.arange(total)
-        n = total
-    for start in range(0, max(n, 1), chunk):
-        part = engine.take(paths, rows[start : start + chunk])
+    first = True
+    for part in engine.batches(paths, rows, chunk):
         data = to_csv_bytes(part)
-        if start:  # one header and one byte-order mark, at the very start
+        if not first:  # one header and one byte-order mark, at the very start
             data = data[data.index(b"\n") + 1 :]
+        first = False
         yield data
+    if first:  # no rows: the header alone
+        yield to_csv_bytes(engine.take(paths, np.array([], dtype=np.int64)))
