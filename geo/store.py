@@ -315,6 +315,7 @@ class Store:
     def _read(self) -> dict[str, dict]:
         path = self.root / CATALOGUE
         try:
+            _check_writable_target(path)  # a FIFO or device would block or lie: refuse it
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return {}
