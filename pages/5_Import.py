@@ -1,4 +1,4 @@
-"""Import page: bring ACLED, UCDP GED or events CSV files into this browser session only."""
+"""Import page: ACLED, UCDP GED or events CSV files, kept on the server under a private link."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from geo.ingest import FORMAT_LABELS, convert
 from geo.problems import DataFileError
+from geo.store import StoreError
 
 p = ui.page("Import")
 st.title("Import your own events")
@@ -14,8 +15,10 @@ limit = st.get_option("server.maxUploadSize")
 st.markdown(
     f"Upload an **ACLED** CSV export (current, pre-2023 or monadic), a **UCDP GED** CSV, or an "
     f"events CSV of this project's format (UTF-8, with or without a byte-order mark; up to "
-    f"**{limit} MB** a file). Imported events are shown on every page **for this browser "
-    "session only**: they are never written to the server's data and no other user sees them. "
+    f"**{limit} MB** a file). Imported events are kept on this server under a **private link** "
+    "(the `data=` part of the address): reload the page, open a new tab or send the link to a "
+    "colleague and the same events are there. Nobody can list imports or reach one without its "
+    "link; **Remove** deletes it for good. "
     "How attackers, targets and precision are derived for each format is documented on the "
     "About the data page (ACLED's actor1 and UCDP's side_a are not always the attacker).")
 
@@ -25,44 +28,65 @@ chosen = st.selectbox("Format", formats, key="import_format",
                       else FORMAT_LABELS[f])
 upload = st.file_uploader("CSV file", type=["csv"], key="import_file")
 if upload is not None and st.button("Import this file", type="primary", key="import_go"):
-    with st.spinner(f"Reading {upload.name}…"):
-        try:
-            result = convert(upload, chosen)
-        except DataFileError as exc:
-            st.error(str(exc))
-            result = None
+    refused = ui.check_import_allowed(upload.size)
+    result = None
+    if refused:
+        st.error(refused)
+    else:
+        with st.spinner("Reading the file…"):
+            try:
+                result = convert(upload, chosen)
+            except DataFileError as exc:
+                st.error(str(exc))
     if result is not None:
-        st.session_state["last_import"] = (upload.name, result.summary(),
-                                           [str(x) for x in result.problems])
+        item = None
         if len(result.events):
-            ui.add_import(ui.Imported(upload.name, result.format, result.events,
-                                      result.summary()))
-        st.rerun()
+            try:
+                item = ui.add_import(result, upload.name, upload.size)
+            except StoreError as exc:
+                st.error(str(exc))
+                result = None
+        if result is not None:
+            st.session_state["last_import"] = (
+                upload.name, result.summary(), [str(x) for x in result.problems[:300]],
+                len(result.problems), item.id if item else None)
+            st.rerun()
 
 last = st.session_state.get("last_import")
 if last:
-    name, summary, problems = last
-    (st.success if not problems else st.warning)(summary)
-    if problems:
-        with st.expander(f"{len(problems):,} row problem(s) in {name}: those rows were left out",
-                         expanded=len(problems) <= 10):
-            st.text("\n".join(problems[:300]))
-            if len(problems) > 300:
-                st.caption(f"… and {len(problems) - 300:,} more in the report.")
-        st.download_button("Download the problem report", "\n".join(problems) + "\n",
+    name, summary, problems, total, dataset_id = last
+    (st.success if not total else st.warning)(summary, icon="✅" if not total else "⚠️")
+    if total:
+        with st.expander(f"{total:,} row problem(s): those rows were left out",
+                         expanded=total <= 10):
+            st.text("\n".join(problems))
+            if total > len(problems):
+                st.caption(f"… and {total - len(problems):,} more in the report.")
+        report = ((lambda: "\n".join(ui.import_problems(dataset_id)) + "\n") if dataset_id
+                  else "\n".join(problems) + "\n")
+        st.download_button("Download the problem report", report,
                            file_name=f"{name}.problems.txt", mime="text/plain",
                            on_click="ignore", key="import_report")
 
 items = ui.imports()
 if items:
-    st.subheader("Imported in this session")
+    st.subheader("Your imports")
     st.radio("Show imported events", list(ui.MODES), format_func=ui.MODES.get,
-             key="dataset_mode", horizontal=True)
+             key=ui.MODE, horizontal=True)
     for item in items:
         left, right = st.columns([4, 1])
-        left.write(f"**{item.name}** ({FORMAT_LABELS[item.format]}): {len(item.events):,} "
-                   "events")
-        if right.button("Remove", key=f"remove_{item.name}"):
-            ui.remove_import(item.name)
+        with left:
+            # File names come from the user: shown as text, never as markdown.
+            st.text(f"{item.name} ({FORMAT_LABELS.get(item.format, item.format)}): "
+                    f"{item.rows:,} events")
+            st.caption("Link to these events (add it to this app's address):")
+            st.code(f"?data={item.id}", language=None)
+        if right.button("Remove", key=f"remove_{item.id}",
+                        help="Delete this import from the server for good"):
+            ui.remove_import(item.id)
+            st.session_state.pop("last_import", None)
             st.rerun()
-st.caption(f"Now showing: {p.data.label}, {len(p.data.events):,} events.")
+    if len(items) > 1:
+        st.caption("Link to all of them:")
+        st.code("?" + "&".join(f"data={i.id}" for i in items), language=None)
+st.text(f"Now showing: {p.data.label}, {len(p.data.events):,} events.")

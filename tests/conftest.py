@@ -3,7 +3,9 @@ bundled events, a scratch copy of the project's data. Helpers live in tests/help
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 
 import pytest
 from geopy.exc import GeocoderTimedOut
@@ -13,6 +15,10 @@ from geopy.location import Location
 from helpers import ROOT, bundled_events
 
 __all__ = ["ROOT"]  # kept for tests written before helpers.py: import it from helpers instead
+
+# The app's event store (geo.store) goes to a folder of this test run, never to the user's
+# ~/.local/share; app servers started by the browser tests inherit it.
+os.environ.setdefault("CONFLICT_MAP_STORE", tempfile.mkdtemp(prefix="conflict-map-test-store-"))
 
 
 class FakeOnlineGeocoder(Geocoder):

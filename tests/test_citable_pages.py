@@ -5,31 +5,24 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-import ui
-from conftest import ROOT
+from geo.actors import canonicalise
 from geo.ingest import convert
+from geo.store import Settings, Store
+from helpers import ROOT, metric, run_page
 
 OVERLAP = ROOT / "tests" / "fixtures" / "duplicates" / "acled_overlapping_bundled.csv"
 
 
-def imported(path=OVERLAP) -> ui.Imported:
+def imported(path=OVERLAP) -> str:
+    """Store a file as the Import page does (canonical actor names); return its dataset id."""
     result = convert(path)
-    return ui.Imported(path.name, result.format, result.events, result.summary())
+    events = canonicalise(result.events)[0]
+    store = Store(Settings.from_sources([]))  # CONFLICT_MAP_STORE, set by tests/conftest.py
+    return store.put(events, name=path.name, format=result.format, problems=result.problems).id
 
 
 def run(page: str, session: dict | None = None, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / page), default_timeout=60)
-    for key, value in (session or {}).items():
-        at.session_state[key] = value
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    return run_page(page, query, session=session)
 
 
 def test_events_table_shows_basis_window_total_and_source_title():
@@ -61,7 +54,7 @@ def test_selected_event_details_name_the_basis_and_the_total():
 
 
 def test_an_import_is_canonicalised_flagged_and_its_copies_can_be_hidden():
-    at = run("pages/1_Events.py", {ui.IMPORTS: [imported()]})
+    at = run("pages/1_Events.py", query={"data": imported()})
     attackers = at.multiselect(key="attacker").options
     assert "Islamic Revolutionary Guard Corps (IRGC)" in attackers
     assert "Islamic Revolutionary Guard Corps" not in attackers  # ACLED's spelling merged
@@ -82,7 +75,7 @@ def test_an_import_is_canonicalised_flagged_and_its_copies_can_be_hidden():
 
 
 def test_counters_say_not_reported_when_no_shown_event_has_a_figure():
-    at = run("pages/1_Events.py", {ui.IMPORTS: [imported()], "dataset_mode": "instead"})
+    at = run("pages/1_Events.py", {"dataset_mode": "instead"}, {"data": imported()})
     assert metric(at, "Injuries") == "not reported"  # ACLED has no injury figures
     assert metric(at, "Fatalities") == "1"  # 1 + 0 + 0 + 0: zeros are figures
     bundled = run("pages/1_Events.py")
