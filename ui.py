@@ -30,6 +30,7 @@ from geo.filters import (
     summarise,
 )
 from geo.problems import DataFileError, Problem
+from geo.review import ImportReview, review_import
 from geo.schema import COLUMN_NAMES, EVENTS_CSV, ROOT
 from geo.store import (
     Entry,
@@ -186,20 +187,25 @@ def check_import_allowed(size: int) -> str | None:
                          st.session_state.get(IMPORT_BYTES, 0), size)
 
 
-def add_import(result, name: str, size: int) -> Imported:
+def add_import(result, name: str, size: int) -> tuple[Imported, ImportReview]:
     """Store an ImportResult for good and show it in this session (raises QuotaError).
 
     One actor, one name: the file's spellings are mapped onto data/actors.csv (geo.actors)
-    before the events are stored, so filters, colours and counts see canonical names.
+    before the events are stored, so filters, colours and counts see canonical names. The
+    review says which names matched nothing, how many events may already be in the base data,
+    and what changed since an earlier import of a file of the same name in this session.
     """
-    events, _unmatched = canonicalise(result.events)
+    events, unmatched = canonicalise(result.events)
+    earlier = [i.id for i in imports() if i.name == name]
+    review = review_import(events, base_dataset().events, unmatched,
+                           store().load(earlier[-1]) if earlier else None)
     entry = store().put(events, name=name, format=result.format,
                         problems=result.problems, source_bytes=size)
     st.session_state[IMPORT_BYTES] = st.session_state.get(IMPORT_BYTES, 0) + size
     ids = [*st.session_state.get(IMPORTS, []), entry.id]
     st.session_state[IMPORTS] = ids
     _sync_url(ids)
-    return Imported(entry.id, entry.name, entry.format, entry.rows, entry.problems)
+    return Imported(entry.id, entry.name, entry.format, entry.rows, entry.problems), review
 
 
 def remove_import(dataset_id: str) -> None:

@@ -8,6 +8,7 @@ import ui
 from geo.ingest import FORMAT_LABELS, convert
 from geo.problems import DataFileError
 from geo.store import StoreError
+from geo.text import escape_markdown
 
 p = ui.page("Import")
 st.title("Import your own events")
@@ -31,31 +32,36 @@ if upload is not None and st.button("Import this file", type="primary", key="imp
     refused = ui.check_import_allowed(upload.size)
     result = None
     if refused:
-        st.error(refused)
+        st.error(escape_markdown(refused))
     else:
         with st.spinner("Reading the file…"):
             try:
                 result = convert(upload, chosen)
             except DataFileError as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
     if result is not None:
-        item = None
+        item, review = None, None
         if len(result.events):
             try:
-                item = ui.add_import(result, upload.name, upload.size)
+                item, review = ui.add_import(result, upload.name, upload.size)
             except StoreError as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
                 result = None
         if result is not None:
             st.session_state["last_import"] = (
                 upload.name, result.summary(), [str(x) for x in result.problems[:300]],
-                len(result.problems), item.id if item else None)
+                len(result.problems), item.id if item else None,
+                review.lines() if review else [])
             st.rerun()
 
 last = st.session_state.get("last_import")
 if last:
-    name, summary, problems, total, dataset_id = last
-    (st.success if not total else st.warning)(summary, icon="✅" if not total else "⚠️")
+    name, summary, problems, total, dataset_id, review = last
+    # The summary names the file: text from the user, so no markdown is made of it.
+    (st.success if not total else st.warning)(escape_markdown(summary),
+                                              icon="✅" if not total else "⚠️")
+    if review:
+        st.text("\n".join(review))
     if total:
         with st.expander(f"{total:,} row problem(s): those rows were left out",
                          expanded=total <= 10):
