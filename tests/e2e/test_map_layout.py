@@ -91,7 +91,7 @@ def test_at_1440_the_map_fills_the_screen_under_a_compact_header(server, sized):
 
 def test_one_event_is_one_event_not_1_events(server, sized):
     page = sized(WIDE)
-    frame = open_map(page, f"{server.url}/?basemap=Offline&attacker=Israel%20(attributed)")
+    frame = open_map(page, f"{server.url}/?basemap=Offline&attacker=Israel")
     settle(frame)
     page.get_by_role("button", name="CSV (1 in view)").wait_for()
     text = page.locator("[data-testid='stMainBlockContainer']").inner_text()
@@ -215,7 +215,7 @@ def test_an_attacker_keeps_its_colour_after_an_import(server, sized):
         str(ROOT / "tests" / "fixtures" / "ingest" / "acled_current.csv")
     )
     page.get_by_role("button", name="Import this file").click()
-    page.get_by_text("Imported in this session").wait_for(timeout=60_000)
+    page.get_by_text("Your imports").wait_for(timeout=60_000)
     go_to_page(page, "Map")
     frame = open_map(page)
     settle(frame)
