@@ -22,6 +22,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from geo.assets import Assets
+from geo.evidence import describe_sides_column
 from geo.filters import Bounds, visible_events
 from geo.schema import PRECISION_LABELS
 
@@ -146,6 +147,8 @@ def layer_payload(events: pd.DataFrame, colors: dict[str, str],
     for key, values in (("attacker", events["attacker"]), ("target", events["target_group"]),
                         ("place", place), ("doc", events["source_doc"])):
         payload[key], payload[key + "_names"] = _codes(values)
+    # "A → B", or "A ↔ B, direction not stated" where the source states no direction.
+    payload["sides"], payload["sides_names"] = _codes(describe_sides_column(events))
     payload["color_names"] = [colors.get(a, OTHER_COLOR) for a in payload["attacker_names"]]
     payload["precision"] = _numbers(events["geo_precision"])
     payload["near"] = events.get("near_location", pd.Series(False, index=events.index)
@@ -261,8 +264,7 @@ class EventsLayer(MacroElement):
     box.setAttribute('data-event-id', d.id[i]);
     box.appendChild(el('div', d.date[i] + ' \u00b7 ' + d.id[i], 'ev-meta'));
     var title = el('div', null, 'ev-title');
-    title.appendChild(el('b', d.attacker_names[d.attacker[i]]));
-    title.appendChild(document.createTextNode(' \u2192 ' + d.target_names[d.target[i]]));
+    title.appendChild(el('b', d.sides_names[d.sides[i]]));
     box.appendChild(title);
     var p = d.precision[i];
     var where = el('div', (d.near[i] ? 'Near ' : '') + d.place_names[d.place[i]]);
@@ -334,7 +336,7 @@ class EventsLayer(MacroElement):
       this._icon.setAttribute('aria-label', 'Event ' + this.eventId);
     });
     m.bindTooltip(el('span', d.id[i] + ' \u00b7 ' + d.date[i] + ' \u00b7 ' +
-      d.attacker_names[d.attacker[i]] + ' \u2192 ' + d.target_names[d.target[i]]));
+      d.sides_names[d.sides[i]]));
     m.bindPopup((function (k) { return function () { return popup(k); }; })(i),
                 {maxWidth: 360});
     markers[i] = m;

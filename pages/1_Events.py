@@ -10,7 +10,15 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from geo.evidence import describe_place, escape_markdown, map_url, sources_url, sources_urls
+from geo.evidence import (
+    describe_fatalities,
+    describe_place,
+    describe_sides,
+    escape_markdown,
+    map_url,
+    sources_url,
+    sources_urls,
+)
 from geo.export import export_name, to_csv_bytes
 from geo.schema import BY_NAME, TIME_PRECISION_LABELS
 
@@ -59,12 +67,14 @@ def details(event: pd.Series, p: ui.Page) -> None:
     centred = html.escape(map_url(p.state, event["latitude"], event["longitude"]), quote=True)
     st.html(f"""<div class="ev-details" style="font-size:1rem;line-height:1.5">
 <h3 style="margin:0 0 .2em">{text("event_id")} · {event["event_date"]:%Y-%m-%d}</h3>
-<p style="margin:0"><b>{text("attacker")}</b> → <b>{text("target_group")}</b>
+<p style="margin:0"><b>{html.escape(describe_sides(event.to_dict()))}</b>
  · {text("sub_event_type")}{weapon}</p>
 <p style="margin:0;color:#555">{html.escape(describe_place(event.to_dict()))}
- · date: {time_label} · fatalities: {count("fatalities")} · injuries: {count("injuries")}</p>
-<p style="margin:.6em 0 .2em;color:#555">As the source words it: {text("attacker_as_reported")}
- → {text("target_as_reported")}</p>
+ · date: {time_label} · fatalities: {html.escape(describe_fatalities(event.to_dict()))}
+ · injuries: {count("injuries")}</p>
+<p style="margin:.6em 0 .2em;color:#555">As the source words it: {html.escape(describe_sides(
+    {"attacker": event.get("attacker_as_reported"), "target_group":
+     event.get("target_as_reported"), "direction_stated": event.get("direction_stated")}))}</p>
 <blockquote style="margin:.2em 0;padding:.4em .9em;border-left:4px solid #bbb;
  background:#f6f6f6;font-style:italic">“{text("source_quote")}”</blockquote>
 <p style="margin:.2em 0;color:#555">Source: {text("source_doc")}</p>

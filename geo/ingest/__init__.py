@@ -31,12 +31,12 @@ from geo.ingest.pipeline import (
     detect_format,
     missing_columns,
 )
-from geo.ingest.read import Table, read_table
+from geo.ingest.read import UPLOAD_TYPES, Table, read_table
 from geo.ingest.ucdp import SUB_EVENT as UCDP_SUB_EVENT
 from geo.ingest.validate import LoadResult, validate
 
 __all__ = [
     "ACLED_DATE_FORMATS", "FORMATS", "FORMAT_LABELS", "NO_QUOTE", "NO_SOURCE", "NO_TARGET",
-    "PROVIDERS", "UCDP_SUB_EVENT", "ImportResult", "LoadResult", "Table", "convert",
+    "PROVIDERS", "UCDP_SUB_EVENT", "UPLOAD_TYPES", "ImportResult", "LoadResult", "Table", "convert",
     "detect_format", "main", "missing_columns", "parse_dates", "read_table", "validate",
 ]

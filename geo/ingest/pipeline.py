@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from geo.ingest import acled, events, ucdp
-from geo.ingest.read import Table, header_looks_like_data, read_table
+from geo.ingest.read import header_looks_like_data, read_table
 from geo.ingest.validate import validate
 from geo.problems import DataFileError, Problem
 

@@ -52,6 +52,8 @@ Source = str | Path | bytes | BinaryIO
 DELIMITERS = ",;\t|"
 DELIMITER_NOTES = {";": "semicolon-separated", "\t": "tab-separated", "|": "pipe-separated (|)"}
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".xlsx", ".xlsm", ".xls", ".ods")
+# File types an upload form should offer (without the dot).
+UPLOAD_TYPES = tuple(s.lstrip(".") for s in DATA_SUFFIXES) + ("zip",)
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 INDEX_COLUMN = re.compile(r"^(unnamed: ?\d+)?$")
 DATA_LIKE = re.compile(r"^[-+]?\d[\d.,:/ -]*$|^\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{2,4}$")
