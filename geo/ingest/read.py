@@ -137,7 +137,8 @@ def read_bytes(raw: bytes, name: str, chooser: Chooser, inside: str = "") -> Tab
     if raw.startswith(b"%PDF"):
         raise DataFileError(f"{name} is a PDF document, not a data file: export the table "
                             "as CSV, Excel or JSON")
-    if not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and \
+            b"\x00" not in raw[:SNIFF_BYTES]:
         body = raw[len(codecs.BOM_UTF8):] if raw.startswith(codecs.BOM_UTF8) else raw
         if body[:SNIFF_BYTES].lstrip()[:1] not in (b"{", b"["):
             table = _fast_csv(raw, name, chooser)
@@ -337,9 +338,11 @@ def decode(raw: bytes, name: str) -> tuple[str, str, list[str]]:
             raise DataFileError(f"{name} starts as UTF-16 but byte {exc.start} is not") from exc
     try:
         text = raw.decode("utf-8")
+        if "\x00" in text[:SNIFF_BYTES]:  # UTF-16 without a byte-order mark, or binary
+            raise UnicodeDecodeError("utf-8", raw, text.index("\x00"),
+                                     text.index("\x00") + 1, "NUL byte")
     except UnicodeDecodeError as exc:
-        text = _decode_other(raw, name, exc)
-        return text
+        return _decode_other(raw, name, exc)
     _refuse_binary(text, name)
     return text, "UTF-8", []
 
@@ -456,9 +459,14 @@ def prepare_header(header: Sequence[str], name: str) -> Header:
 
 
 def header_looks_like_data(columns: Sequence[str]) -> bool:
-    """True when most header names look like values (numbers, dates): no header row."""
+    """True when header names look like values (numbers, dates): the file has no header row.
+
+    Column names are words; two or more names that are numbers or dates (or one, in a header
+    of fewer than four names) mean the first row is a record.
+    """
     named = [c for c in columns if c]
-    return bool(named) and sum(bool(DATA_LIKE.match(c)) for c in named) * 2 >= len(named)
+    values = sum(bool(DATA_LIKE.match(c)) for c in named)
+    return values >= 2 or (values == 1 and len(named) < 4)
 
 
 def _is_hxl(values: Sequence[str]) -> bool:
