@@ -138,7 +138,7 @@ def read_bytes(raw: bytes, name: str, chooser: Chooser, inside: str = "") -> Tab
         raise DataFileError(f"{name} is a PDF document, not a data file: export the table "
                             "as CSV, Excel or JSON")
     if not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and \
-            b"\x00" not in raw[:SNIFF_BYTES]:
+            not _mostly_nul(raw):
         body = raw[len(codecs.BOM_UTF8):] if raw.startswith(codecs.BOM_UTF8) else raw
         if body[:SNIFF_BYTES].lstrip()[:1] not in (b"{", b"["):
             table = _fast_csv(raw, name, chooser)
@@ -338,9 +338,9 @@ def decode(raw: bytes, name: str) -> tuple[str, str, list[str]]:
             raise DataFileError(f"{name} starts as UTF-16 but byte {exc.start} is not") from exc
     try:
         text = raw.decode("utf-8")
-        if "\x00" in text[:SNIFF_BYTES]:  # UTF-16 without a byte-order mark, or binary
-            raise UnicodeDecodeError("utf-8", raw, text.index("\x00"),
-                                     text.index("\x00") + 1, "NUL byte")
+        if _mostly_nul(raw):  # UTF-16 without a byte-order mark, or binary
+            position = raw.index(b"\x00")
+            raise UnicodeDecodeError("utf-8", raw, position, position + 1, "NUL byte")
     except UnicodeDecodeError as exc:
         return _decode_other(raw, name, exc)
     _refuse_binary(text, name)
@@ -360,7 +360,7 @@ def _decode_other(raw: bytes, name: str, error: UnicodeDecodeError):
             text = raw.decode(encoding)
         except (UnicodeDecodeError, LookupError):
             continue
-        if encoding.startswith(("utf_16", "utf_32")) or "\x00" not in text:
+        if encoding.startswith(("utf_16", "utf_32")) or not _mostly_nul(raw):
             label = {"cp1252": "Windows-1252"}.get(encoding, encoding.replace("_", "-").upper())
             _refuse_binary(text, name)
             return text, label, [f"read as {label} (the file is not UTF-8)"]
@@ -370,9 +370,16 @@ def _decode_other(raw: bytes, name: str, error: UnicodeDecodeError):
         "if it is a spreadsheet, save it as .xlsx or CSV UTF-8")
 
 
+def _mostly_nul(raw: bytes) -> bool:
+    """True for UTF-16/32 without a byte-order mark, or binary: a quarter of NUL bytes."""
+    head = raw[:4096]
+    return bool(head) and head.count(b"\x00") * 4 >= len(head)
+
+
 def _refuse_binary(text: str, name: str) -> None:
-    position = text.find("\x00", 0, SNIFF_BYTES * 16)
-    if position >= 0:
+    head = text[:4096]
+    position = head.find("\x00")
+    if position >= 0 and head.count("\x00") * 4 >= len(head):
         raise DataFileError(f"{name} is a binary file, not text (character {position} is a NUL "
                             "byte): give a CSV, Excel, JSON or zip file")
 
@@ -400,9 +407,14 @@ def _read_csv(text: str, encoding: str, notes: list[str], name: str,
     if not text.strip():
         raise DataFileError(f"{name} is empty")
     if "\r" in text:
-        if "\n" not in text:
+        text = text.replace("\r\n", "\n")
+        lone = text.count("\r")
+        if lone > text.count("\n"):  # CR is how this file ends its lines
             notes.append("lines end with CR only (an old Mac format)")
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+            text = text.replace("\r", "\n")
+        elif lone:  # a stray CR inside a line: a space, so that the row stays whole
+            notes.append(f"{lone} carriage return(s) (CR) inside lines read as spaces")
+            text = text.replace("\r", " ")
     delimiter = sniff_delimiter(text[:SNIFF_BYTES])
     if delimiter in DELIMITER_NOTES:
         notes.append(DELIMITER_NOTES[delimiter])
