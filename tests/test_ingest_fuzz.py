@@ -19,8 +19,7 @@ with open(FIXTURES / "acled_current.csv", encoding="utf-8", newline="") as _f:
 HEADER, GOOD = ROWS[0], ROWS[1:]
 IDS = [row[0] for row in GOOD]
 
-FUZZ = settings(max_examples=25, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FUZZ
@@ -34,8 +33,10 @@ def test_random_bytes_raise_nothing_but_the_projects_error(data):
 
 
 @FUZZ
-@given(st.binary(max_size=400), st.sampled_from([b"", b"\xef\xbb\xbf", b"PK\x03\x04",
-                                                  b"{", b"[", b"\xff\xfe"]))
+@given(
+    st.binary(max_size=400),
+    st.sampled_from([b"", b"\xef\xbb\xbf", b"PK\x03\x04", b"{", b"[", b"\xff\xfe"]),
+)
 def test_random_bytes_after_a_header_or_magic_raise_only_the_projects_error(data, prefix):
     header = ",".join(HEADER).encode()
     for raw in (prefix + data, header + b"\n" + data, prefix + header + b"\n" + data):
@@ -52,8 +53,12 @@ junk_row = st.lists(junk_cell, min_size=0, max_size=40)
 
 
 @FUZZ
-@given(st.lists(junk_row, max_size=4), st.sampled_from([",", ";", "\t", "|"]),
-       st.sampled_from(["\n", "\r\n", "\r"]), st.integers(0, len(GOOD)))
+@given(
+    st.lists(junk_row, max_size=4),
+    st.sampled_from([",", ";", "\t", "|"]),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+    st.integers(0, len(GOOD)),
+)
 def test_junk_rows_among_valid_ones_never_lose_a_valid_row(junk, delimiter, ending, at):
     """Junk lines go in as raw text (no quoting): whatever they break, they must not take a
     valid row with them, unless a junk line opens a quote it does not close, which the reader
@@ -75,8 +80,10 @@ def test_junk_rows_among_valid_ones_never_lose_a_valid_row(junk, delimiter, endi
     lost = [i for i in IDS if i not in kept]
     if lost:
         reasons = " ".join(p.reason for p in result.problems)
-        assert "not closed" in reasons or any(
-            j.count('"') % 2 for j in junk_lines), (lost, [str(p) for p in result.problems])
+        assert "not closed" in reasons or any(j.count('"') % 2 for j in junk_lines), (
+            lost,
+            [str(p) for p in result.problems],
+        )
 
 
 @FUZZ

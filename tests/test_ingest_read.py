@@ -21,15 +21,27 @@ from geo.ingest.limits import MAX_COLUMNS, MAX_FIELD_CHARS
 from geo.problems import DataFileError, GeoError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
-COMPARED = ["event_id", "event_date", "attacker", "target_group", "latitude", "longitude",
-            "fatalities", "location", "source_quote", "time_precision", "geo_precision"]
+COMPARED = [
+    "event_id",
+    "event_date",
+    "attacker",
+    "target_group",
+    "latitude",
+    "longitude",
+    "fatalities",
+    "location",
+    "source_quote",
+    "time_precision",
+    "geo_precision",
+]
 
 
 def same_events(result, reference: str) -> None:
     expected = convert(FIXTURES / reference).events
     assert result.problems == [], [str(p) for p in result.problems]
-    pd.testing.assert_frame_equal(result.events[COMPARED].reset_index(drop=True),
-                                  expected[COMPARED].reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        result.events[COMPARED].reset_index(drop=True), expected[COMPARED].reset_index(drop=True)
+    )
 
 
 def csv_rows(name: str) -> list[list[str]]:
@@ -46,10 +58,13 @@ def rewrite_csv(rows: list[list[str]], delimiter: str = ",", terminator: str = "
 # ----------------------------------------------------------------------------- delimiters
 
 
-@pytest.mark.parametrize("name, note", [
-    ("acled_tab.tsv", "tab-separated"),
-    ("acled_pipe.txt", "pipe-separated (|)"),
-])
+@pytest.mark.parametrize(
+    "name, note",
+    [
+        ("acled_tab.tsv", "tab-separated"),
+        ("acled_pipe.txt", "pipe-separated (|)"),
+    ],
+)
 def test_tab_and_pipe_separated_files_read_like_the_comma_file(name, note):
     result = convert(FIXTURES / name)
     same_events(result, "acled_current.csv")
@@ -61,8 +76,9 @@ def test_a_semicolon_file_with_day_first_dates_reads_and_says_both():
     result = convert(FIXTURES / "acled_semicolon_dayfirst.csv")
     same_events(result, "acled_current.csv")
     assert "semicolon-separated" in result.notes
-    assert any(n.startswith("dates in event_date read day-first (21/03/2020)")
-               for n in result.notes), result.notes
+    assert any(
+        n.startswith("dates in event_date read day-first (21/03/2020)") for n in result.notes
+    ), result.notes
 
 
 def test_a_comma_file_says_nothing_about_its_delimiter_or_encoding():
@@ -117,13 +133,18 @@ def test_a_plain_array_of_records_is_read():
     same_events(result, "events_own.csv")
 
 
-@pytest.mark.parametrize("data, message", [
-    (b'{"status": 200, "success": false, "error": {"message": "Access denied"}}',
-     "is an error response of an API, not data"),
-    (b'{"rows": 3}', "holds no list of records"),
-    (b'{"data": [1, 2', "is not valid JSON"),
-    (b"42", None),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (
+            b'{"status": 200, "success": false, "error": {"message": "Access denied"}}',
+            "is an error response of an API, not data",
+        ),
+        (b'{"rows": 3}', "holds no list of records"),
+        (b'{"data": [1, 2', "is not valid JSON"),
+        (b"42", None),
+    ],
+)
 def test_json_that_holds_no_records_is_refused_with_the_reason(data, message):
     with pytest.raises(DataFileError) as error:
         convert(data)
@@ -143,8 +164,12 @@ def zipped(members: dict[str, bytes]) -> bytes:
 
 
 def test_a_zip_holding_a_csv_is_read_and_named():
-    data = zipped({"ged241-csv/GEDEvent_v24_1.csv": (FIXTURES / "ucdp_ged.csv").read_bytes(),
-                   "ged241-csv/codebook.pdf": b"%PDF-1.4"})
+    data = zipped(
+        {
+            "ged241-csv/GEDEvent_v24_1.csv": (FIXTURES / "ucdp_ged.csv").read_bytes(),
+            "ged241-csv/codebook.pdf": b"%PDF-1.4",
+        }
+    )
     result = convert(data)
     same_events(result, "ucdp_ged.csv")
     assert result.notes[0] == "read ged241-csv/GEDEvent_v24_1.csv from the zip"
@@ -211,8 +236,9 @@ def test_a_workbook_without_its_reader_is_refused_saying_so(monkeypatch):
     with pytest.raises(DataFileError) as error:
         convert(data)
     message = str(error.value)
-    assert "is an Excel workbook (.xlsx), and its reader, python-calamine, is not installed" \
-        in message
+    assert (
+        "is an Excel workbook (.xlsx), and its reader, python-calamine, is not installed" in message
+    )
     assert "UTF-8" not in message
 
 
@@ -321,8 +347,9 @@ def test_a_file_with_too_many_columns_is_refused_before_its_rows_are_read(monkey
     monkeypatch.setattr(reader, "_from_rows", must_not_run)
     header = ",".join(f"c{i}" for i in range(10_000))
     data = (header + "\n" + ",".join("1" for _ in range(10_000)) + "\n").encode()
-    with pytest.raises(DataFileError, match=f"has 10,000 columns, more than the limit of "
-                                            f"{MAX_COLUMNS}"):
+    with pytest.raises(
+        DataFileError, match=f"has 10,000 columns, more than the limit of {MAX_COLUMNS}"
+    ):
         convert(data)
 
 
@@ -336,6 +363,8 @@ def test_a_fifo_or_a_directory_is_refused_without_reading(tmp_path):
 
 
 def test_reader_errors_are_the_projects_own():
+    with pytest.raises(GeoError, match=r"is not text in UTF-8, UTF-16 or Windows-1252 \(byte 0"):
+        read_table(b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" * 40)
     with pytest.raises(GeoError):
-        read_table(b"\x00\x01\x02binary")
+        convert(b"\x00\x01\x02binary")
     assert issubclass(DataFileError, ValueError)

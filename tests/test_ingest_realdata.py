@@ -20,8 +20,9 @@ from geo.ingest import NO_TARGET, convert, main
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "realdata"
-pytestmark = pytest.mark.skipif(not REAL.is_dir(),
-                                reason=f"{REAL} (real ACLED/UCDP files) is not on this machine")
+pytestmark = pytest.mark.skipif(
+    not REAL.is_dir(), reason=f"{REAL} (real ACLED/UCDP files) is not on this machine"
+)
 
 # file -> (format, {line: reason of the problem that line must get})
 FILES = {
@@ -36,8 +37,15 @@ FILES = {
     "ucdp_hdx_bgd_hxl__ocha-dap.csv": ("ucdp", {}),
     "ucdp_hdx_nga_hxl_pandas__t-downing.csv": ("ucdp", {}),
 }
-DATE_FORMS = ("%Y-%m-%d", "%d %B %Y", "%d-%b-%y", "%d-%B-%Y", "%Y-%m-%dT%H:%M:%S",
-              "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S")
+DATE_FORMS = (
+    "%Y-%m-%d",
+    "%d %B %Y",
+    "%d-%b-%y",
+    "%d-%B-%Y",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%d %H:%M:%S",
+)
 
 
 def day(value: object) -> str:
@@ -59,8 +67,7 @@ def source_records(path: Path) -> list[tuple[int, dict[str, object]]]:
         book = CalamineWorkbook.from_path(str(path))
         rows = max((book.get_sheet_by_name(n).to_python() for n in book.sheet_names), key=len)
         header = [str(h).strip().lower() for h in rows[0]]
-        return [(i + 1, dict(zip(header, row, strict=True))) for i, row in enumerate(rows)
-                if i > 0]
+        return [(i + 1, dict(zip(header, row, strict=True))) for i, row in enumerate(rows) if i > 0]
     out = []
     with open(path, encoding="utf-8-sig", newline="") as f:
         reader = csv.reader(f)
@@ -86,9 +93,13 @@ def expected_events(path: Path, format: str, broken: dict[int, str]) -> dict[str
     if format == "ucdp":
         for _, r in records:
             expected[f"UCDP-{int(float(r['id']))}"] = {
-                "date": day(r["date_start"]), "lat": number(r["latitude"]),
-                "lon": number(r["longitude"]), "attacker": r["side_a"],
-                "target": r["side_b"], "fatalities": int(float(r["best"]))}
+                "date": day(r["date_start"]),
+                "lat": number(r["latitude"]),
+                "lon": number(r["longitude"]),
+                "attacker": r["side_a"],
+                "target": r["side_b"],
+                "fatalities": int(float(r["best"])),
+            }
         return expected
     monadic = "actor2" not in records[0][1]
     for _, r in records:
@@ -99,10 +110,13 @@ def expected_events(path: Path, format: str, broken: dict[int, str]) -> dict[str
             continue
         target = "" if monadic else str(r["actor2"])
         expected[event_id] = {
-            "date": day(r["event_date"]), "lat": number(r["latitude"]),
-            "lon": number(r["longitude"]), "attacker": str(r["actor1"]),
+            "date": day(r["event_date"]),
+            "lat": number(r["latitude"]),
+            "lon": number(r["longitude"]),
+            "attacker": str(r["actor1"]),
             "target": target if target.strip() else NO_TARGET,
-            "fatalities": int(float(r["fatalities"]))}
+            "fatalities": int(float(r["fatalities"])),
+        }
     return expected
 
 

@@ -19,12 +19,16 @@ def test_an_hdx_pandas_round_trip_reads_floats_as_ints_and_keeps_the_range():
     events = result.events
     assert events["event_id"].tolist() == [f"UCDP-{int(float(r['id']))}" for r in source]
     assert events["event_date"].dt.strftime("%Y-%m-%d").tolist() == [
-        r["date_start"][:10] for r in source]
+        r["date_start"][:10] for r in source
+    ]
     assert events["fatalities"].tolist() == [int(float(r["best"])) for r in source]
     assert events["fatalities_low"].iat[0] == 30 and events["fatalities_high"].iat[0] == 55
     assert events["fatalities_low"].isna().iat[2]
-    assert events["event_type"].tolist() == ["State-based conflict", "One-sided violence",
-                                             "Non-state conflict"]
+    assert events["event_type"].tolist() == [
+        "State-based conflict",
+        "One-sided violence",
+        "Non-state conflict",
+    ]
     assert events["geo_precision"].tolist() == [1, 3, 2]
     assert describe_fatalities(events.iloc[0].to_dict()) == "39 (range 30 to 55)"
     assert describe_fatalities(events.iloc[1].to_dict()) == "2"

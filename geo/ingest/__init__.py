@@ -36,7 +36,23 @@ from geo.ingest.ucdp import SUB_EVENT as UCDP_SUB_EVENT
 from geo.ingest.validate import LoadResult, validate
 
 __all__ = [
-    "ACLED_DATE_FORMATS", "FORMATS", "FORMAT_LABELS", "NO_QUOTE", "NO_SOURCE", "NO_TARGET",
-    "PROVIDERS", "UCDP_SUB_EVENT", "UPLOAD_TYPES", "ImportResult", "LoadResult", "Table", "convert",
-    "detect_format", "main", "missing_columns", "parse_dates", "read_table", "validate",
+    "ACLED_DATE_FORMATS",
+    "FORMATS",
+    "FORMAT_LABELS",
+    "NO_QUOTE",
+    "NO_SOURCE",
+    "NO_TARGET",
+    "PROVIDERS",
+    "UCDP_SUB_EVENT",
+    "UPLOAD_TYPES",
+    "ImportResult",
+    "LoadResult",
+    "Table",
+    "convert",
+    "detect_format",
+    "main",
+    "missing_columns",
+    "parse_dates",
+    "read_table",
+    "validate",
 ]

@@ -22,20 +22,35 @@ from geo.problems import DataFileError
 # Every form ACLED, UCDP or a spreadsheet re-save writes a day in: ISO, "21 March 2020",
 # "21 Mar 2020", "5-Aug-24", "01-January-2015", ISO with a time (UCDP's API and its dumps).
 DATE_FORMATS = (
-    "%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d-%b-%y", "%d-%b-%Y", "%d-%B-%Y", "%d-%B-%y",
-    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%d",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%d-%b-%y",
+    "%d-%b-%Y",
+    "%d-%B-%Y",
+    "%d-%B-%y",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S.%f",
     "%Y-%m-%dT%H:%M:%SZ",
 )
-DATE_REASON = ("is not a date (2024-11-01, 01 November 2024, 1-Nov-24, 01-January-2015, "
-               "21/03/2020 or an Excel day number)")
+DATE_REASON = (
+    "is not a date (2024-11-01, 01 November 2024, 1-Nov-24, 01-January-2015, "
+    "21/03/2020 or an Excel day number)"
+)
 NUMERIC_DATE = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})$"
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 EXCEL_DAYS = (20_000, 80_000)  # 1954-10-03 to 2119-01-10: an Excel day number, not a count
 
 # Stand-ins for cells a provider already reported, so that validation does not report the
 # same cell again (the row is dropped either way).
-PLACEHOLDER = {"event_date": "1970-01-01", "time_precision": "1", "geo_precision": "1",
-               "event_type": "-"}
+PLACEHOLDER = {
+    "event_date": "1970-01-01",
+    "time_precision": "1",
+    "geo_precision": "1",
+    "event_type": "-",
+}
 
 # What fills a required text cell that a real source leaves blank (kept, and said so).
 NO_QUOTE = "(no quote in the source file)"
@@ -46,18 +61,18 @@ NO_SOURCE = "(no source named in the source file)"
 class Conversion:
     """A source frame mapped onto the schema, before validation."""
 
-    frame: pd.DataFrame                       # schema columns, strings, same rows as source
-    origin: dict[str, str]                    # our column -> the source column it came from
+    frame: pd.DataFrame  # schema columns, strings, same rows as source
+    origin: dict[str, str]  # our column -> the source column it came from
     rejected: list[tuple[np.ndarray, str, str]] = field(default_factory=list)
-    merged: np.ndarray | None = None          # rows folded into another row (monadic ACLED)
+    merged: np.ndarray | None = None  # rows folded into another row (monadic ACLED)
     variant: str = ""
     notes: list[str] = field(default_factory=list)  # said to the user once per file
 
 
 @dataclass
 class Dates:
-    text: pd.Series          # YYYY-MM-DD, or PLACEHOLDER where `bad`
-    bad: np.ndarray          # non-blank values that are not dates
+    text: pd.Series  # YYYY-MM-DD, or PLACEHOLDER where `bad`
+    bad: np.ndarray  # non-blank values that are not dates
     notes: list[str]
 
 
@@ -81,7 +96,8 @@ def code(frame: pd.DataFrame, column: str) -> pd.Series:
     values = stripped(frame, column)
     codes, uniques = pd.factorize(values, sort=False)
     cleaned = pd.Series(np.asarray(uniques, dtype=object), dtype="str").str.replace(
-        r"^(-?\d+)\.0*$", r"\1", regex=True)
+        r"^(-?\d+)\.0*$", r"\1", regex=True
+    )
     return pd.Series(cleaned.array.take(codes), index=values.index, dtype="str")
 
 
@@ -146,25 +162,31 @@ def read_dates(values: pd.Series, column: str) -> Dates:
             raise DataFileError(
                 f"column {column}: every date written like {example!r} could be day-first "
                 "or month-first, and no date in the file settles which; write the dates as "
-                "YYYY-MM-DD (or 21 March 2020) and import it again")
+                "YYYY-MM-DD (or 21 March 2020) and import it again"
+            )
         year = numeric[2].where(numeric[2].str.len() == 4, "20" + numeric[2])
         day, month = (first, second) if day_first >= month_first else (second, first)
         iso = year + "-" + month.astype(str).str.zfill(2) + "-" + day.astype(str).str.zfill(2)
         parsed[numeric.index] = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
-        order = "day-first (21/03/2020)" if day_first >= month_first else \
-            "month-first (03/21/2020)"
-        notes.append(f"dates in {column} read {order}: {max(day_first, month_first)} "
-                     "date(s) can only be read that way"
-                     + (f", {min(day_first, month_first)} contradict it and are refused"
-                        if min(day_first, month_first) else ""))
+        order = "day-first (21/03/2020)" if day_first >= month_first else "month-first (03/21/2020)"
+        notes.append(
+            f"dates in {column} read {order}: {max(day_first, month_first)} "
+            "date(s) can only be read that way"
+            + (
+                f", {min(day_first, month_first)} contradict it and are refused"
+                if min(day_first, month_first)
+                else ""
+            )
+        )
 
     todo = parsed.isna() & (uniques != "")
     serial = pd.to_numeric(uniques[todo], errors="coerce")
     serial = serial[(serial >= EXCEL_DAYS[0]) & (serial <= EXCEL_DAYS[1]) & (serial % 1 == 0)]
     if len(serial):
         parsed[serial.index] = EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")
-        notes.append(f"dates in {column} written as Excel day numbers were read as days "
-                     "since 1899-12-30")
+        notes.append(
+            f"dates in {column} written as Excel day numbers were read as days since 1899-12-30"
+        )
 
     dates = pd.Series(parsed.dt.strftime("%Y-%m-%d").fillna(""), dtype="str")
     text_dates = pd.Series(dates.array.take(codes), index=values.index, dtype="str")

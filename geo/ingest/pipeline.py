@@ -38,13 +38,13 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     format: str = "events"
     rows_read: int = 0
-    variant: str = ""       # e.g. "current export", "pre-2023 export", "monadic export"
-    rows_merged: int = 0    # monadic ACLED rows that were the second actor of an event
-    name: str = ""          # display name of the file
-    container: str = ""     # "CSV", "Excel workbook (.xlsx)", "JSON", "zip (CSV)"...
-    encoding: str = ""      # of a text file: "UTF-8", "UTF-16", "Windows-1252"...
-    delimiter: str = ""     # of a CSV file
-    sheet: str = ""         # of a workbook: the sheet read
+    variant: str = ""  # e.g. "current export", "pre-2023 export", "monadic export"
+    rows_merged: int = 0  # monadic ACLED rows that were the second actor of an event
+    name: str = ""  # display name of the file
+    container: str = ""  # "CSV", "Excel workbook (.xlsx)", "JSON", "zip (CSV)"...
+    encoding: str = ""  # of a text file: "UTF-8", "UTF-16", "Windows-1252"...
+    delimiter: str = ""  # of a CSV file
+    sheet: str = ""  # of a workbook: the sheet read
     notes: list[str] = field(default_factory=list)  # what the reader and mapping decided
 
     @property
@@ -54,11 +54,15 @@ class ImportResult:
     def summary(self) -> str:
         """One line, e.g. 'imported 3 of 4 rows from ACLED file x.csv; 1 rows skipped'."""
         label = FORMAT_LABELS[self.format]
-        text = (f"imported {len(self.events)} of {self.rows_read} rows from {label} file "
-                f"{self.name}; {self.rows_skipped} rows skipped")
+        text = (
+            f"imported {len(self.events)} of {self.rows_read} rows from {label} file "
+            f"{self.name}; {self.rows_skipped} rows skipped"
+        )
         if self.rows_merged:
-            text += (f"; {self.rows_merged} rows merged into their event as its second actor "
-                     f"({self.variant})")
+            text += (
+                f"; {self.rows_merged} rows merged into their event as its second actor "
+                f"({self.variant})"
+            )
         return text
 
 
@@ -101,7 +105,8 @@ def detect_format(columns: Sequence[str], name: str, format: str = "auto") -> st
             _refuse_data_header(columns, name)
             raise DataFileError(
                 f"{name} is not {_article(format)} {FORMAT_LABELS[format]} file: it lacks "
-                f"{', '.join(missing)} (its columns are {_listing(columns)})")
+                f"{', '.join(missing)} (its columns are {_listing(columns)})"
+            )
         return format
     for candidate in FORMATS:
         if not missing_columns(columns, candidate):
@@ -116,8 +121,9 @@ def detect_format(columns: Sequence[str], name: str, format: str = "auto") -> st
             reason += f" (it has {len(has)} of its {len(key)} key columns: {_listing(has, 6)})"
         reasons.append(reason)
     labels = ", ".join(FORMAT_LABELS[f] for f in FORMATS[:-1])
-    raise DataFileError(f"{name} is not an {labels} or {FORMAT_LABELS[FORMATS[-1]]} file: "
-                        + "; ".join(reasons))
+    raise DataFileError(
+        f"{name} is not an {labels} or {FORMAT_LABELS[FORMATS[-1]]} file: " + "; ".join(reasons)
+    )
 
 
 def _refuse_data_header(columns: Sequence[str], name: str) -> None:
@@ -125,7 +131,8 @@ def _refuse_data_header(columns: Sequence[str], name: str) -> None:
         shown = ", ".join(repr(c) for c in list(columns)[:5])
         raise DataFileError(
             f"{name} has no header row: the first row looks like data ({shown}...); add a "
-            "row of column names (ACLED's, UCDP's or this project's) and import it again")
+            "row of column names (ACLED's, UCDP's or this project's) and import it again"
+        )
 
 
 class _Layout:
@@ -137,8 +144,9 @@ class _Layout:
         self.columns: list[str] = []
 
     def score(self, columns: Sequence[str]) -> float:
-        return max(len(PROVIDERS[f].KEY_COLUMNS) - len(missing_columns(columns, f))
-                   for f in FORMATS)
+        return max(
+            len(PROVIDERS[f].KEY_COLUMNS) - len(missing_columns(columns, f)) for f in FORMATS
+        )
 
     def select(self, columns: Sequence[str]) -> list[str] | None:
         self.found = detect_format(columns, self.name, self.format)
@@ -195,8 +203,7 @@ def _convert(source: str | Path | bytes | BinaryIO, format: str) -> ImportResult
     frame = table.frame.rename(columns=provider.ALIASES)
     lines, name = table.lines, table.name
     try:
-        conversion = provider.to_events(frame,
-                                        [provider.ALIASES.get(c, c) for c in table.columns])
+        conversion = provider.to_events(frame, [provider.ALIASES.get(c, c) for c in table.columns])
     except DataFileError as exc:
         raise DataFileError(f"{name}: {exc}") from exc
 
@@ -215,14 +222,12 @@ def _convert(source: str | Path | bytes | BinaryIO, format: str) -> ImportResult
         return " or ".join(table.original.get(c, c) for c in column.split(" or "))
 
     rejected_rows = np.zeros(n, dtype=bool)
-    keyed: list[tuple[int, int, Problem]] = [
-        (p.line or 0, -1, p) for p in table.problems]
+    keyed: list[tuple[int, int, Problem]] = [(p.line or 0, -1, p) for p in table.problems]
     for mask, column, reason in conversion.rejected:
         mask = mask & keep
         rejected_rows |= mask
         for i in np.flatnonzero(mask):
-            problem = Problem(name, int(lines[i]), shown(column), str(frame[column].iat[i]),
-                              reason)
+            problem = Problem(name, int(lines[i]), shown(column), str(frame[column].iat[i]), reason)
             keyed.append((int(lines[i]), position.get(column, len(position)), problem))
     keyed += _translate(result.problems, frame, lines, conversion.origin, position, shown)
     keyed.sort(key=lambda item: (item[0], item[1]))
@@ -231,14 +236,29 @@ def _convert(source: str | Path | bytes | BinaryIO, format: str) -> ImportResult
     out = out.loc[~rejected_rows[out[ROW].to_numpy(dtype=int)]]
     out = out.drop(columns=ROW).reset_index(drop=True)
     return ImportResult(
-        out, [p for _, _, p in keyed], layout.found, table.rows_read, conversion.variant,
-        int(n - keep.sum()), name, table.container, table.encoding, table.delimiter,
-        table.sheet, table.notes + conversion.notes)
+        out,
+        [p for _, _, p in keyed],
+        layout.found,
+        table.rows_read,
+        conversion.variant,
+        int(n - keep.sum()),
+        name,
+        table.container,
+        table.encoding,
+        table.delimiter,
+        table.sheet,
+        table.notes + conversion.notes,
+    )
 
 
-def _translate(problems: list[Problem], frame: pd.DataFrame, lines: np.ndarray,
-               origin: dict[str, str], position: dict[str, int],
-               shown) -> list[tuple[int, int, Problem]]:
+def _translate(
+    problems: list[Problem],
+    frame: pd.DataFrame,
+    lines: np.ndarray,
+    origin: dict[str, str],
+    position: dict[str, int],
+    shown,
+) -> list[tuple[int, int, Problem]]:
     """Problems of our columns restated in the source's columns, with its original values."""
     if not problems:
         return []

@@ -82,10 +82,10 @@ class Table:
     """A file read as text: one column per header name, and where each row came from."""
 
     name: str
-    columns: list[str]                    # every usable header name, trimmed and lower-cased
-    original: dict[str, str]              # lower-cased name -> the name as the file writes it
-    frame: pd.DataFrame                   # the kept columns, one str column each
-    lines: np.ndarray                     # line (sheet row, JSON record) where each row starts
+    columns: list[str]  # every usable header name, trimmed and lower-cased
+    original: dict[str, str]  # lower-cased name -> the name as the file writes it
+    frame: pd.DataFrame  # the kept columns, one str column each
+    lines: np.ndarray  # line (sheet row, JSON record) where each row starts
     problems: list[Problem] = field(default_factory=list)  # rows the reader left out
     notes: list[str] = field(default_factory=list)
     container: str = "CSV"
@@ -135,11 +135,11 @@ def read_bytes(raw: bytes, name: str, chooser: Chooser, inside: str = "") -> Tab
     if raw.startswith(OLE2_MAGIC):
         return _read_workbook(raw, name, chooser, "Excel 97-2003 workbook (.xls)")
     if raw.startswith(b"%PDF"):
-        raise DataFileError(f"{name} is a PDF document, not a data file: export the table "
-                            "as CSV, Excel or JSON")
-    if not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and \
-            not _mostly_nul(raw):
-        body = raw[len(codecs.BOM_UTF8):] if raw.startswith(codecs.BOM_UTF8) else raw
+        raise DataFileError(
+            f"{name} is a PDF document, not a data file: export the table as CSV, Excel or JSON"
+        )
+    if not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not _mostly_nul(raw):
+        body = raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw
         if body[:SNIFF_BYTES].lstrip()[:1] not in (b"{", b"["):
             table = _fast_csv(raw, name, chooser)
             if table is not None:
@@ -165,24 +165,32 @@ def _read_zip(raw: bytes, name: str, chooser: Chooser, inside: str) -> Table:
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         return _read_workbook(raw, name, chooser, "Excel workbook (.xlsx)")
     if "mimetype" in names and archive.read("mimetype").startswith(
-            b"application/vnd.oasis.opendocument.spreadsheet"):
+        b"application/vnd.oasis.opendocument.spreadsheet"
+    ):
         return _read_workbook(raw, name, chooser, "OpenDocument spreadsheet (.ods)")
     if "word/document.xml" in names:
         raise DataFileError(f"{name} is a Word document, not a data file")
     if inside:
         raise DataFileError(f"{name} is a zip inside the zip {inside}; unzip it first")
-    members = [i for i in archive.infolist()
-               if not i.is_dir() and not i.filename.startswith("__MACOSX/")
-               and not Path(i.filename).name.startswith(".")
-               and Path(i.filename).suffix.lower() in DATA_SUFFIXES]
+    members = [
+        i
+        for i in archive.infolist()
+        if not i.is_dir()
+        and not i.filename.startswith("__MACOSX/")
+        and not Path(i.filename).name.startswith(".")
+        and Path(i.filename).suffix.lower() in DATA_SUFFIXES
+    ]
     if not members:
         listed = ", ".join(names[:10]) or "nothing"
-        raise DataFileError(f"{name} is a zip that holds no CSV, spreadsheet or JSON file "
-                            f"(it holds {listed})")
+        raise DataFileError(
+            f"{name} is a zip that holds no CSV, spreadsheet or JSON file (it holds {listed})"
+        )
     member = max(members, key=lambda i: i.file_size)
     if member.file_size > MAX_UNPACKED_BYTES:
-        raise DataFileError(f"{name}: {member.filename} would unpack to {member.file_size:,} "
-                            f"bytes, more than the limit of {MAX_UNPACKED_BYTES:,}")
+        raise DataFileError(
+            f"{name}: {member.filename} would unpack to {member.file_size:,} "
+            f"bytes, more than the limit of {MAX_UNPACKED_BYTES:,}"
+        )
     try:
         data = archive.read(member)
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
@@ -223,7 +231,8 @@ def _read_workbook(raw: bytes, name: str, chooser: Chooser, kind: str) -> Table:
     except ImportError as exc:
         raise DataFileError(
             f"{name} is an {kind}, and its reader, python-calamine, is not installed: "
-            "install it (pip install -r requirements.txt) or save the sheet as CSV") from exc
+            "install it (pip install -r requirements.txt) or save the sheet as CSV"
+        ) from exc
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
         sheets = []
@@ -243,7 +252,7 @@ def _read_workbook(raw: bytes, name: str, chooser: Chooser, kind: str) -> Table:
         raise DataFileError(f"{name}: every sheet of the workbook is empty")
     score, _, sheet_name, rows, top = max(sheets, key=lambda s: (s[0], s[1]))
     header = [_cell_text(c) for c in rows[top]]
-    body = [[_cell_text(c) for c in row] for row in rows[top + 1:]]
+    body = [[_cell_text(c) for c in row] for row in rows[top + 1 :]]
     lines = np.arange(top + 2, top + 2 + len(body))
     table = _from_rows(header, body, lines, name, chooser)
     table.container, table.sheet = kind, sheet_name
@@ -268,29 +277,42 @@ def _read_json(text: str, name: str) -> Table:
     try:
         data = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
-        where = (f" at line {exc.lineno}, column {exc.colno}"
-                 if isinstance(exc, json.JSONDecodeError) else "")
+        where = (
+            f" at line {exc.lineno}, column {exc.colno}"
+            if isinstance(exc, json.JSONDecodeError)
+            else ""
+        )
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
         raise DataFileError(f"{name} is not valid JSON: {reason}{where}") from exc
     notes: list[str] = []
     if isinstance(data, dict):
-        key = next((k for k in ("data", "Result", "result", "results", "events")
-                    if isinstance(data.get(k), list)), None)
+        key = next(
+            (
+                k
+                for k in ("data", "Result", "result", "results", "events")
+                if isinstance(data.get(k), list)
+            ),
+            None,
+        )
         if key is None:
             error = data.get("error") or data.get("message")
             if error is not None or data.get("success") is False:
-                raise DataFileError(f"{name} is an error response of an API, not data: "
-                                    f"{str(error)[:200]!r}")
+                raise DataFileError(
+                    f"{name} is an error response of an API, not data: {str(error)[:200]!r}"
+                )
             keys = ", ".join(map(str, list(data)[:10])) or "none"
             raise DataFileError(
                 f"{name} is JSON but holds no list of records: expected ACLED's "
-                f"{{\"data\": [...]}}, UCDP's {{\"Result\": [...]}} or a plain array "
-                f"(its keys are {keys})")
+                f'{{"data": [...]}}, UCDP\'s {{"Result": [...]}} or a plain array '
+                f"(its keys are {keys})"
+            )
         records = data[key]
         notes.append("ACLED API response" if key == "data" else f"API response ({key!r})")
         if key == "Result" and data.get("NextPageUrl"):
-            notes.append(f"this is one page of UCDP's API ({data.get('TotalCount', '?')} "
-                         "events in all); only its records are read")
+            notes.append(
+                f"this is one page of UCDP's API ({data.get('TotalCount', '?')} "
+                "events in all); only its records are read"
+            )
     elif isinstance(data, list):
         records = data
     else:
@@ -302,11 +324,16 @@ def _read_json(text: str, name: str) -> Table:
             for k in record:
                 columns.setdefault(str(k), None)
                 if len(columns) > MAX_COLUMNS:
-                    raise DataFileError(f"{name}: its records have more than {MAX_COLUMNS} "
-                                        "different fields, the limit")
+                    raise DataFileError(
+                        f"{name}: its records have more than {MAX_COLUMNS} "
+                        "different fields, the limit"
+                    )
         else:
-            problems.append(Problem(name, i, None, None, "is not a record (an object with "
-                                    "named fields); left out"))
+            problems.append(
+                Problem(
+                    name, i, None, None, "is not a record (an object with named fields); left out"
+                )
+            )
     header = list(columns)
     body, lines = [], []
     for i, record in enumerate(records, start=1):
@@ -330,7 +357,7 @@ def decode(raw: bytes, name: str) -> tuple[str, str, list[str]]:
     """(text, encoding, notes): UTF-8 with or without BOM, UTF-16, else what charset-normalizer
     finds (Windows-1252 preferred for Western text). Refuses binary files naming a byte."""
     if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
+        raw = raw[len(codecs.BOM_UTF8) :]
     elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return raw.decode("utf-16"), "UTF-16", ["read as UTF-16"]
@@ -364,10 +391,11 @@ def _decode_other(raw: bytes, name: str, error: UnicodeDecodeError):
             label = {"cp1252": "Windows-1252"}.get(encoding, encoding.replace("_", "-").upper())
             _refuse_binary(text, name)
             return text, label, [f"read as {label} (the file is not UTF-8)"]
-    bad = raw[error.start:error.start + 4]
+    bad = raw[error.start : error.start + 4]
     raise DataFileError(
         f"{name} is not text in UTF-8, UTF-16 or Windows-1252 (byte {error.start} is {bad!r}); "
-        "if it is a spreadsheet, save it as .xlsx or CSV UTF-8")
+        "if it is a spreadsheet, save it as .xlsx or CSV UTF-8"
+    )
 
 
 def _mostly_nul(raw: bytes) -> bool:
@@ -380,8 +408,10 @@ def _refuse_binary(text: str, name: str) -> None:
     head = text[:4096]
     position = head.find("\x00")
     if position >= 0 and head.count("\x00") * 4 >= len(head):
-        raise DataFileError(f"{name} is a binary file, not text (character {position} is a NUL "
-                            "byte): give a CSV, Excel, JSON or zip file")
+        raise DataFileError(
+            f"{name} is a binary file, not text (character {position} is a NUL "
+            "byte): give a CSV, Excel, JSON or zip file"
+        )
 
 
 def sniff_delimiter(sample: str) -> str:
@@ -401,8 +431,7 @@ def sniff_delimiter(sample: str) -> str:
     return max(present, key=header.count)
 
 
-def _read_csv(text: str, encoding: str, notes: list[str], name: str,
-              chooser: Chooser) -> Table:
+def _read_csv(text: str, encoding: str, notes: list[str], name: str, chooser: Chooser) -> Table:
     """Text that pyarrow's path did not take, through the csv module."""
     if not text.strip():
         raise DataFileError(f"{name} is empty")
@@ -430,15 +459,17 @@ def _header_of(first_line: str, delimiter: str, name: str) -> list[str]:
     except csv.Error as exc:
         raise DataFileError(f"{name} line 1: the header cannot be read ({exc})") from exc
     if len(header) > MAX_COLUMNS:
-        raise DataFileError(f"{name} has {len(header):,} columns, more than the limit of "
-                            f"{MAX_COLUMNS}; is it the file you meant?")
+        raise DataFileError(
+            f"{name} has {len(header):,} columns, more than the limit of "
+            f"{MAX_COLUMNS}; is it the file you meant?"
+        )
     return header
 
 
 @dataclass
 class Header:
-    positions: list[int]      # positions in the file of the usable columns
-    columns: list[str]        # their names, trimmed and lower-cased
+    positions: list[int]  # positions in the file of the usable columns
+    columns: list[str]  # their names, trimmed and lower-cased
     original: dict[str, str]
     notes: list[str]
 
@@ -446,8 +477,10 @@ class Header:
 def prepare_header(header: Sequence[str], name: str) -> Header:
     """Usable columns of a header: trimmed, lower-cased, first of repeated names, no index."""
     if len(header) > MAX_COLUMNS:
-        raise DataFileError(f"{name} has {len(header):,} columns, more than the limit of "
-                            f"{MAX_COLUMNS}; is it the file you meant?")
+        raise DataFileError(
+            f"{name} has {len(header):,} columns, more than the limit of "
+            f"{MAX_COLUMNS}; is it the file you meant?"
+        )
     positions, columns, original, notes = [], [], {}, []
     unnamed = 0
     for i, raw_name in enumerate(header):
@@ -493,7 +526,7 @@ def _fast_csv(raw: bytes, name: str, chooser: Chooser) -> Table | None:
     start = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     if b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n"):
         return None  # a lone CR: line ends the csv module's path normalises
-    head = raw[start:start + SNIFF_BYTES].decode("utf-8", errors="replace").replace("\r\n", "\n")
+    head = raw[start : start + SNIFF_BYTES].decode("utf-8", errors="replace").replace("\r\n", "\n")
     end = head.find("\n")
     if end < 0 or not head.strip():
         return None
@@ -515,12 +548,17 @@ def _fast_csv(raw: bytes, name: str, chooser: Chooser) -> Table | None:
             table = pa_csv.read_csv(
                 pa.py_buffer(raw)[start:],
                 read_options=pa_csv.ReadOptions(column_names=generated, skip_rows=1),
-                parse_options=pa_csv.ParseOptions(delimiter=delimiter,
-                                                  newlines_in_values=newlines_in_values),
+                parse_options=pa_csv.ParseOptions(
+                    delimiter=delimiter, newlines_in_values=newlines_in_values
+                ),
                 convert_options=pa_csv.ConvertOptions(
-                    column_types={g: pa.string() for g in generated}, include_columns=include,
-                    strings_can_be_null=False, quoted_strings_can_be_null=False,
-                    check_utf8=True))
+                    column_types={g: pa.string() for g in generated},
+                    include_columns=include,
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                    check_utf8=True,
+                ),
+            )
         except (pa.ArrowInvalid, ValueError):
             continue
         if physical - 1 == table.num_rows:
@@ -545,8 +583,16 @@ def _fast_csv(raw: bytes, name: str, chooser: Chooser) -> Table | None:
     frame = table.to_pandas()
     frame.columns = keep
     notes = [DELIMITER_NOTES[delimiter]] if delimiter in DELIMITER_NOTES else []
-    out = Table(name, header.columns, header.original, frame, lines,
-                notes=notes + header.notes, encoding="UTF-8", delimiter=delimiter)
+    out = Table(
+        name,
+        header.columns,
+        header.original,
+        frame,
+        lines,
+        notes=notes + header.notes,
+        encoding="UTF-8",
+        delimiter=delimiter,
+    )
     first_row = _first_row(head, delimiter)
     _drop_hxl(out, [first_row[i] for i in header.positions if i < len(first_row)])
     return out
@@ -602,8 +648,10 @@ def _slow_csv(text: str, name: str, delimiter: str, chooser: Chooser) -> Table:
     except csv.Error as exc:
         raise DataFileError(f"{name} line 1: the header cannot be read ({exc})") from exc
     if len(raw_header) > MAX_COLUMNS:
-        raise DataFileError(f"{name} has {len(raw_header):,} columns, more than the limit of "
-                            f"{MAX_COLUMNS}; is it the file you meant?")
+        raise DataFileError(
+            f"{name} has {len(raw_header):,} columns, more than the limit of "
+            f"{MAX_COLUMNS}; is it the file you meant?"
+        )
     width = len(raw_header)
     body: list[list[str]] = []
     lines: list[int] = []
@@ -618,8 +666,9 @@ def _slow_csv(text: str, name: str, delimiter: str, chooser: Chooser) -> Table:
         except csv.Error as exc:
             start = previous + 1
             previous = reader.line_num
-            problems.append(Problem(name, start, None, None, f"cannot be read as CSV ({exc}); "
-                                    "row left out"))
+            problems.append(
+                Problem(name, start, None, None, f"cannot be read as CSV ({exc}); row left out")
+            )
             continue
         start, end = previous + 1, reader.line_num
         previous = end
@@ -629,35 +678,55 @@ def _slow_csv(text: str, name: str, delimiter: str, chooser: Chooser) -> Table:
             physical = physical if physical is not None else text.split("\n")
             swallowed = _swallowed_line(physical, start, end, width, delimiter)
             if swallowed:
-                problems.append(Problem(
-                    name, start, None, None,
-                    f"has a quote that is not closed before line {swallowed}, which reads as a "
-                    f"row of its own; lines {start} to {end} left out (close the quote)"))
+                problems.append(
+                    Problem(
+                        name,
+                        start,
+                        None,
+                        None,
+                        f"has a quote that is not closed before line {swallowed}, which reads as a "
+                        f"row of its own; lines {start} to {end} left out (close the quote)",
+                    )
+                )
                 continue
         if len(row) > width:
             if any(v.strip() for v in row[width:]):
-                problems.append(Problem(
-                    name, start, None, None,
-                    f"has {len(row)} fields where the header has {width} (a value with an "
-                    f"unquoted {delimiter!r}?); row left out"))
+                problems.append(
+                    Problem(
+                        name,
+                        start,
+                        None,
+                        None,
+                        f"has {len(row)} fields where the header has {width} (a value with an "
+                        f"unquoted {delimiter!r}?); row left out",
+                    )
+                )
                 continue
             row = row[:width]
         elif len(row) < width:
-            problems.append(Problem(
-                name, start, None, None,
-                f"has {len(row)} fields where the header has {width} (is the line cut "
-                "short?); row left out"))
+            problems.append(
+                Problem(
+                    name,
+                    start,
+                    None,
+                    None,
+                    f"has {len(row)} fields where the header has {width} (is the line cut "
+                    "short?); row left out",
+                )
+            )
             continue
         body.append(row)
         lines.append(start)
     table = _from_rows(raw_header, body, np.asarray(lines, dtype=int), name, chooser)
-    table.problems = sorted(problems + table.problems,
-                            key=lambda p: p.line if p.line is not None else 0)
+    table.problems = sorted(
+        problems + table.problems, key=lambda p: p.line if p.line is not None else 0
+    )
     return table
 
 
-def _swallowed_line(physical: list[str], start: int, end: int, width: int,
-                    delimiter: str) -> int | None:
+def _swallowed_line(
+    physical: list[str], start: int, end: int, width: int, delimiter: str
+) -> int | None:
     """The first line after `start` inside one record that is a whole row by itself."""
     for number in range(start + 1, end + 1):
         line = physical[number - 1] if number - 1 < len(physical) else ""
@@ -670,8 +739,9 @@ def _swallowed_line(physical: list[str], start: int, end: int, width: int,
     return None
 
 
-def _from_rows(raw_header: Sequence[str], body: list[list[str]], lines: np.ndarray, name: str,
-               chooser: Chooser) -> Table:
+def _from_rows(
+    raw_header: Sequence[str], body: list[list[str]], lines: np.ndarray, name: str, chooser: Chooser
+) -> Table:
     """A Table from a header and rectangular rows of text (padded to the header's width)."""
     header = prepare_header(raw_header, name)
     wanted = chooser.select(header.columns)
@@ -702,10 +772,16 @@ def _drop_long_values(table: Table) -> None:
         lengths = frame[column].str.len().to_numpy()
         over = lengths > MAX_FIELD_CHARS
         for i in np.flatnonzero(over & ~bad):
-            table.problems.append(Problem(
-                table.name, int(table.lines[i]), table.original.get(column, column), None,
-                f"holds a value of {int(lengths[i]):,} characters, more than the limit of "
-                f"{MAX_FIELD_CHARS:,}; row left out"))
+            table.problems.append(
+                Problem(
+                    table.name,
+                    int(table.lines[i]),
+                    table.original.get(column, column),
+                    None,
+                    f"holds a value of {int(lengths[i]):,} characters, more than the limit of "
+                    f"{MAX_FIELD_CHARS:,}; row left out",
+                )
+            )
         bad |= over
     if bad.any():
         table.frame = frame.loc[~bad].reset_index(drop=True)

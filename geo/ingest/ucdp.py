@@ -33,12 +33,27 @@ from geo.ingest.base import (
 NAME = "ucdp"
 LABEL = "UCDP GED"
 KEY_COLUMNS: tuple[str, ...] = (
-    "id", "type_of_violence", "side_a", "side_b", "where_prec", "latitude", "longitude",
-    "country", "date_prec", "date_start", "best",
+    "id",
+    "type_of_violence",
+    "side_a",
+    "side_b",
+    "where_prec",
+    "latitude",
+    "longitude",
+    "country",
+    "date_prec",
+    "date_start",
+    "best",
 )
 OPTIONAL_COLUMNS: tuple[str, ...] = (
-    "source_article", "source_office", "source_headline", "where_coordinates",
-    "where_description", "adm_1", "low", "high",
+    "source_article",
+    "source_office",
+    "source_headline",
+    "where_coordinates",
+    "where_description",
+    "adm_1",
+    "low",
+    "high",
 )
 ALIASES: dict[str, str] = {}
 READS_EVERY_COLUMN = False
@@ -55,8 +70,10 @@ DATE_PREC = {"1": "1", "2": "2", "3": "2", "4": "3", "5": "3"}
 DATE_CAVEAT = " date_prec 5: UCDP knows only the year."
 VIOLENCE = {"1": "State-based conflict", "2": "Non-state conflict", "3": "One-sided violence"}
 SUB_EVENT = "Not coded by UCDP"
-NOTE = ("Imported from UCDP GED; side_a and side_b are the event's two sides: UCDP does not "
-        "say which one attacked.")
+NOTE = (
+    "Imported from UCDP GED; side_a and side_b are the event's two sides: UCDP does not "
+    "say which one attacked."
+)
 NO_HEADLINE_NOTE = " UCDP gives no headline for this event."
 
 
@@ -89,48 +106,67 @@ def to_events(frame: pd.DataFrame, columns: Sequence[str]) -> Conversion:
     notes = notes.mask(date_prec == "5", notes + DATE_CAVEAT)
     notes = notes.mask(headline == "", notes + NO_HEADLINE_NOTE)
 
-    out = pd.DataFrame({
-        "event_id": event_id,
-        "event_date": dates.text,
-        "time_precision": time_precision,
-        "event_type": event_type,
-        "sub_event_type": constant(frame, SUB_EVENT),
-        "attacker": text(frame, "side_a"),
-        "target_group": text(frame, "side_b"),
-        "location": first_filled(stripped(frame, "where_coordinates"),
-                                 stripped(frame, "adm_1"), text(frame, "country")),
-        "near_location": (where_prec == "2").map({True: "true", False: "false"}).astype("str"),
-        "admin1": text(frame, "adm_1"),
-        "country": text(frame, "country"),
-        "latitude": text(frame, "latitude"),
-        "longitude": text(frame, "longitude"),
-        "geo_precision": geo_precision,
-        "geo_source": "UCDP GED coordinates, where_prec " + where_prec,
-        "fatalities": text(frame, "best"),
-        "fatalities_low": text(frame, "low"),
-        "fatalities_high": text(frame, "high"),
-        "source_doc": first_filled(article, office, constant(frame, NO_SOURCE)),
-        "source_quote": quote,
-        "notes": notes,
-        "direction_stated": constant(frame, "false"),
-    })
+    out = pd.DataFrame(
+        {
+            "event_id": event_id,
+            "event_date": dates.text,
+            "time_precision": time_precision,
+            "event_type": event_type,
+            "sub_event_type": constant(frame, SUB_EVENT),
+            "attacker": text(frame, "side_a"),
+            "target_group": text(frame, "side_b"),
+            "location": first_filled(
+                stripped(frame, "where_coordinates"),
+                stripped(frame, "adm_1"),
+                text(frame, "country"),
+            ),
+            "near_location": (where_prec == "2").map({True: "true", False: "false"}).astype("str"),
+            "admin1": text(frame, "adm_1"),
+            "country": text(frame, "country"),
+            "latitude": text(frame, "latitude"),
+            "longitude": text(frame, "longitude"),
+            "geo_precision": geo_precision,
+            "geo_source": "UCDP GED coordinates, where_prec " + where_prec,
+            "fatalities": text(frame, "best"),
+            "fatalities_low": text(frame, "low"),
+            "fatalities_high": text(frame, "high"),
+            "source_doc": first_filled(article, office, constant(frame, NO_SOURCE)),
+            "source_quote": quote,
+            "notes": notes,
+            "direction_stated": constant(frame, "false"),
+        }
+    )
     origin = {
-        "event_id": "id", "event_date": "date_start", "time_precision": "date_prec",
-        "event_type": "type_of_violence", "attacker": "side_a", "target_group": "side_b",
-        "location": "where_coordinates", "near_location": "where_prec", "admin1": "adm_1",
-        "geo_precision": "where_prec", "fatalities": "best", "fatalities_low": "low",
-        "fatalities_high": "high", "source_doc": "source_article or source_office",
+        "event_id": "id",
+        "event_date": "date_start",
+        "time_precision": "date_prec",
+        "event_type": "type_of_violence",
+        "attacker": "side_a",
+        "target_group": "side_b",
+        "location": "where_coordinates",
+        "near_location": "where_prec",
+        "admin1": "adm_1",
+        "geo_precision": "where_prec",
+        "fatalities": "best",
+        "fatalities_low": "low",
+        "fatalities_high": "high",
+        "source_doc": "source_article or source_office",
         "source_quote": "source_headline or where_description",
     }
     rejected = [
         (dates.bad, "date_start", DATE_REASON),
         (bad_date_prec, "date_prec", "is not a UCDP date precision (1 to 5)"),
         (bad_where_prec, "where_prec", "is not a UCDP location precision (1 to 7)"),
-        (bad_violence, "type_of_violence", "is not 1 (state-based), 2 (non-state) or "
-                                           "3 (one-sided violence)"),
+        (
+            bad_violence,
+            "type_of_violence",
+            "is not 1 (state-based), 2 (non-state) or 3 (one-sided violence)",
+        ),
     ]
     said = list(dates.notes)
     if no_quote.any():
-        said.append(f"{int(no_quote.sum())} event(s) have neither a headline nor a place "
-                    f"description: their quote reads {NO_QUOTE!r}")
+        said.append(
+            f"{int(no_quote.sum())} event(s) have neither a headline nor a place "
+            f"description: their quote reads {NO_QUOTE!r}"
+        )
     return Conversion(out, origin, rejected, None, "", said)

@@ -44,8 +44,9 @@ def validate(raw: pd.DataFrame, lines: np.ndarray, name: str) -> LoadResult:
     out: dict[str, object] = {}
     blank = pd.Series("", index=raw.index, dtype="str")
 
-    def report(mask: np.ndarray, column: str, values: pd.Series, reason: str,
-               show_value: bool = True) -> None:
+    def report(
+        mask: np.ndarray, column: str, values: pd.Series, reason: str, show_value: bool = True
+    ) -> None:
         nonlocal bad
         bad |= mask
         order = COLUMN_NAMES.index(column) if column in COLUMN_NAMES else 99
@@ -64,8 +65,12 @@ def validate(raw: pd.DataFrame, lines: np.ndarray, name: str) -> LoadResult:
             out[column] = values
         elif spec.kind == "date":
             parsed = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
-            report(parsed.isna().to_numpy() & ~empty, column, values,
-                   "is not a date of the form YYYY-MM-DD")
+            report(
+                parsed.isna().to_numpy() & ~empty,
+                column,
+                values,
+                "is not a date of the form YYYY-MM-DD",
+            )
             out[column] = parsed
         elif spec.kind == "bool":
             lowered = values.str.lower()
@@ -91,15 +96,23 @@ def validate(raw: pd.DataFrame, lines: np.ndarray, name: str) -> LoadResult:
                     negative = ok & (number.fillna(0) < 0).to_numpy()
                     report(negative, column, values, "is negative")
                     huge = ok & (number.fillna(0) > MAX_COUNT).to_numpy()
-                    report(huge, column, values,
-                           f"is larger than any plausible count (the limit is {MAX_COUNT:,})")
+                    report(
+                        huge,
+                        column,
+                        values,
+                        f"is larger than any plausible count (the limit is {MAX_COUNT:,})",
+                    )
                     ok &= ~negative & ~huge
                 counts = np.where(ok, number.fillna(0).to_numpy(), 0).astype("int64")
                 out[column] = pd.Series(pd.arrays.IntegerArray(counts, ~ok), index=raw.index)
             else:
                 limit = 90 if column == "latitude" else 180
-                report(ok & (number.abs() > limit).to_numpy(), column, values,
-                       f"is outside [-{limit}, {limit}]")
+                report(
+                    ok & (number.abs() > limit).to_numpy(),
+                    column,
+                    values,
+                    f"is outside [-{limit}, {limit}]",
+                )
                 out[column] = number
 
     ids = out["event_id"]
@@ -133,6 +146,9 @@ def _numbers(values: pd.Series, empty: np.ndarray) -> pd.Series:
     codes, uniques = pd.factorize(values, sort=False)
     if len(uniques) * 2 > len(values):
         return pd.to_numeric(values, errors="coerce").astype("float64")
-    parsed = pd.to_numeric(pd.Series(np.asarray(uniques, dtype=object), dtype="str"),
-                           errors="coerce").astype("float64").to_numpy()
+    parsed = (
+        pd.to_numeric(pd.Series(np.asarray(uniques, dtype=object), dtype="str"), errors="coerce")
+        .astype("float64")
+        .to_numpy()
+    )
     return pd.Series(np.where(codes >= 0, parsed.take(codes), np.nan), index=values.index)
