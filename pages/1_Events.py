@@ -62,6 +62,7 @@ def details(event: pd.Series, p: ui.Page) -> None:
         return "not reported" if pd.isna(event[column]) else str(int(event[column]))
 
     time_label = TIME_PRECISION_LABELS.get(int(event["time_precision"]), "")
+    fatalities = html.escape(describe_fatalities(event.to_dict()))  # "12 (range 8 to 15)"
     weapon = f", {text('weapon')}" if text("weapon") else ""
     evidence = html.escape(sources_url(event["event_id"], p.state), quote=True)
     centred = html.escape(map_url(p.state, event["latitude"], event["longitude"]), quote=True)
@@ -70,8 +71,7 @@ def details(event: pd.Series, p: ui.Page) -> None:
 <p style="margin:0"><b>{html.escape(describe_sides(event.to_dict()))}</b>
  · {text("sub_event_type")}{weapon}</p>
 <p style="margin:0;color:#555">{html.escape(describe_place(event.to_dict()))}
- · date: {time_label} · fatalities: {html.escape(describe_fatalities(event.to_dict()))}
- · injuries: {count("injuries")}</p>
+ · date: {time_label} · fatalities: {fatalities} · injuries: {count("injuries")}</p>
 <p style="margin:.6em 0 .2em;color:#555">As the source words it: {html.escape(describe_sides(
     {"attacker": event.get("attacker_as_reported"), "target_group":
      event.get("target_as_reported"), "direction_stated": event.get("direction_stated")}))}</p>
