@@ -125,3 +125,19 @@ def test_a_date_against_the_files_order_is_a_named_row_problem():
     )
     assert dates.bad.tolist() == [False, False, True]
     assert "1 contradict it and are refused" in dates.notes[0]
+
+
+def test_the_map_popup_and_tooltip_say_direction_not_stated_for_imported_events():
+    from geo.events import load_events
+    from geo.mapview import layer_payload
+    from geo.schema import EVENTS_CSV
+
+    imported = convert(FIXTURES / "acled_current.csv").events
+    curated = load_events(EVENTS_CSV).events
+    both = pd.concat([curated, imported], ignore_index=True)
+    payload = layer_payload(both, {})
+    sides = [payload["sides_names"][c] for c in payload["sides"]]
+    assert all(" → " in s for s in sides[: len(curated)])
+    assert all(s.endswith(", direction not stated") and " ↔ " in s
+               for s in sides[len(curated):])
+    assert len(sides) == len(both)
