@@ -138,6 +138,5 @@ def test_the_map_popup_and_tooltip_say_direction_not_stated_for_imported_events(
     payload = layer_payload(both, {})
     sides = [payload["sides_names"][c] for c in payload["sides"]]
     assert all(" → " in s for s in sides[: len(curated)])
-    assert all(s.endswith(", direction not stated") and " ↔ " in s
-               for s in sides[len(curated):])
+    assert all(s.endswith(", direction not stated") and " ↔ " in s for s in sides[len(curated) :])
     assert len(sides) == len(both)
