@@ -24,6 +24,7 @@ from jinja2 import Template
 
 from geo.assets import TILES_ATTRIBUTION, TILES_MAX_ZOOM, Assets
 from geo.dates import date_labels
+from geo.evidence import describe_sides_column
 from geo.filters import Bounds, visible_events
 from geo.schema import PRECISION_LABELS
 from geo.sources import casualty_context, source_labels
@@ -360,6 +361,8 @@ def layer_payload(
     payload["context"], payload["context_names"] = _codes(casualty_context(events))
     if "attribution" in events:
         payload["basis"], payload["basis_names"] = _codes(events["attribution"])
+    # "A → B", or "A ↔ B, direction not stated" where the source states no direction.
+    payload["sides"], payload["sides_names"] = _codes(describe_sides_column(events))
     payload["color_names"] = [colors.get(a, OTHER_COLOR) for a in payload["attacker_names"]]
     payload["precision"] = _numbers(events["geo_precision"])
     payload["near"] = (
@@ -581,8 +584,7 @@ class EventsLayer(MacroElement):
     box.setAttribute('data-event-id', d.id[i]);
     box.appendChild(el('div', d.when_names[d.when[i]] + ' \u00b7 ' + d.id[i], 'ev-meta'));
     var title = el('div', null, 'ev-title');
-    title.appendChild(el('b', d.attacker_names[d.attacker[i]]));
-    title.appendChild(document.createTextNode(' \u2192 ' + d.target_names[d.target[i]]));
+    title.appendChild(el('b', d.sides_names[d.sides[i]]));
     box.appendChild(title);
     if (d.basis) { box.appendChild(el('div', 'Attribution: ' + d.basis_names[d.basis[i]],
                                       'ev-meta ev-basis')); }
@@ -662,7 +664,7 @@ class EventsLayer(MacroElement):
       this._icon.setAttribute('aria-label', 'Event ' + this.eventId);
     });
     m.bindTooltip(el('span', d.id[i] + ' \u00b7 ' + d.date[i] + ' \u00b7 ' +
-      d.attacker_names[d.attacker[i]] + ' \u2192 ' + d.target_names[d.target[i]]));
+      d.sides_names[d.sides[i]]));
     m.bindPopup((function (k) { return function () { return popup(k); }; })(i),
                 {maxWidth: 360, autoPan: true, autoPanPaddingTopLeft: [12, 84],
                  autoPanPaddingBottomRight: [12, 12]});

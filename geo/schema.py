@@ -73,6 +73,10 @@ COLUMNS: tuple[Column, ...] = (
            "Deaths the source attributes to this event alone; blank when it gives no figure."),
     Column("injuries", "int", False,
            "Injuries the source attributes to this event alone; blank when it gives no figure."),
+    Column("fatalities_low", "int", False,
+           "Lowest death count the source gives (UCDP's low); blank when it gives one figure."),
+    Column("fatalities_high", "int", False,
+           "Highest death count the source gives (UCDP's high); blank when it gives one figure."),
     Column("source_doc", "text", True, "File name of the source document in seeds/."),
     Column("source_quote", "text", True,
            "Verbatim sentence(s) of source_doc supporting the event; spans joined with ' ... '."),
@@ -83,6 +87,10 @@ COLUMNS: tuple[Column, ...] = (
            "'direction not stated'.", default="direction not stated"),
     Column("attribution_quote", "text", False,
            "Verbatim sentence(s) of source_doc that give the attribution basis."),
+    Column("direction_stated", "bool", False,
+           "true when the source says who attacked whom (attacker -> target_group); false when "
+           "it names two sides without a direction (ACLED actor1/actor2, UCDP side_a/side_b). "
+           "Blank in an events file means true."),
 )
 
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)

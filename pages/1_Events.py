@@ -13,7 +13,14 @@ import state
 import ui
 from geo import duplicates
 from geo.dates import date_labels
-from geo.evidence import describe_place, map_url, sources_url, sources_urls
+from geo.evidence import (
+    describe_fatalities,
+    describe_place,
+    describe_sides,
+    map_url,
+    sources_url,
+    sources_urls,
+)
 from geo.export import export_name, to_csv_bytes
 from geo.schema import BY_NAME, TIME_PRECISION_LABELS
 from geo.sources import casualty_context, source_labels
@@ -76,19 +83,21 @@ def details(event: pd.Series, p: ui.Page) -> None:
     basis = text("attribution") or "not recorded"
     context = html.escape(casualty_context(event.to_frame().T).iloc[0])
     source = html.escape(source_labels(pd.Series([str(event["source_doc"])])).iloc[0])
+    fatalities = html.escape(describe_fatalities(event.to_dict()))  # "12 (range 8 to 15)"
     weapon = f", {text('weapon')}" if text("weapon") else ""
     evidence = html.escape(sources_url(event["event_id"], p.state), quote=True)
     centred = html.escape(map_url(p.state, event["latitude"], event["longitude"]), quote=True)
     st.html(f"""<div class="ev-details" style="font-size:1rem;line-height:1.5">
 <h3 style="margin:0 0 .2em">{text("event_id")} · {when}</h3>
-<p style="margin:0"><b>{text("attacker")}</b> → <b>{text("target_group")}</b>
+<p style="margin:0"><b>{html.escape(describe_sides(event.to_dict()))}</b>
  · {text("sub_event_type")}{weapon}</p>
 <p style="margin:0;color:#555">Attribution: {html.escape(basis)}</p>
 <p style="margin:0;color:#555">{html.escape(describe_place(event.to_dict()))}
- · date: {time_label} · fatalities: {count("fatalities")} · injuries: {count("injuries")}
+ · date: {time_label} · fatalities: {fatalities} · injuries: {count("injuries")}
  {("<br>In a multi-site total: " + context) if context else ""}</p>
-<p style="margin:.6em 0 .2em;color:#555">As the source words it: {text("attacker_as_reported")}
- → {text("target_as_reported")}</p>
+<p style="margin:.6em 0 .2em;color:#555">As the source words it: {html.escape(describe_sides(
+    {"attacker": event.get("attacker_as_reported"), "target_group":
+     event.get("target_as_reported"), "direction_stated": event.get("direction_stated")}))}</p>
 <blockquote style="margin:.2em 0;padding:.4em .9em;border-left:4px solid #bbb;
  background:#f6f6f6;font-style:italic">“{text("source_quote")}”</blockquote>
 <p style="margin:.2em 0;color:#555">Source: {source}</p>

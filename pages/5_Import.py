@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from geo.ingest import FORMAT_LABELS, convert
+from geo.ingest import FORMAT_LABELS, UPLOAD_TYPES, convert
 from geo.problems import DataFileError
 from geo.store import StoreError
 from geo.text import escape_markdown
@@ -14,20 +14,22 @@ p = ui.page("Import")
 st.title("Import your own events")
 limit = st.get_option("server.maxUploadSize")
 st.markdown(
-    f"Upload an **ACLED** CSV export (current, pre-2023 or monadic), a **UCDP GED** CSV, or an "
-    f"events CSV of this project's format (UTF-8, with or without a byte-order mark; up to "
-    f"**{limit} MB** a file). Imported events are kept on this server under a **private link** "
-    "(the `data=` part of the address): reload the page, open a new tab or send the link to a "
-    "colleague and the same events are there. Nobody can list imports or reach one without its "
-    "link; **Remove** deletes it for good. "
-    "How attackers, targets and precision are derived for each format is documented on the "
-    "About the data page (ACLED's actor1 and UCDP's side_a are not always the attacker).")
+    f"Upload an **ACLED** export (any vintage: current, pre-2023, pre-2019, the 2015 releases, "
+    f"monadic), a **UCDP GED** file (any version, Candidate, its API or HDX's copy), or an "
+    f"events file of this project's format: CSV separated by `,` `;` tab or `|`, Excel "
+    f"(.xlsx, .xls), OpenDocument (.ods), JSON (ACLED's or UCDP's API) or a .zip of one of "
+    f"these; UTF-8, UTF-16 or Windows-1252; up to **{limit} MB** a file. Imported events are "
+    "kept on this server under a **private link** (the `data=` part of the address): reload "
+    "the page, open a new tab or send the link to a colleague and the same events are there. "
+    "Nobody can list imports or reach one without its link; **Remove** deletes it for good. "
+    "ACLED's actor 1 and UCDP's side A are not the attacker: imported events show both sides "
+    "with *direction not stated*; the About the data page documents how each format is read.")
 
 formats = ["auto", *FORMAT_LABELS]
 chosen = st.selectbox("Format", formats, key="import_format",
                       format_func=lambda f: "Detect from the header" if f == "auto"
                       else FORMAT_LABELS[f])
-upload = st.file_uploader("CSV file", type=["csv"], key="import_file")
+upload = st.file_uploader("Data file", type=list(UPLOAD_TYPES), key="import_file")
 if upload is not None and st.button("Import this file", type="primary", key="import_go"):
     refused = ui.check_import_allowed(upload.size)
     result = None
@@ -51,7 +53,8 @@ if upload is not None and st.button("Import this file", type="primary", key="imp
             st.session_state["last_import"] = (
                 upload.name, result.summary(), [str(x) for x in result.problems[:300]],
                 len(result.problems), item.id if item else None,
-                review.lines() if review else [])
+                (["How the file was read:", *(f"- {x}" for x in result.notes)]
+                 if result.notes else []) + (review.lines() if review else []))
             st.rerun()
 
 last = st.session_state.get("last_import")

@@ -376,7 +376,7 @@ def test_an_edit_changes_one_line_and_a_delete_removes_one(paths):
         (a, b) for a, b in zip(before.splitlines(), edited.splitlines(), strict=True) if a != b
     ]
     assert len(changed) == 1 and changed[0][0].startswith("IRQ4,")
-    assert ",3,002_" in changed[0][0] and ",4,002_" in changed[0][1]
+    assert ",3,,,002_" in changed[0][0] and ",4,,,002_" in changed[0][1]  # injuries, low, high
     delete_event(paths, "IRQ5")
     remaining = paths.events_csv.read_text(encoding="utf-8").splitlines()
     assert len(remaining) == len(before.splitlines()) - 1

@@ -100,10 +100,21 @@ def test_utf8_with_byte_order_mark_loads(tmp_path):
     assert result.problems == [] and result.events["location"][0] == "كويسنجق"
 
 
-def test_a_file_that_is_not_utf8_is_refused_with_the_byte(tmp_path):
+def test_a_file_that_is_no_text_is_refused_with_the_byte(tmp_path):
     header = ",".join(COLUMN_NAMES).encode()
-    with pytest.raises(DataFileError, match="byte .* is not UTF-8"):
-        load_events(header + b"\n" + b"\xff\xfe" + b"," * (len(COLUMN_NAMES) - 1) + b"\n")
+    with pytest.raises(DataFileError, match=r"is not text in UTF-8, UTF-16 or Windows-1252 "
+                                            r"\(byte \d+ is b'\\x81"):
+        load_events(header + b"\n" + b"\x81\x8d" + b"," * (len(COLUMN_NAMES) - 1) + b"\n")
+
+
+def test_curated_events_state_their_direction_and_blank_means_stated(tmp_path):
+    events = load_events(ROOT / "data" / "events.csv").events
+    assert events["direction_stated"].all()
+    rows = [good_row(event_id="A", direction_stated=""),
+            good_row(event_id="B", direction_stated="false")]
+    write_csv(tmp_path / "d.csv", rows)
+    loaded = load_events(tmp_path / "d.csv").events
+    assert loaded["direction_stated"].tolist() == [True, False]
 
 
 def test_a_large_file_stores_repeated_names_once_and_works_everywhere(tmp_path):
