@@ -46,11 +46,11 @@ from geo.text import escape_markdown
 log = logging.getLogger(__name__)
 
 # Session-state keys, in one place.
-IMPORTS = "imported_ids"          # ids (in the store) of this session's imports, in order
-IMPORT_BYTES = "imported_bytes"   # bytes uploaded by this session, for the per-session limit
-URL_DATA_NOTES = "data_notes"     # messages about ?data= ids that could not be opened
+IMPORTS = "imported_ids"  # ids (in the store) of this session's imports, in order
+IMPORT_BYTES = "imported_bytes"  # bytes uploaded by this session, for the per-session limit
+URL_DATA_NOTES = "data_notes"  # messages about ?data= ids that could not be opened
 MODE = "dataset_mode"
-DATA_KEY = "data"                 # the URL key: ?data=<id>&data=<id>
+DATA_KEY = "data"  # the URL key: ?data=<id>&data=<id>
 MODES = {"beside": "beside the bundled data", "instead": "instead of the bundled data"}
 
 
@@ -60,9 +60,9 @@ class Dataset:
     problems: list[Problem | str]
     label: str
     error: str | None = None
-    options: Options | None = None                      # precomputed when stored
+    options: Options | None = None  # precomputed when stored
     legend: dict[str, int] = field(default_factory=dict)  # attacker -> events, precomputed
-    ids: tuple[str, ...] = ()                           # store ids, in row order
+    ids: tuple[str, ...] = ()  # store ids, in row order
 
 
 def events_path() -> Path:
@@ -128,8 +128,15 @@ def base_dataset() -> Dataset:
     entry, error = base_entry()
     if entry is None:
         return Dataset(_empty(), [], label, error, Options([], [], [], None, None))
-    return Dataset(_frame((entry.id,)), store().problems(entry.id), label, None,
-                   entry.filter_options(), dict(entry.legend), (entry.id,))
+    return Dataset(
+        _frame((entry.id,)),
+        store().problems(entry.id),
+        label,
+        None,
+        entry.filter_options(),
+        dict(entry.legend),
+        (entry.id,),
+    )
 
 
 @dataclass(frozen=True)
@@ -183,8 +190,12 @@ def import_limits() -> Settings:
 
 def check_import_allowed(size: int) -> str | None:
     """Why this session may not import a file of `size` bytes now, or None if it may."""
-    return session_limit(import_limits(), len(st.session_state.get(IMPORTS, [])),
-                         st.session_state.get(IMPORT_BYTES, 0), size)
+    return session_limit(
+        import_limits(),
+        len(st.session_state.get(IMPORTS, [])),
+        st.session_state.get(IMPORT_BYTES, 0),
+        size,
+    )
 
 
 def add_import(result, name: str, size: int) -> tuple[Imported, ImportReview]:
@@ -197,10 +208,12 @@ def add_import(result, name: str, size: int) -> tuple[Imported, ImportReview]:
     """
     events, unmatched = canonicalise(result.events)
     earlier = [i.id for i in imports() if i.name == name]
-    review = review_import(events, base_dataset().events, unmatched,
-                           store().load(earlier[-1]) if earlier else None)
-    entry = store().put(events, name=name, format=result.format,
-                        problems=result.problems, source_bytes=size)
+    review = review_import(
+        events, base_dataset().events, unmatched, store().load(earlier[-1]) if earlier else None
+    )
+    entry = store().put(
+        events, name=name, format=result.format, problems=result.problems, source_bytes=size
+    )
     st.session_state[IMPORT_BYTES] = st.session_state.get(IMPORT_BYTES, 0) + size
     ids = [*st.session_state.get(IMPORTS, []), entry.id]
     st.session_state[IMPORTS] = ids
@@ -225,11 +238,14 @@ def _merge_options(entries: list[Entry]) -> Options:
     opts = [e.filter_options() for e in entries]
     firsts = [o.first for o in opts if o.first]
     lasts = [o.last for o in opts if o.last]
-    return Options(sorted({a for o in opts for a in o.attackers}),
-                   sorted({t for o in opts for t in o.target_groups}),
-                   sorted({t for o in opts for t in o.event_types}),
-                   min(firsts) if firsts else None, max(lasts) if lasts else None,
-                   sorted({b for o in opts for b in o.attributions}))
+    return Options(
+        sorted({a for o in opts for a in o.attackers}),
+        sorted({t for o in opts for t in o.target_groups}),
+        sorted({t for o in opts for t in o.event_types}),
+        min(firsts) if firsts else None,
+        max(lasts) if lasts else None,
+        sorted({b for o in opts for b in o.attributions}),
+    )
 
 
 def dataset() -> Dataset:
@@ -248,14 +264,26 @@ def dataset() -> Dataset:
         for attacker, n in e.legend.items():
             legend[attacker] = legend.get(attacker, 0) + n
     names = ", ".join(i.name for i in items)
-    label = (f"{base.label} and imported {names}" if mode == "beside"
-             else f"imported {names} (without the {base.label})")
-    return Dataset(_frame(ids), base.problems if mode == "beside" else [], label, base.error,
-                   _merge_options(entries), legend, ids)
+    label = (
+        f"{base.label} and imported {names}"
+        if mode == "beside"
+        else f"imported {names} (without the {base.label})"
+    )
+    return Dataset(
+        _frame(ids),
+        base.problems if mode == "beside" else [],
+        label,
+        base.error,
+        _merge_options(entries),
+        legend,
+        ids,
+    )
 
 
-LOAD_FAILED = ("The events file could not be loaded: it is missing, unreadable or not an "
-               "events file (the details are in the server's log). No events are shown.")
+LOAD_FAILED = (
+    "The events file could not be loaded: it is missing, unreadable or not an "
+    "events file (the details are in the server's log). No events are shown."
+)
 _logged_errors: set[str] = set()
 
 
@@ -268,9 +296,11 @@ def show_problems(data: Dataset) -> None:
             log.error("could not load the events file %s: %s", events_path(), data.error)
         st.error(LOAD_FAILED)
     if data.problems:
-        with st.expander(f"⚠️ {len(data.problems)} row problem(s) in "
-                         f"{escape_markdown(data.label)}: those rows are left out",
-                         expanded=len(data.problems) <= 5):
+        with st.expander(
+            f"⚠️ {len(data.problems)} row problem(s) in "
+            f"{escape_markdown(data.label)}: those rows are left out",
+            expanded=len(data.problems) <= 5,
+        ):
             st.text("\n".join(str(p) for p in data.problems[:500]))
             if len(data.problems) > 500:
                 st.caption(f"… and {len(data.problems) - 500} more.")
@@ -287,8 +317,9 @@ def _check_url(options: Options) -> tuple[list[str], View | None]:
     return st.session_state["url_notes"], st.session_state["url_view"]
 
 
-def sidebar_filters(events: pd.DataFrame, options: Options | None = None
-                    ) -> tuple[FilterState, list[str]]:
+def sidebar_filters(
+    events: pd.DataFrame, options: Options | None = None
+) -> tuple[FilterState, list[str]]:
     """Draw the shared filters; return the state and notes about ignored URL values."""
     options = options or Options.of(events)
     notes, _ = _check_url(options)
@@ -297,27 +328,67 @@ def sidebar_filters(events: pd.DataFrame, options: Options | None = None
     earliest, latest = date_bounds(options)  # parse_query checks URL dates against the same
     with st.sidebar:
         st.header("Filters")
-        attackers = st.multiselect("Attacker", options.attackers, key="attacker",
-                                   bind="query-params", placeholder="All attackers")
-        targets = st.multiselect("Target group", options.target_groups, key="target_group",
-                                 bind="query-params", placeholder="All target groups")
-        types = st.multiselect("Event type", options.event_types, key="event_type",
-                               bind="query-params", placeholder="All event types")
-        bases = st.multiselect("Attribution", options.attributions, key="attribution",
-                               bind="query-params", placeholder="Any attribution basis",
-                               help="How the source knows who the attacker is (About the "
-                                    "data: “Who did it, and how we know”)")
+        attackers = st.multiselect(
+            "Attacker",
+            options.attackers,
+            key="attacker",
+            bind="query-params",
+            placeholder="All attackers",
+        )
+        targets = st.multiselect(
+            "Target group",
+            options.target_groups,
+            key="target_group",
+            bind="query-params",
+            placeholder="All target groups",
+        )
+        types = st.multiselect(
+            "Event type",
+            options.event_types,
+            key="event_type",
+            bind="query-params",
+            placeholder="All event types",
+        )
+        bases = st.multiselect(
+            "Attribution",
+            options.attributions,
+            key="attribution",
+            bind="query-params",
+            placeholder="Any attribution basis",
+            help="How the source knows who the attacker is (About the "
+            "data: “Who did it, and how we know”)",
+        )
         # Empty means "no limit", so the range never goes stale when the data changes.
-        start = st.date_input("From", value=None, min_value=earliest, max_value=latest,
-                              key="start", bind="query-params", format="YYYY-MM-DD",
-                              help=f"Empty: from the first event ({first})")
-        end = st.date_input("To", value=None, min_value=earliest, max_value=latest,
-                            key="end", bind="query-params", format="YYYY-MM-DD",
-                            help=f"Empty: to the last event ({last})")
+        start = st.date_input(
+            "From",
+            value=None,
+            min_value=earliest,
+            max_value=latest,
+            key="start",
+            bind="query-params",
+            format="YYYY-MM-DD",
+            help=f"Empty: from the first event ({first})",
+        )
+        end = st.date_input(
+            "To",
+            value=None,
+            min_value=earliest,
+            max_value=latest,
+            key="end",
+            bind="query-params",
+            format="YYYY-MM-DD",
+            help=f"Empty: to the last event ({last})",
+        )
         if start and end and start > end and (start, end) != st.session_state.get("url_dates"):
             st.warning(f"From {start} is after To {end}: no event can match.")
-    state = FilterState(tuple(attackers), tuple(targets), tuple(types), start or None,
-                        end or None, attributions=tuple(bases))
+    state = FilterState(
+        tuple(attackers),
+        tuple(targets),
+        tuple(types),
+        start or None,
+        end or None,
+        attributions=tuple(bases),
+    )
     return state, notes
 
 
@@ -337,8 +408,7 @@ def page(title: str) -> Page:
 
     Every page calls this first, so filters, URL state and dataset behave the same everywhere.
     """
-    st.set_page_config(page_title=f"{title} · Conflict event map", page_icon=FAVICON,
-                       layout="wide")
+    st.set_page_config(page_title=f"{title} · Conflict event map", page_icon=FAVICON, layout="wide")
     data = dataset()
     state, notes = sidebar_filters(data.events, data.options)
     shown = filtered(data, state)
@@ -404,11 +474,17 @@ def show_counts(events: pd.DataFrame, total: int) -> None:
     s = summarise(events)
     a, b, c = st.columns(3)
     a.metric("Events shown", f"{s.events:,}", help=f"of {total:,} in the dataset")
-    b.metric("Fatalities", f"{s.fatalities:,}" if s.fatalities_reported else NOT_REPORTED,
-             help=f"{s.without_fatality_figure} shown event(s) have no fatality figure "
-                  "for them alone; multi-site totals are on the About the data page")
-    c.metric("Injuries", f"{s.injuries:,}" if s.injuries_reported else NOT_REPORTED,
-             help=f"{s.without_injury_figure} shown event(s) have no injury figure")
+    b.metric(
+        "Fatalities",
+        f"{s.fatalities:,}" if s.fatalities_reported else NOT_REPORTED,
+        help=f"{s.without_fatality_figure} shown event(s) have no fatality figure "
+        "for them alone; multi-site totals are on the About the data page",
+    )
+    c.metric(
+        "Injuries",
+        f"{s.injuries:,}" if s.injuries_reported else NOT_REPORTED,
+        help=f"{s.without_injury_figure} shown event(s) have no injury figure",
+    )
 
 
 def compact_counts(events: pd.DataFrame, total: int, label: str) -> None:
@@ -421,12 +497,22 @@ def compact_counts(events: pd.DataFrame, total: int, label: str) -> None:
 
     s = summarise(events)
     with st.container(horizontal=True, gap="medium", key="counts", width="content"):
-        st.metric("Events shown", f"{s.events:,}", width="content",
-                  help=f"of {total:,} in the {escape_markdown(label)}")
-        st.metric("Fatalities", f"{s.fatalities:,}" if s.fatalities_reported else NOT_REPORTED,
-                  width="content",
-                  help=f"{plural(s.without_fatality_figure, 'shown event')} without a fatality "
-                       "figure of its own; multi-site totals are on the About the data page")
-        st.metric("Injuries", f"{s.injuries:,}" if s.injuries_reported else NOT_REPORTED,
-                  width="content", help=f"{plural(s.without_injury_figure, 'shown event')} "
-                  "without an injury figure")
+        st.metric(
+            "Events shown",
+            f"{s.events:,}",
+            width="content",
+            help=f"of {total:,} in the {escape_markdown(label)}",
+        )
+        st.metric(
+            "Fatalities",
+            f"{s.fatalities:,}" if s.fatalities_reported else NOT_REPORTED,
+            width="content",
+            help=f"{plural(s.without_fatality_figure, 'shown event')} without a fatality "
+            "figure of its own; multi-site totals are on the About the data page",
+        )
+        st.metric(
+            "Injuries",
+            f"{s.injuries:,}" if s.injuries_reported else NOT_REPORTED,
+            width="content",
+            help=f"{plural(s.without_injury_figure, 'shown event')} without an injury figure",
+        )

@@ -34,8 +34,7 @@ from geo.io import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-PACKAGES = ("pandas", "numpy", "pyarrow", "streamlit", "folium", "streamlit-folium",
-            "playwright")
+PACKAGES = ("pandas", "numpy", "pyarrow", "streamlit", "folium", "streamlit-folium", "playwright")
 
 
 @dataclass(frozen=True)
@@ -65,8 +64,10 @@ def format_value(value: Any, column: Column) -> str:
 
 def format_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> str:
     """A Markdown table (readable in a terminal, pasteable into the README)."""
-    lines = ["| " + " | ".join(c.title for c in columns) + " |",
-             "|" + "|".join("---:" for _ in columns) + "|"]
+    lines = [
+        "| " + " | ".join(c.title for c in columns) + " |",
+        "|" + "|".join("---:" for _ in columns) + "|",
+    ]
     for row in rows:
         lines.append("| " + " | ".join(format_value(row.get(c.key), c) for c in columns) + " |")
     return "\n".join(lines)
@@ -93,8 +94,9 @@ def _cpu_model() -> str:
     """The CPU's marketing name (Linux), else what the platform module knows."""
     cpuinfo = Path("/proc/cpuinfo")
     text = cpuinfo.read_text() if cpuinfo.exists() else ""
-    names = [line.split(":", 1)[1].strip() for line in text.splitlines()
-             if line.startswith("model name")]
+    names = [
+        line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("model name")
+    ]
     return names[0] if names else platform.processor() or platform.machine()
 
 
@@ -118,14 +120,17 @@ def machine_facts(chromium: str | None = None) -> dict[str, Any]:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpu": _cpu_model(),
         "cores": psutil.cpu_count(),
-        "memory_gb": round(psutil.virtual_memory().total / 1024 ** 3, 1),
+        "memory_gb": round(psutil.virtual_memory().total / 1024**3, 1),
         "os": platform.platform(),
         "python": platform.python_version(),
         "versions": versions,
         # The app may change while the benchmark is written: record exactly what was measured.
         "git_commit": _run(["git", "rev-parse", "--short", "HEAD"]),
-        "git_modified": [line[3:] for line in _run(["git", "status", "--porcelain"]).splitlines()
-                         if line[:2].strip() and not line.startswith("??")],
+        "git_modified": [
+            line[3:]
+            for line in _run(["git", "status", "--porcelain"]).splitlines()
+            if line[:2].strip() and not line.startswith("??")
+        ],
     }
     if chromium:
         facts["chromium"] = _run([chromium, "--version"])
@@ -135,17 +140,19 @@ def machine_facts(chromium: str | None = None) -> dict[str, Any]:
 def machine_line(facts: Mapping[str, Any]) -> str:
     """One line for a table's caption, e.g. 'AMD EPYC, 2 cores, 23.4 GB, Python 3.11.7, ...'."""
     v = facts.get("versions", {})
-    return (f"{facts.get('cpu')}, {facts.get('cores')} cores, {facts.get('memory_gb')} GB RAM, "
-            f"Python {facts.get('python')}, pandas {v.get('pandas')}, streamlit "
-            f"{v.get('streamlit')}, {facts.get('chromium') or 'no browser'}; "
-            f"commit {facts.get('git_commit')}{' (modified)' if facts.get('git_modified') else ''}"
-            f", {facts.get('date')}")
+    return (
+        f"{facts.get('cpu')}, {facts.get('cores')} cores, {facts.get('memory_gb')} GB RAM, "
+        f"Python {facts.get('python')}, pandas {v.get('pandas')}, streamlit "
+        f"{v.get('streamlit')}, {facts.get('chromium') or 'no browser'}; "
+        f"commit {facts.get('git_commit')}{' (modified)' if facts.get('git_modified') else ''}"
+        f", {facts.get('date')}"
+    )
 
 
 def rss_mb(pid: int | None = None) -> float | None:
     """Resident memory of a process (this one by default) now, in MB; None if it is gone."""
     try:
-        return round(psutil.Process(pid).memory_info().rss / 1024 ** 2, 1)
+        return round(psutil.Process(pid).memory_info().rss / 1024**2, 1)
     except psutil.Error:
         return None
 
@@ -167,5 +174,11 @@ def cpu_seconds(pid: int | None = None) -> float | None:
 def machine_busy_seconds() -> float:
     """CPU time all cores of the machine have spent busy since boot, in seconds."""
     times = psutil.cpu_times()
-    return round(sum(times) - times.idle - getattr(times, "iowait", 0.0)
-                 - getattr(times, "guest", 0.0) - getattr(times, "guest_nice", 0.0), 2)
+    return round(
+        sum(times)
+        - times.idle
+        - getattr(times, "iowait", 0.0)
+        - getattr(times, "guest", 0.0)
+        - getattr(times, "guest_nice", 0.0),
+        2,
+    )

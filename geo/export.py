@@ -51,8 +51,11 @@ def export_frame(events: pd.DataFrame) -> pd.DataFrame:
     if "event_date" in out:
         out["event_date"] = out["event_date"].dt.strftime("%Y-%m-%d")
         # The date's uncertainty as an ISO 8601 interval, kept when the file already has it.
-        interval = (out.pop("event_date_interval") if "event_date_interval" in out
-                    else date_intervals(events))
+        interval = (
+            out.pop("event_date_interval")
+            if "event_date_interval" in out
+            else date_intervals(events)
+        )
         at = out.columns.get_loc("time_precision") + 1 if "time_precision" in out else 2
         out.insert(at, "event_date_interval", interval.to_numpy())
     return out
@@ -85,7 +88,7 @@ def to_geojson_bytes(events: pd.DataFrame) -> bytes:
     """
     parts = [b'{"type": "FeatureCollection", "features": [\n']
     for start in range(0, len(events), GEOJSON_CHUNK):  # bounded memory: a chunk at a time
-        chunk = _geojson_features(events.iloc[start:start + GEOJSON_CHUNK])
+        chunk = _geojson_features(events.iloc[start : start + GEOJSON_CHUNK])
         parts.append(((",\n" if start else "") + chunk).encode("utf-8"))
     parts.append(b"\n]}")
     return b"".join(parts)
@@ -101,11 +104,15 @@ def _geojson_features(events: pd.DataFrame) -> str:
         if isinstance(props[column].dtype, pd.CategoricalDtype):
             props[column] = props[column].astype("string")
     lines = props.to_json(orient="records", lines=True, force_ascii=False).splitlines()
-    coords = [json.dumps([lon, lat]) for lon, lat in zip(out["longitude"].tolist(),
-                                                          out["latitude"].tolist(), strict=True)]
+    coords = [
+        json.dumps([lon, lat])
+        for lon, lat in zip(out["longitude"].tolist(), out["latitude"].tolist(), strict=True)
+    ]
     return ",\n".join(
         f'{{"type": "Feature", "geometry": {{"type": "Point", "coordinates": {c}}}, '
-        f'"properties": {p}}}' for c, p in zip(coords, lines, strict=True))
+        f'"properties": {p}}}'
+        for c, p in zip(coords, lines, strict=True)
+    )
 
 
 def export_name(state, count: int, extension: str, today: date | None = None) -> str:

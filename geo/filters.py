@@ -16,11 +16,19 @@ import numpy as np
 import pandas as pd
 
 # URL keys, named as users read them. Several values repeat the key: ?attacker=A&attacker=B
-MULTI_KEYS = {"attacker": "attackers", "target_group": "target_groups", "event_type": "event_types",
-              "attribution": "attributions"}
+MULTI_KEYS = {
+    "attacker": "attackers",
+    "target_group": "target_groups",
+    "event_type": "event_types",
+    "attribution": "attributions",
+}
 # The event column each multi-valued filter selects on.
-MULTI_COLUMNS = {"attackers": "attacker", "target_groups": "target_group",
-                 "event_types": "event_type", "attributions": "attribution"}
+MULTI_COLUMNS = {
+    "attackers": "attacker",
+    "target_groups": "target_group",
+    "event_types": "event_type",
+    "attributions": "attribution",
+}
 MAX_ZOOM = 18
 
 
@@ -84,8 +92,14 @@ class Options:
         dates = events["event_date"].dropna()
         first = dates.min().date() if len(dates) else None
         last = dates.max().date() if len(dates) else None
-        return cls(values("attacker"), values("target_group"), values("event_type"), first, last,
-                   values("attribution"))
+        return cls(
+            values("attacker"),
+            values("target_group"),
+            values("event_type"),
+            first,
+            last,
+            values("attribution"),
+        )
 
 
 def filter_events(events: pd.DataFrame, state: FilterState) -> pd.DataFrame:
@@ -128,8 +142,7 @@ def visible_events(events: pd.DataFrame, bounds: Bounds | None) -> pd.DataFrame:
     return events.loc[inside]
 
 
-def frame(events: pd.DataFrame, width_px: int, height_px: int,
-          max_zoom: int = 10) -> View | None:
+def frame(events: pd.DataFrame, width_px: int, height_px: int, max_zoom: int = 10) -> View | None:
     """The view that frames all events in a map of the given size (None if there are none)."""
     if events.empty:
         return None
@@ -139,8 +152,12 @@ def frame(events: pd.DataFrame, width_px: int, height_px: int,
     for z in range(max_zoom, 0, -1):
         b = view_bounds(View((south + north) / 2, (west + east) / 2, z), width_px, height_px)
         margin_lat, margin_lon = (b.north - b.south) * 0.08, (b.east - b.west) * 0.08
-        if (b.south + margin_lat <= south and north <= b.north - margin_lat
-                and b.west + margin_lon <= west and east <= b.east - margin_lon):
+        if (
+            b.south + margin_lat <= south
+            and north <= b.north - margin_lat
+            and b.west + margin_lon <= west
+            and east <= b.east - margin_lon
+        ):
             zoom = z
             break
     else:
@@ -160,12 +177,16 @@ def _inverse_mercator_y(y: float) -> float:
 
 def view_bounds(view: View, width_px: int, height_px: int) -> Bounds:
     """The bounds Leaflet shows for a center and zoom in a map of the given pixel size."""
-    world_px = 256 * 2 ** view.zoom
+    world_px = 256 * 2**view.zoom
     half_lon = width_px / world_px * 180
     cy = _mercator_y(view.lat)
     half_y = height_px / world_px * math.pi
-    return Bounds(_inverse_mercator_y(cy - half_y), view.lon - half_lon,
-                  _inverse_mercator_y(cy + half_y), view.lon + half_lon)
+    return Bounds(
+        _inverse_mercator_y(cy - half_y),
+        view.lon - half_lon,
+        _inverse_mercator_y(cy + half_y),
+        view.lon + half_lon,
+    )
 
 
 EARLIEST = date(1989, 1, 1)  # UCDP GED starts in 1989, ACLED in 1997
@@ -202,8 +223,9 @@ def parse_view(lat: str | None, lon: str | None, zoom: str | None) -> View | Non
     return None
 
 
-def parse_query(params: Mapping[str, Sequence[str]], options: Options,
-                today: date | None = None) -> tuple[FilterState, View | None, list[str]]:
+def parse_query(
+    params: Mapping[str, Sequence[str]], options: Options, today: date | None = None
+) -> tuple[FilterState, View | None, list[str]]:
     """Read a filter state and map view from URL parameters, as the page's widgets apply them.
 
     A value the page will not apply (matches nothing in the data, cannot be read, or is outside
@@ -230,27 +252,40 @@ def parse_query(params: Mapping[str, Sequence[str]], options: Options,
         if parsed is None:
             notes.append(f"URL {key}={raw!r} is not a date of the form YYYY-MM-DD; ignored.")
         elif parsed < earliest:
-            notes.append(f"URL {key}={raw!r} is before {earliest}, the earliest date the filter "
-                         "takes; ignored.")
+            notes.append(
+                f"URL {key}={raw!r} is before {earliest}, the earliest date the filter "
+                "takes; ignored."
+            )
             dates[key] = None
         elif parsed > latest:
-            notes.append(f"URL {key}={raw!r} is after {latest}, the latest date the filter "
-                         "takes; ignored.")
+            notes.append(
+                f"URL {key}={raw!r} is after {latest}, the latest date the filter takes; ignored."
+            )
             dates[key] = None
     if dates["start"] and dates["end"] and dates["start"] > dates["end"]:
-        notes.append(f"URL start={dates['start']} is after end={dates['end']}: no event can "
-                     "match (change From or To in the sidebar).")
+        notes.append(
+            f"URL start={dates['start']} is after end={dates['end']}: no event can "
+            "match (change From or To in the sidebar)."
+        )
 
     lat, lon, zoom = (_last(params, k) for k in ("lat", "lon", "zoom"))
     view = None
     if lat or lon or zoom:
         view = parse_view(lat, lon, zoom)
         if view is None:
-            notes.append(f"URL view lat={_short(lat)}, lon={_short(lon)}, zoom={_short(zoom)} "
-                         f"is not a map view (lat in [-90, 90], lon in [-180, 180], "
-                         f"zoom 0-{MAX_ZOOM}); ignored.")
-    state = FilterState(chosen["attackers"], chosen["target_groups"], chosen["event_types"],
-                        dates["start"], dates["end"], attributions=chosen["attributions"])
+            notes.append(
+                f"URL view lat={_short(lat)}, lon={_short(lon)}, zoom={_short(zoom)} "
+                f"is not a map view (lat in [-90, 90], lon in [-180, 180], "
+                f"zoom 0-{MAX_ZOOM}); ignored."
+            )
+    state = FilterState(
+        chosen["attackers"],
+        chosen["target_groups"],
+        chosen["event_types"],
+        dates["start"],
+        dates["end"],
+        attributions=chosen["attributions"],
+    )
     return state, view, notes
 
 
@@ -283,8 +318,11 @@ def to_query(state: FilterState, view: View | None = None) -> dict[str, list[str
         if getattr(state, key):
             query[key] = [getattr(state, key).isoformat()]
     if view is not None:
-        query.update(lat=[f"{view.lat:.4f}".rstrip("0").rstrip(".")],
-                     lon=[f"{view.lon:.4f}".rstrip("0").rstrip(".")], zoom=[str(view.zoom)])
+        query.update(
+            lat=[f"{view.lat:.4f}".rstrip("0").rstrip(".")],
+            lon=[f"{view.lon:.4f}".rstrip("0").rstrip(".")],
+            zoom=[str(view.zoom)],
+        )
     return query
 
 

@@ -40,8 +40,10 @@ def grain(events: pd.DataFrame) -> str | None:
         return None
     for name, freq in GRAINS.items():
         periods = events["event_date"].dt.to_period(freq)
-        if pd.DataFrame({"p": periods, "a": events["attacker"]}).drop_duplicates().shape[0] \
-                <= MAX_DOTS:
+        if (
+            pd.DataFrame({"p": periods, "a": events["attacker"]}).drop_duplicates().shape[0]
+            <= MAX_DOTS
+        ):
             return name
     return "month"
 
@@ -50,14 +52,17 @@ def chart_data(events: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """The columns the chart draws and its tooltips show: one row per event, or with ``by``
     (see :func:`grain`) one row per attacker and period, with the events counted and their
     fatalities added up."""
-    out = pd.DataFrame({
-        FIELD: events["event_date"],
-        "event_id": events["event_id"].astype(str),
-        "attacker": events["attacker"].astype(str),
-        "target_group": events["target_group"].astype(str),
-        "place": (events["location"].astype(str) + ", " + events["country"].astype(str)),
-        "fatalities": events["fatalities"].astype("Float64"),
-    }, index=events.index)
+    out = pd.DataFrame(
+        {
+            FIELD: events["event_date"],
+            "event_id": events["event_id"].astype(str),
+            "attacker": events["attacker"].astype(str),
+            "target_group": events["target_group"].astype(str),
+            "place": (events["location"].astype(str) + ", " + events["country"].astype(str)),
+            "fatalities": events["fatalities"].astype("Float64"),
+        },
+        index=events.index,
+    )
     if by is None:
         start, end = date_windows(events)
         out["when"] = date_labels(events)
@@ -74,8 +79,10 @@ def chart_data(events: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     out[FIELD] = out[FIELD].dt.strftime("%Y-%m-%d")
     out["reported"] = out["fatalities"].notna().to_numpy()
     shown = [("not reported" if pd.isna(v) else str(int(v))) for v in out["fatalities"]]
-    out["fatalities_shown"] = [f"{s}; {c}" if c and s == "not reported" else s
-                               for s, c in zip(shown, out["context"], strict=True)]
+    out["fatalities_shown"] = [
+        f"{s}; {c}" if c and s == "not reported" else s
+        for s, c in zip(shown, out["context"], strict=True)
+    ]
     # A hollow dot stands for an unknown figure: sized by the total it shares, if any.
     out["size"] = out["fatalities"].fillna(out["total"]).fillna(0).astype(float)
     out["who"] = out["attacker"] + " → " + out["target_group"]
@@ -118,35 +125,58 @@ def timeline_chart(events: pd.DataFrame, colors: Mapping[str, str]) -> alt.Chart
     row = ROW_HEIGHT if len(attackers) <= 12 else ROW_HEIGHT // 2
     y = alt.Y("attacker:N", title=None, sort=attackers, axis=alt.Axis(labelLimit=320))
     y_offset = alt.YOffset("slot:O", scale=alt.Scale(domain=list(range(slots))))
-    color = alt.Color("attacker:N", legend=None, scale=alt.Scale(
-        domain=attackers, range=[colors.get(a, OTHER_COLOR) for a in attackers]))
+    color = alt.Color(
+        "attacker:N",
+        legend=None,
+        scale=alt.Scale(domain=attackers, range=[colors.get(a, OTHER_COLOR) for a in attackers]),
+    )
     points = (
         alt.Chart(data)
         .mark_circle()
         .encode(
-            x=alt.X(f"{FIELD}:T", title="Date", scale=alt.Scale(type="utc", padding=24),
-                    axis=_date_axis(events)),
+            x=alt.X(
+                f"{FIELD}:T",
+                title="Date",
+                scale=alt.Scale(type="utc", padding=24),
+                axis=_date_axis(events),
+            ),
             y=y,
             yOffset=y_offset,
             color=color,
             # Not reported is not 0: hollow and dashed, never a small filled dot.
             fillOpacity=alt.condition("datum.reported", alt.value(0.85), alt.value(0.0)),
-            stroke=alt.condition("datum.reported", alt.value("#1a1a1a"), alt.Stroke(
-                "attacker:N", legend=None, scale=alt.Scale(
-                    domain=attackers, range=[colors.get(a, OTHER_COLOR) for a in attackers]))),
+            stroke=alt.condition(
+                "datum.reported",
+                alt.value("#1a1a1a"),
+                alt.Stroke(
+                    "attacker:N",
+                    legend=None,
+                    scale=alt.Scale(
+                        domain=attackers, range=[colors.get(a, OTHER_COLOR) for a in attackers]
+                    ),
+                ),
+            ),
             strokeDash=alt.condition("datum.reported", alt.value([1, 0]), alt.value([3, 2])),
             strokeWidth=alt.condition("datum.reported", alt.value(1.2), alt.value(2.5)),
-            size=alt.Size("size:Q", title="Fatalities", scale=alt.Scale(
-                domain=[0, largest], range=[90, 900], zero=True),
-                legend=alt.Legend(orient="bottom", format="d", values=_size_legend(largest),
-                                  labelExpr="datum.value == 0 ? '0 (hollow: not reported)' "
-                                            ": datum.label")),
-            tooltip=[alt.Tooltip(f"{FIELD}:T", title="Date", format="%Y-%m-%d"),
-                     alt.Tooltip("when:N", title="When"),
-                     alt.Tooltip("event_id:N", title="Event"),
-                     alt.Tooltip("who:N", title="Attacker → target"),
-                     alt.Tooltip("place:N", title="Place"),
-                     alt.Tooltip("fatalities_shown:N", title="Fatalities")],
+            size=alt.Size(
+                "size:Q",
+                title="Fatalities",
+                scale=alt.Scale(domain=[0, largest], range=[90, 900], zero=True),
+                legend=alt.Legend(
+                    orient="bottom",
+                    format="d",
+                    values=_size_legend(largest),
+                    labelExpr="datum.value == 0 ? '0 (hollow: not reported)' : datum.label",
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip(f"{FIELD}:T", title="Date", format="%Y-%m-%d"),
+                alt.Tooltip("when:N", title="When"),
+                alt.Tooltip("event_id:N", title="Event"),
+                alt.Tooltip("who:N", title="Attacker → target"),
+                alt.Tooltip("place:N", title="Place"),
+                alt.Tooltip("fatalities_shown:N", title="Fatalities"),
+            ],
         )
         .add_params(span)
     )
@@ -156,11 +186,17 @@ def timeline_chart(events: pd.DataFrame, colors: Mapping[str, str]) -> alt.Chart
         return points.properties(height=height)
     # A date known only to the week or month: a bar across its window, behind the dot.
     spans = (
-        alt.Chart(data).transform_filter("datum.window")
+        alt.Chart(data)
+        .transform_filter("datum.window")
         .mark_rule(strokeWidth=7, opacity=0.35, strokeCap="round")
-        .encode(x="from:T", x2="to:T", y=y, yOffset=y_offset, color=color,
-                tooltip=[alt.Tooltip("when:N", title="When"),
-                         alt.Tooltip("event_id:N", title="Event")])
+        .encode(
+            x="from:T",
+            x2="to:T",
+            y=y,
+            yOffset=y_offset,
+            color=color,
+            tooltip=[alt.Tooltip("when:N", title="When"), alt.Tooltip("event_id:N", title="Event")],
+        )
     )
     return alt.layer(spans, points).properties(height=height)
 
@@ -170,8 +206,13 @@ def _date_axis(events: pd.DataFrame) -> alt.Axis:
     read as the same day)."""
     dates = events["event_date"].dropna()
     short = len(dates) == 0 or (dates.max() - dates.min()) <= pd.Timedelta(days=31)
-    return alt.Axis(format="%Y-%m-%d", labelAngle=0, grid=True, labelOverlap=True,
-                    tickCount=alt.TickCount(interval="day", step=1) if short else alt.Undefined)
+    return alt.Axis(
+        format="%Y-%m-%d",
+        labelAngle=0,
+        grid=True,
+        labelOverlap=True,
+        tickCount=alt.TickCount(interval="day", step=1) if short else alt.Undefined,
+    )
 
 
 def _size_legend(largest: float) -> list[int]:

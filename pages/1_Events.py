@@ -26,10 +26,27 @@ from geo.schema import BY_NAME, TIME_PRECISION_LABELS
 from geo.sources import casualty_context, source_labels
 from geo.text import escape_markdown
 
-TABLE_COLUMNS = ["event_id", "event_date", "when", "attacker", "attribution", "target_group",
-                 "location", "fatalities", "injuries", "casualty_context", "evidence", "source",
-                 "possible_duplicate_of", "duplicate_rule", "geo_precision", "country",
-                 "source_quote", "sub_event_type", "admin1"]
+TABLE_COLUMNS = [
+    "event_id",
+    "event_date",
+    "when",
+    "attacker",
+    "attribution",
+    "target_group",
+    "location",
+    "fatalities",
+    "injuries",
+    "casualty_context",
+    "evidence",
+    "source",
+    "possible_duplicate_of",
+    "duplicate_rule",
+    "geo_precision",
+    "country",
+    "source_quote",
+    "sub_event_type",
+    "admin1",
+]
 
 
 def column_config() -> dict:
@@ -37,33 +54,52 @@ def column_config() -> dict:
     return {
         "event_id": text("Event", width=64, pinned=True),
         "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", width=96),
-        "when": text("When", width=150, help="The day, or the window a coarse date stands for "
-                                             "(time_precision 2: week, 3: month)"),
+        "when": text(
+            "When",
+            width=150,
+            help="The day, or the window a coarse date stands for "
+            "(time_precision 2: week, 3: month)",
+        ),
         "attacker": text("Attacker", width=170),
         "attribution": text("Attribution", width=150, help=BY_NAME["attribution"].description),
         "target_group": text("Target group", width=170),
         "location": text("Place", width=160),
-        "fatalities": number("Fatalities", format="%d", width=80,
-                             help=BY_NAME["fatalities"].description),
-        "injuries": number("Injuries", format="%d", width=72,
-                           help=BY_NAME["injuries"].description),
-        "casualty_context": text("In a multi-site total", width=200,
-                                 help="A total the source gives for several sites together, "
-                                      "which includes this one (not broken down by site)"),
+        "fatalities": number(
+            "Fatalities", format="%d", width=80, help=BY_NAME["fatalities"].description
+        ),
+        "injuries": number("Injuries", format="%d", width=72, help=BY_NAME["injuries"].description),
+        "casualty_context": text(
+            "In a multi-site total",
+            width=200,
+            help="A total the source gives for several sites together, "
+            "which includes this one (not broken down by site)",
+        ),
         "evidence": st.column_config.LinkColumn(
-            "Evidence", display_text="In source ↗", width=100,
-            help="The quoted sentences highlighted in the source document (Sources page)"),
-        "source": text("Source", width=200, help="The source's title; for an imported event, "
-                                                 "the source its dataset names"),
-        "possible_duplicate_of": text("Possible duplicate of", width=120,
-                                      help="An event of another dataset that may report the "
-                                           "same strike (never merged)"),
+            "Evidence",
+            display_text="In source ↗",
+            width=100,
+            help="The quoted sentences highlighted in the source document (Sources page)",
+        ),
+        "source": text(
+            "Source",
+            width=200,
+            help="The source's title; for an imported event, the source its dataset names",
+        ),
+        "possible_duplicate_of": text(
+            "Possible duplicate of",
+            width=120,
+            help="An event of another dataset that may report the same strike (never merged)",
+        ),
         "duplicate_rule": text("Duplicate rule", width=200),
-        "geo_precision": number("Geo precision", format="%d", width=100,
-                                help=BY_NAME["geo_precision"].description),
+        "geo_precision": number(
+            "Geo precision", format="%d", width=100, help=BY_NAME["geo_precision"].description
+        ),
         "country": text("Country", width=90),
-        "source_quote": text("Source quote", width="large",
-                             help="Verbatim from the source. Select the row to read it in full."),
+        "source_quote": text(
+            "Source quote",
+            width="large",
+            help="Verbatim from the source. Select the row to read it in full.",
+        ),
         "sub_event_type": text("Sub-event type"),
         "admin1": text("Province"),
     }
@@ -71,6 +107,7 @@ def column_config() -> dict:
 
 def details(event: pd.Series, p: ui.Page) -> None:
     """What a selected row holds, with links to its evidence and to the map centred on it."""
+
     def text(column: str) -> str:
         value = event.get(column)
         return "" if value is None or pd.isna(value) else html.escape(str(value))
@@ -95,9 +132,17 @@ def details(event: pd.Series, p: ui.Page) -> None:
 <p style="margin:0;color:#555">{html.escape(describe_place(event.to_dict()))}
  · date: {time_label} · fatalities: {fatalities} · injuries: {count("injuries")}
  {("<br>In a multi-site total: " + context) if context else ""}</p>
-<p style="margin:.6em 0 .2em;color:#555">As the source words it: {html.escape(describe_sides(
-    {"attacker": event.get("attacker_as_reported"), "target_group":
-     event.get("target_as_reported"), "direction_stated": event.get("direction_stated")}))}</p>
+<p style="margin:.6em 0 .2em;color:#555">As the source words it: {
+        html.escape(
+            describe_sides(
+                {
+                    "attacker": event.get("attacker_as_reported"),
+                    "target_group": event.get("target_as_reported"),
+                    "direction_stated": event.get("direction_stated"),
+                }
+            )
+        )
+    }</p>
 <blockquote style="margin:.2em 0;padding:.4em .9em;border-left:4px solid #bbb;
  background:#f6f6f6;font-style:italic">“{text("source_quote")}”</blockquote>
 <p style="margin:.2em 0;color:#555">Source: {source}</p>
@@ -111,9 +156,12 @@ def details(event: pd.Series, p: ui.Page) -> None:
 
 p = ui.page("Events")
 st.title("Events")
-st.caption(f"The events of the {escape_markdown(p.data.label)} that match the filters. "
-           "Click a column header to sort; select a row for its details and its evidence.")
+st.caption(
+    f"The events of the {escape_markdown(p.data.label)} that match the filters. "
+    "Click a column header to sort; select a row for its details and its evidence."
+)
 ui.show_overview(p)
+
 
 def flagged_dataset(events: pd.DataFrame) -> pd.DataFrame:
     """Possible duplicates across datasets (geo.duplicates.flags: nothing merged) for the
@@ -129,40 +177,61 @@ shown = p.shown
 flagged = flagged_dataset(p.data.events)
 copies = int(flagged.loc[shown.index, "duplicate_copy"].sum()) if not shown.empty else 0
 if duplicates.count(flagged):
-    hide = st.toggle(f"Hide possible duplicates ({copies:,} among the events shown)",
-                     key="hide_duplicates", value=False,
-                     help="Leaves out the second copy of each event another dataset also "
-                          "reports (the imported one when the curated data has it). Nothing "
-                          "is merged; see the Possible duplicate column.")
+    hide = st.toggle(
+        f"Hide possible duplicates ({copies:,} among the events shown)",
+        key="hide_duplicates",
+        value=False,
+        help="Leaves out the second copy of each event another dataset also "
+        "reports (the imported one when the curated data has it). Nothing "
+        "is merged; see the Possible duplicate column.",
+    )
     if hide and copies:
         shown = shown.loc[~flagged.loc[shown.index, "duplicate_copy"].to_numpy()]
         st.caption(f"{copies:,} possible duplicate(s) hidden.")
 
 if not shown.empty:
     extra = flagged.loc[shown.index, ["possible_duplicate_of", "duplicate_rule"]]
-    table = shown.assign(evidence=sources_urls(shown["event_id"], p.state),
-                         when=date_labels(shown), casualty_context=casualty_context(shown),
-                         source=source_labels(shown["source_doc"]),
-                         attribution=shown.get("attribution", "direction not stated"),
-                         **{c: extra[c] for c in extra.columns})
+    table = shown.assign(
+        evidence=sources_urls(shown["event_id"], p.state),
+        when=date_labels(shown),
+        casualty_context=casualty_context(shown),
+        source=source_labels(shown["source_doc"]),
+        attribution=shown.get("attribution", "direction not stated"),
+        **{c: extra[c] for c in extra.columns},
+    )
     table = table[TABLE_COLUMNS]
     n = len(table)
     # ?event=ID (kept in the URL while a row is selected) opens that event's details.
     wanted = st.query_params.get("event")
     positions = np.flatnonzero(table["event_id"].to_numpy() == wanted).tolist()
     if wanted and not positions:
-        st.info(f"Event “{escape_markdown(wanted)}” from the URL is not among the events "
-                "shown; clear a filter to see it.", icon="🔗")
-    picked = st.dataframe(table, hide_index=True, column_config=column_config(),
-                          key=state.EVENTS_TABLE, on_select="rerun", selection_mode="single-row",
-                          selection_default={"selection": {"rows": positions[:1]}},
-                          height=min(38 + 35 * n, 560), placeholder="–")
+        st.info(
+            f"Event “{escape_markdown(wanted)}” from the URL is not among the events "
+            "shown; clear a filter to see it.",
+            icon="🔗",
+        )
+    picked = st.dataframe(
+        table,
+        hide_index=True,
+        column_config=column_config(),
+        key=state.EVENTS_TABLE,
+        on_select="rerun",
+        selection_mode="single-row",
+        selection_default={"selection": {"rows": positions[:1]}},
+        height=min(38 + 35 * n, 560),
+        placeholder="–",
+    )
     # Built when clicked, not on every rerun: a large import takes seconds to write.
-    st.download_button(f"Download CSV ({n:,} events)", data=partial(to_csv_bytes, shown),
-                       file_name=export_name(p.state, n, "csv"), mime="text/csv",
-                       key=state.DOWNLOAD_CSV, on_click="ignore",
-                       help="Every column of the events in the table. Cells a spreadsheet "
-                            "would run as a formula are prefixed with '.")
+    st.download_button(
+        f"Download CSV ({n:,} events)",
+        data=partial(to_csv_bytes, shown),
+        file_name=export_name(p.state, n, "csv"),
+        mime="text/csv",
+        key=state.DOWNLOAD_CSV,
+        on_click="ignore",
+        help="Every column of the events in the table. Cells a spreadsheet "
+        "would run as a formula are prefixed with '.",
+    )
     rows = [r for r in picked.selection.rows if r < n]
     if rows:
         event = shown.iloc[rows[0]]
@@ -172,5 +241,7 @@ if not shown.empty:
     else:
         if positions:
             del st.query_params["event"]
-        st.caption("Select a row (the box at its left) to see the event's details, its "
-                   "evidence and where it is on the map.")
+        st.caption(
+            "Select a row (the box at its left) to see the event's details, its "
+            "evidence and where it is on the map."
+        )

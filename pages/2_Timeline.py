@@ -28,27 +28,37 @@ def all_dates() -> None:
 
 p = ui.page("Timeline")
 st.title("Timeline")
-st.caption("One dot per event: one row per attacker, in the map's colours; the larger the dot, "
-           "the more fatalities the source attributes to that event alone. A hollow, dashed "
-           "dot has no figure of its own: not reported, which is not 0; where it is part of a "
-           "total given for several sites, it is drawn at that total and its tooltip says so. "
-           "A bar behind a dot is the week or month a coarse date stands for. Hover a dot for "
-           "its details. Drag across the chart to narrow the date filter to that span, on "
-           "every page.")
+st.caption(
+    "One dot per event: one row per attacker, in the map's colours; the larger the dot, "
+    "the more fatalities the source attributes to that event alone. A hollow, dashed "
+    "dot has no figure of its own: not reported, which is not 0; where it is part of a "
+    "total given for several sites, it is drawn at that total and its tooltip says so. "
+    "A bar behind a dot is the week or month a coarse date stands for. Hover a dot for "
+    "its details. Drag across the chart to narrow the date filter to that span, on "
+    "every page."
+)
 ui.show_overview(p)
 
 if not p.shown.empty:
     gathered = grain(p.shown)
     if gathered:
-        st.info(f"{len(p.shown):,} events are too many to draw one by one: each dot gathers an "
-                f"attacker's events of a {gathered}, sized by their fatalities. Narrow the "
-                "dates (drag across the chart) to see single events.", icon=":material/info:")
+        st.info(
+            f"{len(p.shown):,} events are too many to draw one by one: each dot gathers an "
+            f"attacker's events of a {gathered}, sized by their fatalities. Narrow the "
+            "dates (drag across the chart) to see single events.",
+            icon=":material/info:",
+        )
     chart = timeline_chart(p.shown, attacker_colors(p.data.events))
     # A new key per date range: once a span has become the filter, the chart starts unbrushed.
     key = state.timeline_chart_key(p.state.start, p.state.end)
-    st.altair_chart(chart, key=key, on_select=partial(narrow_dates, key), selection_mode=SPAN,
-                    width="stretch")
+    st.altair_chart(
+        chart, key=key, on_select=partial(narrow_dates, key), selection_mode=SPAN, width="stretch"
+    )
 
 if p.state.start or p.state.end:
-    st.button("Show all dates", key=state.ALL_DATES, on_click=all_dates,
-              help="Empty the From/To filter: every date, on every page")
+    st.button(
+        "Show all dates",
+        key=state.ALL_DATES,
+        on_click=all_dates,
+        help="Empty the From/To filter: every date, on every page",
+    )

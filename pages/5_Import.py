@@ -23,12 +23,16 @@ st.markdown(
     "the page, open a new tab or send the link to a colleague and the same events are there. "
     "Nobody can list imports or reach one without its link; **Remove** deletes it for good. "
     "ACLED's actor 1 and UCDP's side A are not the attacker: imported events show both sides "
-    "with *direction not stated*; the About the data page documents how each format is read.")
+    "with *direction not stated*; the About the data page documents how each format is read."
+)
 
 formats = ["auto", *FORMAT_LABELS]
-chosen = st.selectbox("Format", formats, key="import_format",
-                      format_func=lambda f: "Detect from the header" if f == "auto"
-                      else FORMAT_LABELS[f])
+chosen = st.selectbox(
+    "Format",
+    formats,
+    key="import_format",
+    format_func=lambda f: "Detect from the header" if f == "auto" else FORMAT_LABELS[f],
+)
 upload = st.file_uploader("Data file", type=list(UPLOAD_TYPES), key="import_file")
 if upload is not None and st.button("Import this file", type="primary", key="import_go"):
     refused = ui.check_import_allowed(upload.size)
@@ -51,47 +55,72 @@ if upload is not None and st.button("Import this file", type="primary", key="imp
                 result = None
         if result is not None:
             st.session_state["last_import"] = (
-                upload.name, result.summary(), [str(x) for x in result.problems[:300]],
-                len(result.problems), item.id if item else None,
-                (["How the file was read:", *(f"- {x}" for x in result.notes)]
-                 if result.notes else []) + (review.lines() if review else []))
+                upload.name,
+                result.summary(),
+                [str(x) for x in result.problems[:300]],
+                len(result.problems),
+                item.id if item else None,
+                (
+                    ["How the file was read:", *(f"- {x}" for x in result.notes)]
+                    if result.notes
+                    else []
+                )
+                + (review.lines() if review else []),
+            )
             st.rerun()
 
 last = st.session_state.get("last_import")
 if last:
     name, summary, problems, total, dataset_id, review = last
     # The summary names the file: text from the user, so no markdown is made of it.
-    (st.success if not total else st.warning)(escape_markdown(summary),
-                                              icon="✅" if not total else "⚠️")
+    (st.success if not total else st.warning)(
+        escape_markdown(summary), icon="✅" if not total else "⚠️"
+    )
     if review:
         st.text("\n".join(review))
     if total:
-        with st.expander(f"{total:,} row problem(s): those rows were left out",
-                         expanded=total <= 10):
+        with st.expander(
+            f"{total:,} row problem(s): those rows were left out", expanded=total <= 10
+        ):
             st.text("\n".join(problems))
             if total > len(problems):
                 st.caption(f"… and {total - len(problems):,} more in the report.")
-        report = ((lambda: "\n".join(ui.import_problems(dataset_id)) + "\n") if dataset_id
-                  else "\n".join(problems) + "\n")
-        st.download_button("Download the problem report", report,
-                           file_name=f"{name}.problems.txt", mime="text/plain",
-                           on_click="ignore", key="import_report")
+        report = (
+            (lambda: "\n".join(ui.import_problems(dataset_id)) + "\n")
+            if dataset_id
+            else "\n".join(problems) + "\n"
+        )
+        st.download_button(
+            "Download the problem report",
+            report,
+            file_name=f"{name}.problems.txt",
+            mime="text/plain",
+            on_click="ignore",
+            key="import_report",
+        )
 
 items = ui.imports()
 if items:
     st.subheader("Your imports")
-    st.radio("Show imported events", list(ui.MODES), format_func=ui.MODES.get,
-             key=ui.MODE, horizontal=True)
+    st.radio(
+        "Show imported events",
+        list(ui.MODES),
+        format_func=ui.MODES.get,
+        key=ui.MODE,
+        horizontal=True,
+    )
     for item in items:
         left, right = st.columns([4, 1])
         with left:
             # File names come from the user: shown as text, never as markdown.
-            st.text(f"{item.name} ({FORMAT_LABELS.get(item.format, item.format)}): "
-                    f"{item.rows:,} events")
+            st.text(
+                f"{item.name} ({FORMAT_LABELS.get(item.format, item.format)}): {item.rows:,} events"
+            )
             st.caption("Link to these events (add it to this app's address):")
             st.code(f"?data={item.id}", language=None)
-        if right.button("Remove", key=f"remove_{item.id}",
-                        help="Delete this import from the server for good"):
+        if right.button(
+            "Remove", key=f"remove_{item.id}", help="Delete this import from the server for good"
+        ):
             ui.remove_import(item.id)
             st.session_state.pop("last_import", None)
             st.rerun()

@@ -28,8 +28,13 @@ def bundled_events() -> pd.DataFrame:
     return _bundled_events().copy()
 
 
-def run_page(path: str, query: dict | None = None, session: dict | None = None,
-             argv: list[str] | None = None, monkeypatch=None):
+def run_page(
+    path: str,
+    query: dict | None = None,
+    session: dict | None = None,
+    argv: list[str] | None = None,
+    monkeypatch=None,
+):
     """Run a page (path relative to the project) under AppTest; fail on any exception."""
     from streamlit.testing.v1 import AppTest
 

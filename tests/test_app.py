@@ -76,9 +76,15 @@ def test_an_unknown_url_value_gives_a_note_not_a_crash():
     assert metric(at, "Events shown") == "2"
 
 
-@pytest.mark.parametrize("lat, lon, zoom", [
-    ("33", "44", "inf"), ("33", "44", "nan"), ("33", "44", "1e400"), ("1e400", "44", "5"),
-])
+@pytest.mark.parametrize(
+    "lat, lon, zoom",
+    [
+        ("33", "44", "inf"),
+        ("33", "44", "nan"),
+        ("33", "44", "1e400"),
+        ("1e400", "44", "5"),
+    ],
+)
 def test_an_impossible_map_view_gives_a_note_and_the_default_view(lat, lon, zoom):
     at = run({"lat": lat, "lon": lon, "zoom": zoom})  # run() asserts no exception
     notes = " ".join(i.value for i in at.info).replace("\\", "")

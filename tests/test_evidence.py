@@ -101,7 +101,7 @@ def test_every_quoted_span_is_found_verbatim_in_its_document(events, document):
     assert found.missing == []
     cited = events.loc[events["source_doc"] == document]
     for event_id, quote in zip(cited["event_id"], cited["source_quote"], strict=True):
-        spans = [text[s.start:s.end] for s in found.spans if s.event_id == event_id]
+        spans = [text[s.start : s.end] for s in found.spans if s.event_id == event_id]
         assert sorted(spans) == sorted(set(quote_spans(quote)))
 
 
@@ -164,8 +164,7 @@ def test_html_in_the_source_text_and_in_event_ids_is_escaped():
 
 def test_only_the_focused_events_highlights_are_emphasised():
     document = "002_1c7f25da8f82bd90.txt"
-    page = read(highlight_html(read_source(document), evidence_of(document).spans,
-                               focus="IRQ4"))
+    page = read(highlight_html(read_source(document), evidence_of(document).spans, focus="IRQ4"))
     emphasised = {m["data-event"] for m in page.marks if "ev-focus" in m["class"]}
     assert emphasised == {"IRQ4"}
     assert sum("ev-focus" in m["class"] for m in page.marks) == 2  # both IRQ4 sentences
@@ -204,11 +203,14 @@ def test_links_to_the_evidence_and_to_the_map_keep_the_filters():
     assert parse_qs(evidence.query) == {"attacker": ["US military"], "event": ["IRQ5"]}
     assert evidence.fragment == "IRQ5"
     many = sources_urls(pd.Series(["IRQ5", "A B"]), FilterState(attackers=("US military",)))
-    assert many.tolist() == [sources_url("IRQ5", FilterState(attackers=("US military",))),
-                             "Sources?attacker=US%20military&event=A%20B#A%20B"]
+    assert many.tolist() == [
+        sources_url("IRQ5", FilterState(attackers=("US military",))),
+        "Sources?attacker=US%20military&event=A%20B#A%20B",
+    ]
     assert sources_urls(pd.Series(["IRQ4"])).tolist() == [sources_url("IRQ4")]
-    state = FilterState(attackers=("US military", "Israel"),
-                        start=pd.Timestamp("2023-01-01").date())
+    state = FilterState(
+        attackers=("US military", "Israel"), start=pd.Timestamp("2023-01-01").date()
+    )
     url = urlsplit(map_url(state, 32.46367, 44.41963))
     assert url.path == "./"
     query = parse_qs(url.query)
@@ -230,8 +232,7 @@ def test_known_uncertainties_name_approximate_places_and_attributions(events):
     found = uncertainties(events)
     by_event = found.groupby("event_id")["aspect"].apply(list)
     assert any("precision 2" in a for a in by_event["IRQ2"])
-    assert "coordinates are approximate" in " ".join(found.loc[found.event_id == "IRQ2",
-                                                               "detail"])
+    assert "coordinates are approximate" in " ".join(found.loc[found.event_id == "IRQ2", "detail"])
     assert any("precision 3" in a for a in by_event["IRQ3"])
     assert "attacker: Israel (attributed by others)" in by_event["SYR1"]
     assert "IRQ4" not in set(found.loc[found["aspect"].str.startswith("place"), "event_id"])
@@ -239,8 +240,9 @@ def test_known_uncertainties_name_approximate_places_and_attributions(events):
 
 def test_note_part_reads_one_labelled_part_of_the_notes(events):
     notes = events.set_index("event_id").loc["IRQ6", "notes"]
-    assert note_part(notes, "Place") == ("'outside the Baghdad airport', so the airport is used "
-                                         "with precision 2.")
+    assert note_part(notes, "Place") == (
+        "'outside the Baghdad airport', so the airport is used with precision 2."
+    )
     assert note_part(notes, "Nothing") is None
 
 
@@ -260,7 +262,9 @@ def test_no_events_give_empty_tables_not_errors(events):
 
 
 def test_a_blank_figure_reads_as_a_dash_not_zero():
-    table = readable_table(load_summaries(), {"summary_id": "Summary", "attacks": "Attacks",
-                                              "fatalities": "Fatalities"})
+    table = readable_table(
+        load_summaries(),
+        {"summary_id": "Summary", "attacks": "Attacks", "fatalities": "Fatalities"},
+    )
     row = table.set_index("Summary").loc["S1"]
     assert (row["Fatalities"], row["Attacks"]) == ("13", "–")

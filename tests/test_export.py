@@ -32,7 +32,7 @@ def test_csv_holds_every_column_and_reloads_identically(events, tmp_path):
 
 def test_formula_like_text_is_neutralised_but_numbers_stay_numbers(events):
     hostile = events.iloc[:1].copy()
-    hostile["attacker"] = "=HYPERLINK(\"http://x\",\"y\")"
+    hostile["attacker"] = '=HYPERLINK("http://x","y")'
     hostile["notes"] = "@SUM(1)"
     hostile["location"] = "-Koya"
     hostile["target_group"] = "+1"
@@ -64,8 +64,9 @@ def test_geojson_is_lon_lat_with_all_properties(events):
     assert airport["geometry"] == {"type": "Point", "coordinates": [43.9632, 36.2376]}
     assert airport["properties"]["event_date"] == "2023-12-25"
     assert airport["properties"]["fatalities"] is None and airport["properties"]["injuries"] == 3
-    assert set(airport["properties"]) == (set(COLUMN_NAMES) - {"latitude", "longitude"}
-                                          | {"event_date_interval"})
+    assert set(airport["properties"]) == (
+        set(COLUMN_NAMES) - {"latitude", "longitude"} | {"event_date_interval"}
+    )
 
 
 def test_empty_exports_are_valid(events):
@@ -74,11 +75,16 @@ def test_empty_exports_are_valid(events):
 
 
 def test_file_names_say_what_they_hold():
-    name = export_name(FilterState(attackers=("US military",), start=date(2023, 1, 1)), 2, "csv",
-                       today=date(2026, 11, 21))
+    name = export_name(
+        FilterState(attackers=("US military",), start=date(2023, 1, 1)),
+        2,
+        "csv",
+        today=date(2026, 11, 21),
+    )
     assert name == "events_US-military_2023-01-01_to_end_in-view_2_2026-11-21.csv"
     assert export_name(FilterState(), 7, "geojson", today=date(2026, 1, 1)).endswith(
-        "in-view_7_2026-01-01.geojson")
+        "in-view_7_2026-01-01.geojson"
+    )
 
 
 def test_exports_carry_each_date_as_an_iso_8601_interval(events):

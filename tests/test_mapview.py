@@ -214,8 +214,9 @@ def test_popup_payload_names_the_basis_the_source_title_the_window_and_the_total
     assert d["basis_names"][d["basis"][at["SYR1"]]] == "attributed by others"
     assert d["basis_names"][d["basis"][at["IRQ4"]]] == "claimed by the group"
     assert d["doc_names"][d["doc"][at["SYR1"]]].startswith("News article on US strikes")
-    assert d["context_names"][d["context"][at["IRQ2"]]].startswith("13 killed, 58 wounded "
-                                                                   "across IRQ1–IRQ3")
+    assert d["context_names"][d["context"][at["IRQ2"]]].startswith(
+        "13 killed, 58 wounded across IRQ1–IRQ3"
+    )
     assert d["context_names"][d["context"][at["IRQ5"]]] == ""
     assert d["fatalities"][at["IRQ1"]] is None  # "not reported" in the popup, never 0
     m = base_map("Offline", install_assets())

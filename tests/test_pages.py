@@ -24,8 +24,9 @@ US_MILITARY = {"IRQ5", "IRQ6"}
 NOTHING = {"attacker": ["US military"], "target_group": ["Komala"]}  # no event has both
 
 
-def run(name: str, query: dict | None = None, argv: list[str] | None = None,
-        monkeypatch=None) -> AppTest:
+def run(
+    name: str, query: dict | None = None, argv: list[str] | None = None, monkeypatch=None
+) -> AppTest:
     return run_page(PAGES[name], query, argv=argv, monkeypatch=monkeypatch)
 
 
@@ -34,8 +35,11 @@ def htmls(at: AppTest) -> list[str]:
 
 
 def chart_event_ids(at: AppTest) -> list[str]:
-    charts = [e for e in at.main if getattr(e, "proto", None) is not None
-              and type(e.proto).__name__ == "VegaLiteChart"]
+    charts = [
+        e
+        for e in at.main
+        if getattr(e, "proto", None) is not None and type(e.proto).__name__ == "VegaLiteChart"
+    ]
     assert len(charts) == 1
     data = charts[0].proto.datasets[0].data.data
     return pa.ipc.open_stream(data).read_all().column("event_id").to_pylist()
@@ -49,20 +53,25 @@ def test_every_page_runs_with_the_shared_filters(name):
     assert at.date_input(key="start").value is None
 
 
-@pytest.mark.parametrize("name, kind, note", [
-    ("Events", "warning", "No events match these filters"),
-    ("Timeline", "warning", "No events match these filters"),
-    ("Sources", "caption", "Highlighted events: no event shown"),
-    ("About the data", "caption", "None among the events shown"),
-])
+@pytest.mark.parametrize(
+    "name, kind, note",
+    [
+        ("Events", "warning", "No events match these filters"),
+        ("Timeline", "warning", "No events match these filters"),
+        ("Sources", "caption", "Highlighted events: no event shown"),
+        ("About the data", "caption", "None among the events shown"),
+    ],
+)
 def test_a_filter_that_matches_nothing_gives_a_note_on_every_page(name, kind, note):
     at = run(name, NOTHING)
     assert at.multiselect(key="attacker").value == ["US military"]
     assert any(note in element.value for element in getattr(at, kind)), [
-        element.value for element in getattr(at, kind)]
+        element.value for element in getattr(at, kind)
+    ]
 
 
 # Events ---------------------------------------------------------------------------------
+
 
 def test_events_shows_only_the_attacker_chosen_in_the_url():
     at = run("Events", {"attacker": ["US military"]})
@@ -91,8 +100,7 @@ def test_a_selected_event_shows_its_details_and_links_to_evidence_and_map():
     assert "IRQ5 · 2023-12-26" in details
     assert "Near Al Hillah, Babil, Iraq (precision 2" in details
     assert 'href="Sources?attacker=US%20military&amp;event=IRQ5#IRQ5"' in details
-    assert 'href="./?attacker=US%20military&amp;lat=32.4637&amp;lon=44.4196&amp;zoom=12"' \
-        in details
+    assert 'href="./?attacker=US%20military&amp;lat=32.4637&amp;lon=44.4196&amp;zoom=12"' in details
     assert "fatalities: 1 · injuries: 18" in details
 
 
@@ -104,17 +112,18 @@ def test_an_event_hidden_by_the_filters_is_explained():
 
 # Timeline -------------------------------------------------------------------------------
 
+
 def test_timeline_draws_only_the_filtered_events():
     assert sorted(chart_event_ids(run("Timeline"))) == sorted(
-        ["IRQ1", "IRQ2", "IRQ3", "IRQ4", "IRQ5", "SYR1", "IRQ6"])
+        ["IRQ1", "IRQ2", "IRQ3", "IRQ4", "IRQ5", "SYR1", "IRQ6"]
+    )
     assert set(chart_event_ids(run("Timeline", {"attacker": ["US military"]}))) == US_MILITARY
 
 
 def test_timeline_with_no_match_draws_nothing_and_says_so():
     at = run("Timeline", NOTHING)
     assert any("No events match" in w.value for w in at.warning)
-    assert not [e for e in at.main if type(getattr(e, "proto", None)).__name__
-                == "VegaLiteChart"]
+    assert not [e for e in at.main if type(getattr(e, "proto", None)).__name__ == "VegaLiteChart"]
 
 
 def test_show_all_dates_empties_the_date_filter():
@@ -128,6 +137,7 @@ def test_show_all_dates_empties_the_date_filter():
 
 # Sources --------------------------------------------------------------------------------
 
+
 def test_sources_shows_both_documents_with_every_event_anchored():
     at = run("Sources")
     headings = [re.sub(r"\\(.)", r"\1", s.value) for s in at.subheader]  # markdown escapes
@@ -135,11 +145,14 @@ def test_sources_shows_both_documents_with_every_event_anchored():
         "News article on Iran's missile and drone strikes on Kurdish opposition parties in "
         "northern Iraq",
         "News article on US strikes on Kataib Hezbollah in Iraq, the drone attack on Erbil "
-        "airport and the killing of Reza Mousavi in Syria"]
+        "airport and the killing of Reza Mousavi in Syria",
+    ]
     codes = [c.value for c in at.code]
     assert "91fa05a033846e2c4a993561ca80c45d5b02f2dd3344cea73cb692f2e3c20dc9" in codes
-    assert any(c.startswith("Untitled news article") and "seeds/002_1c7f25da8f82bd90.txt" in c
-               for c in codes)
+    assert any(
+        c.startswith("Untitled news article") and "seeds/002_1c7f25da8f82bd90.txt" in c
+        for c in codes
+    )
     body = "".join(htmls(at))
     for event_id in ("IRQ1", "IRQ2", "IRQ3", "IRQ4", "IRQ5", "SYR1", "IRQ6"):
         assert body.count(f'id="{event_id}"') == 1
@@ -174,20 +187,20 @@ def test_sources_shows_the_summaries_citing_each_document():
 
 def test_sources_names_an_unknown_event():
     at = run("Sources", {"event": "IRQ99"})
-    assert any("event “IRQ99”, which is not in the bundled dataset" in w.value
-               for w in at.warning)
+    assert any("event “IRQ99”, which is not in the bundled dataset" in w.value for w in at.warning)
 
 
 def test_events_citing_a_document_that_is_not_bundled_are_listed_with_their_quote(
-        tmp_path, monkeypatch):
+    tmp_path, monkeypatch
+):
     lines = (ROOT / "data" / "events.csv").read_text(encoding="utf-8").splitlines()
     header, irq4 = lines[0], next(x for x in lines if x.startswith("IRQ4,"))
-    mine = irq4.replace("IRQ4,", "NEW1,", 1).replace("002_1c7f25da8f82bd90.txt",
-                                                     "report-<b>9</b>.pdf")
+    mine = irq4.replace("IRQ4,", "NEW1,", 1).replace(
+        "002_1c7f25da8f82bd90.txt", "report-<b>9</b>.pdf"
+    )
     path = tmp_path / "mine.csv"
     path.write_text("\n".join([header, irq4, mine]) + "\n", encoding="utf-8")
-    at = run("Sources", {"event": "NEW1"}, argv=["--events", str(path)],
-             monkeypatch=monkeypatch)
+    at = run("Sources", {"event": "NEW1"}, argv=["--events", str(path)], monkeypatch=monkeypatch)
     assert "Events whose document is not bundled" in [s.value for s in at.subheader]
     listed = next(h for h in htmls(at) if 'id="NEW1"' in h)
     assert "report-&lt;b&gt;9&lt;/b&gt;.pdf (not bundled)" in listed
@@ -196,6 +209,7 @@ def test_events_citing_a_document_that_is_not_bundled_are_listed_with_their_quot
 
 
 # About the data -------------------------------------------------------------------------
+
 
 def test_about_reads_its_method_from_the_data_readme():
     at = run("About the data")
@@ -253,7 +267,7 @@ def assert_literal(markdown: str, text: str) -> None:
     shown = "".join(c for c, _ in chars)
     at = shown.find(text)
     assert at >= 0, f"{text!r} not shown in {markdown!r}"
-    bare = [c for c, escaped in chars[at:at + len(text)] if c in PUNCTUATION and not escaped]
+    bare = [c for c, escaped in chars[at : at + len(text)] if c in PUNCTUATION and not escaped]
     assert not bare, f"unescaped {bare} in {markdown!r}"
 
 
@@ -277,10 +291,17 @@ def test_url_notes_show_a_hostile_value_as_text(name, value):
 
 
 @pytest.mark.parametrize("name", PAGES)
-@pytest.mark.parametrize("lat, lon, zoom", [
-    ("33", "44", "inf"), ("33", "44", "nan"), ("33", "44", "1e400"), ("33", "44", "-inf"),
-    ("1e400", "44", "5"), ("33", "1" + "0" * 400, "5"),
-])
+@pytest.mark.parametrize(
+    "lat, lon, zoom",
+    [
+        ("33", "44", "inf"),
+        ("33", "44", "nan"),
+        ("33", "44", "1e400"),
+        ("33", "44", "-inf"),
+        ("1e400", "44", "5"),
+        ("33", "1" + "0" * 400, "5"),
+    ],
+)
 def test_an_impossible_map_view_in_the_url_gives_a_note_on_every_page(name, lat, lon, zoom):
     at = run(name, {"lat": lat, "lon": lon, "zoom": zoom})
     assert any("is not a map view" in i.value for i in at.info)
@@ -296,12 +317,15 @@ def test_a_short_form_date_is_applied_without_an_ignored_note():
     assert notes_of(at) == []
 
 
-@pytest.mark.parametrize("key, raw, says", [
-    ("start", "20231225", "not a date"),
-    ("start", "1900-01-01", "before 1989-01-01"),
-    ("end", "2999-12-31", "the latest date the filter takes"),
-    ("start", "2023-02-30", "not a date"),
-])
+@pytest.mark.parametrize(
+    "key, raw, says",
+    [
+        ("start", "20231225", "not a date"),
+        ("start", "1900-01-01", "before 1989-01-01"),
+        ("end", "2999-12-31", "the latest date the filter takes"),
+        ("start", "2023-02-30", "not a date"),
+    ],
+)
 def test_a_url_date_the_filter_drops_is_named_in_a_note(key, raw, says):
     at = run("Timeline", {key: raw})
     assert at.date_input(key=key).value is None  # what the note says: ignored
@@ -325,4 +349,3 @@ def test_a_file_that_is_not_an_events_file_is_not_echoed_to_visitors(tmp_path, m
     shown = " ".join(str(e.value) for e in [*at.error, *at.warning, *at.info, *at.caption])
     assert at.error and "could not be loaded" in at.error[0].value
     assert "root" not in shown and "/bin/bash" not in shown and str(tmp_path) not in shown
-

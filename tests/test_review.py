@@ -39,8 +39,9 @@ def test_a_newer_version_of_the_same_export_says_what_changed(events):
     review = review_import(new, events, earlier=old)
     assert (len(review.changes.added), len(review.changes.removed)) == (1, 1)
     assert len(review.changes.modified) == 2
-    assert review.lines()[-1].startswith("Since the earlier import of this file: 1 added, "
-                                         "1 removed, 2 modified")
+    assert review.lines()[-1].startswith(
+        "Since the earlier import of this file: 1 added, 1 removed, 2 modified"
+    )
 
 
 def test_nothing_to_compare_with_an_empty_base():

@@ -23,7 +23,8 @@ def test_each_attacker_has_its_map_colour(events):
     colors = attacker_colors(events)
     scale = spec()["encoding"]["color"]["scale"]
     assert dict(zip(scale["domain"], scale["range"], strict=True)) == {
-        a: colors[a] for a in events["attacker"].unique()}
+        a: colors[a] for a in events["attacker"].unique()
+    }
 
 
 def test_a_filtered_chart_keeps_the_colours_of_the_whole_dataset(events):
@@ -41,8 +42,9 @@ def test_tooltips_give_date_id_attacker_to_target_place_and_fatalities(events):
     assert rows.loc["IRQ4", "place"] == "Erbil International Airport, Iraq"
     assert rows.loc["IRQ6", "fatalities_shown"] == "2"
     assert rows.loc["IRQ4", "fatalities_shown"] == "not reported"
-    assert rows.loc["IRQ2", "fatalities_shown"] == ("not reported; 13 killed, 58 wounded across "
-                                                    "IRQ1–IRQ3 (summary S1), not broken down")
+    assert rows.loc["IRQ2", "fatalities_shown"] == (
+        "not reported; 13 killed, 58 wounded across IRQ1–IRQ3 (summary S1), not broken down"
+    )
 
 
 def test_dots_are_sized_by_fatalities_and_same_day_events_sit_side_by_side(events):
@@ -62,18 +64,23 @@ DAY = 86_400_000
 DEC_25 = 1703462400000  # 2023-12-25 00:00 UTC
 
 
-@pytest.mark.parametrize("values, days", [
-    ([DEC_25, DEC_25 + DAY], (date(2023, 12, 25), date(2023, 12, 26))),
-    ([DEC_25 + DAY, DEC_25], (date(2023, 12, 25), date(2023, 12, 26))),  # dragged leftwards
-    ([DEC_25 - DAY // 2, DEC_25 + DAY + DAY // 2], (date(2023, 12, 25), date(2023, 12, 26))),
-    ([DEC_25 + 3_600_000, DEC_25 + 7_200_000], None),  # inside one day: no dot is covered
-    (["2023-12-25T00:00:00.000Z", "2023-12-31T12:00:00Z"], (date(2023, 12, 25),
-                                                             date(2023, 12, 31))),
-    (None, None),
-    ([DEC_25], None),
-    (["not a date", DEC_25], None),
-    ([float("nan"), DEC_25], None),
-])
+@pytest.mark.parametrize(
+    "values, days",
+    [
+        ([DEC_25, DEC_25 + DAY], (date(2023, 12, 25), date(2023, 12, 26))),
+        ([DEC_25 + DAY, DEC_25], (date(2023, 12, 25), date(2023, 12, 26))),  # dragged leftwards
+        ([DEC_25 - DAY // 2, DEC_25 + DAY + DAY // 2], (date(2023, 12, 25), date(2023, 12, 26))),
+        ([DEC_25 + 3_600_000, DEC_25 + 7_200_000], None),  # inside one day: no dot is covered
+        (
+            ["2023-12-25T00:00:00.000Z", "2023-12-31T12:00:00Z"],
+            (date(2023, 12, 25), date(2023, 12, 31)),
+        ),
+        (None, None),
+        ([DEC_25], None),
+        (["not a date", DEC_25], None),
+        ([float("nan"), DEC_25], None),
+    ],
+)
 def test_a_brushed_span_becomes_the_whole_days_it_covers(values, days):
     assert dates_in_span(values) == days
 
@@ -86,8 +93,10 @@ def test_over_a_few_days_the_axis_ticks_whole_days_not_hours(events):
 
 
 def test_thousands_of_events_are_gathered_by_attacker_and_day(events):
-    many = pd.concat([events.assign(event_id=events["event_id"] + f"-{i}") for i in range(500)],
-                     ignore_index=True)
+    many = pd.concat(
+        [events.assign(event_id=events["event_id"] + f"-{i}") for i in range(500)],
+        ignore_index=True,
+    )
     assert grain(events) is None and grain(many) == "day"
     rows = chart_data(many, "day").set_index(["day", "attacker"])
     irgc = rows.loc[("2022-09-28", "Islamic Revolutionary Guard Corps (IRGC)")]
@@ -96,7 +105,10 @@ def test_thousands_of_events_are_gathered_by_attacker_and_day(events):
     assert irgc["fatalities_shown"] == "not reported"  # none of them has a figure
     us = rows.loc[("2020-01-03", "US military")]
     assert (us["event_id"], us["fatalities"], us["target_group"]) == (
-        "500 events", 1000, "Islamic Revolutionary Guard Corps (IRGC)")
+        "500 events",
+        1000,
+        "Islamic Revolutionary Guard Corps (IRGC)",
+    )
     assert len(timeline_chart(many, attacker_colors(events)).data) == len(rows) == 5
 
 

@@ -82,10 +82,12 @@ def context(browser, tmp_path):
 
 def wait_idle(page, timeout: float = 60_000) -> None:
     """Wait until the app's script has finished running."""
-    page.wait_for_selector("[data-test-script-state='notRunning']", state="attached",
-                           timeout=timeout)
+    page.wait_for_selector(
+        "[data-test-script-state='notRunning']", state="attached", timeout=timeout
+    )
     page.wait_for_function(
-        "!document.querySelector('[data-test-script-state=\"running\"]')", timeout=timeout)
+        "!document.querySelector('[data-test-script-state=\"running\"]')", timeout=timeout
+    )
 
 
 def open_map(page, url: str | None = None):
@@ -104,10 +106,13 @@ def open_map(page, url: str | None = None):
 
 def set_view(frame, lat: float, lon: float, zoom: int) -> None:
     """Move the map as a user would, and return once the map has stopped moving."""
-    frame.evaluate("""([lat, lon, zoom]) => new Promise(done => {
+    frame.evaluate(
+        """([lat, lon, zoom]) => new Promise(done => {
         map_div.once('moveend', () => done(true));
         map_div.setView([lat, lon], zoom);
-    })""", [lat, lon, zoom])
+    })""",
+        [lat, lon, zoom],
+    )
 
 
 def go_to_page(page, label: str) -> None:
@@ -144,9 +149,12 @@ def settle(frame, timeout: float = 30_000) -> None:
 
 def show_marker(frame, event_id: str):
     """Zoom the map until the event's own marker shows (as a user opening clusters would)."""
-    frame.evaluate("""id => new Promise(done => {
+    frame.evaluate(
+        """id => new Promise(done => {
         const m = window.conflictMap.markers.find(x => x.eventId === id);
         window.conflictMap.cluster.zoomToShowLayer(m, () => done(true));
-    })""", event_id)
+    })""",
+        event_id,
+    )
     settle(frame)
     return frame.locator(f".event-marker[data-event-id='{event_id}']")

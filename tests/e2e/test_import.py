@@ -27,8 +27,11 @@ def events_shown(page) -> int:
 
 
 def data_files() -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted((ROOT / "data").iterdir()) if p.is_file()}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((ROOT / "data").iterdir())
+        if p.is_file()
+    }
 
 
 def test_an_import_is_seen_by_its_session_and_not_by_another(server, browser):
