@@ -112,13 +112,27 @@ def _empty() -> pd.DataFrame:
 
 
 def base_entry() -> tuple[Entry | None, str | None]:
+    """The store's entry of the file the app was started with, converting it when needed.
+
+    The cached entry is checked against the store: if its files were removed meanwhile (by
+    retention, a deployer, or another process sharing the store), the file is stored again
+    rather than every page failing on a dataset that is gone.
+    """
     path = events_path()
     try:
         info = path.stat()
         key = (info.st_mtime_ns, info.st_size)
     except OSError:
         key = (0, 0)
-    return _file_entry(str(path), *key)
+    entry, error = _file_entry(str(path), *key)
+    if entry is not None:
+        try:
+            store().get(entry.id)
+        except UnknownDataset:
+            _file_entry.clear()
+            _frame.clear()
+            entry, error = _file_entry(str(path), *key)
+    return entry, error
 
 
 def base_dataset() -> Dataset:

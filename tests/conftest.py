@@ -18,7 +18,10 @@ __all__ = ["ROOT"]  # kept for tests written before helpers.py: import it from h
 
 # The app's event store (geo.store) goes to a folder of this test run, never to the user's
 # ~/.local/share; app servers started by the browser tests inherit it.
-os.environ.setdefault("CONFLICT_MAP_STORE", tempfile.mkdtemp(prefix="conflict-map-test-store-"))
+# One store per pytest-xdist worker: a worker's sweep or Remove never pulls a dataset from under
+# another's test (ui.base_entry copes with that too, but tests should not depend on timing).
+# Never the user's own store, even when CONFLICT_MAP_STORE is set in their shell.
+os.environ["CONFLICT_MAP_STORE"] = tempfile.mkdtemp(prefix="conflict-map-test-store-")
 
 
 class FakeOnlineGeocoder(Geocoder):

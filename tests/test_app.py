@@ -148,3 +148,15 @@ def test_the_frame_button_asks_the_browser_for_a_new_framing():
     state = at.session_state["map_view_state"]
     assert state.move.token == before + 1 and state.move.fit is not None
     assert [b.label for b in at.get("download_button")][0] == "CSV (7 in view)"
+
+
+def test_the_map_survives_its_stored_dataset_being_removed_underneath():
+    """Retention, a deployer or another server sharing the store may delete the bundled
+    dataset's files; the next visit stores the file again instead of failing."""
+    from geo.schema import EVENTS_CSV
+    from geo.store import Settings, Store
+
+    assert metric(run(), "Events shown") == "7"
+    store = Store(Settings.from_sources([]))
+    store.remove(store.ensure_file(EVENTS_CSV).id)
+    assert metric(run(), "Events shown") == "7"
