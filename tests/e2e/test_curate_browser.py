@@ -12,6 +12,7 @@ import shutil
 
 import pytest
 from e2e.conftest import ROOT, open_map, show_marker, start_server, wait_idle
+from playwright.sync_api import expect
 
 SECOND = "002_1c7f25da8f82bd90.txt"
 
@@ -84,7 +85,8 @@ def test_curate_the_erbil_airport_strike_and_find_it_on_map_and_sources(server, 
     assert "Erbil International Airport" in candidate.locator("mark").first.inner_text()
     candidate.get_by_role("button", name="Use this candidate").click()
     wait_idle(page)
-    assert page.locator(".st-key-cur_f_event_id input").input_value() == "IRQ7"
+    # The form is filled by the rerun the click starts: wait for the value, not a moment.
+    expect(page.locator(".st-key-cur_f_event_id input")).to_have_value("IRQ7", timeout=30_000)
     page.get_by_text("choose the attribution basis").wait_for()
 
     # A quote that is not in the source is refused, with the reason, and Save stays disabled.

@@ -229,8 +229,11 @@ def test_switching_to_the_offline_map_keeps_the_view(server, sized):
     settle(frame)
     set_view(frame, 36.19, 44.01, 9)
     page.wait_for_url(re.compile(r"zoom=9"), timeout=30_000)
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").last.click()
-    page.get_by_role("option", name="Offline").click()
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']", has_text="Base map")
+    combobox = box.get_by_role("combobox")  # Streamlit's selectbox is a react-aria combobox
+    combobox.click()
+    combobox.fill("Offline")
+    combobox.press("Enter")
     page.wait_for_url(re.compile(r"basemap=Offline"), timeout=30_000)
     # The map's frame is replaced by a new one: look into whichever frame is there.
     page.wait_for_function(
