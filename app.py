@@ -13,6 +13,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
+import playback_ui
 import ui
 from geo import places, viewstate
 from geo.assets import served_assets, served_folders
@@ -183,13 +184,16 @@ def map_page() -> None:
             bind="query-params",
             help=" · ".join(f"{k}: {v}" for k, v in BASEMAPS.items()),
         )
+    shown = playback_ui.shown(p)  # during a playback: events whose span touches the window
     with st.container(key="map_head", horizontal=True, vertical_alignment="center", gap="medium"):
         st.markdown("### Strikes and attacks")
-        ui.compact_counts(p.shown, len(p.data.events), p.data.label)
+        ui.compact_counts(shown, len(p.data.events), p.data.label)
     ui.show_status(p)
-    if p.shown.empty:
+    if shown.empty:
         st.warning(ui.NO_MATCH)
-    map_and_export(p.shown, attacker_colors(p.data.events), p.state, basemap, p.data.label)
+    playback_ui.controls(p)
+    map_and_export(shown, attacker_colors(p.data.events), p.state, basemap, p.data.label)
+    playback_ui.ticker(p)
 
 
 PAGES = [
