@@ -84,8 +84,9 @@ def _play(p: ui.Page) -> None:
         whole = spans_of(undated(p)).range()
         if whole is None:
             return
-        run = Playback(p.state.start or whole[0], p.state.end or whole[1],
-                       (p.state.start, p.state.end))
+        run = Playback(
+            p.state.start or whole[0], p.state.end or whole[1], (p.state.start, p.state.end)
+        )
         here = None
     else:
         here = window_of(p.state)
@@ -146,29 +147,61 @@ def controls(p: ui.Page) -> None:
     """The play bar: Play/Pause, Stop, step, speed, cumulative, and where the playback is."""
     run = current()
     playing = run is not None and run.playing
-    bar = st.container(horizontal=True, vertical_alignment="center", gap="small",
-                       key="playback")
+    bar = st.container(horizontal=True, vertical_alignment="center", gap="small", key="playback")
     if playing:
-        bar.button("Pause", key="play_pause", icon=":material/pause:", on_click=_pause,
-                   help="Stop stepping; the date filter stays on this window")
+        bar.button(
+            "Pause",
+            key="play_pause",
+            icon=":material/pause:",
+            on_click=_pause,
+            help="Stop stepping; the date filter stays on this window",
+        )
     else:
-        bar.button("Play" if run is None else "Resume", key="play_pause",
-                   icon=":material/play_arrow:", on_click=_play, args=(p,),
-                   disabled=undated(p).empty,
-                   help="Step a window through the filtered events; the map, the counts and "
-                        "the URL follow")
+        bar.button(
+            "Play" if run is None else "Resume",
+            key="play_pause",
+            icon=":material/play_arrow:",
+            on_click=_play,
+            args=(p,),
+            disabled=undated(p).empty,
+            help="Step a window through the filtered events; the map, the counts and "
+            "the URL follow",
+        )
     if run is not None:
-        bar.button("Stop", key="play_stop", icon=":material/stop:", on_click=_stop,
-                   help="End the playback: the dates go back to what they were before Play")
-    bar.segmented_control("Step", list(playback.STEPS), key="step", bind="query-params",
-                          default="month", format_func=playback.STEPS.get,
-                          label_visibility="collapsed", help="How long each window is")
-    bar.selectbox("Speed", list(playback.SPEEDS_MS), key="speed", bind="query-params",
-                  index=1, label_visibility="collapsed", width=110,
-                  format_func=lambda s: f"{s} ({playback.SPEEDS_MS[s] / 1000:g} s)",
-                  help="Time per step")
-    bar.checkbox("Cumulative", key="cumulative", bind="query-params",
-                 help="Keep the events of the earlier windows on the map")
+        bar.button(
+            "Stop",
+            key="play_stop",
+            icon=":material/stop:",
+            on_click=_stop,
+            help="End the playback: the dates go back to what they were before Play",
+        )
+    bar.segmented_control(
+        "Step",
+        list(playback.STEPS),
+        key="step",
+        bind="query-params",
+        default="month",
+        format_func=playback.STEPS.get,
+        label_visibility="collapsed",
+        help="How long each window is",
+    )
+    bar.selectbox(
+        "Speed",
+        list(playback.SPEEDS_MS),
+        key="speed",
+        bind="query-params",
+        index=1,
+        label_visibility="collapsed",
+        width=110,
+        format_func=lambda s: f"{s} ({playback.SPEEDS_MS[s] / 1000:g} s)",
+        help="Time per step",
+    )
+    bar.checkbox(
+        "Cumulative",
+        key="cumulative",
+        bind="query-params",
+        help="Keep the events of the earlier windows on the map",
+    )
     if run is not None:
         here = window_of(p.state)
         steps = _steps(p, run)

@@ -36,26 +36,36 @@ def frame(dates, precision=None, ends=None) -> pd.DataFrame:
 
 
 def as_dates(spans, i):
-    return (date(1970, 1, 1) + timedelta(days=int(spans.first[i])),
-            date(1970, 1, 1) + timedelta(days=int(spans.last[i])))
+    return (
+        date(1970, 1, 1) + timedelta(days=int(spans.first[i])),
+        date(1970, 1, 1) + timedelta(days=int(spans.last[i])),
+    )
 
 
-@pytest.mark.parametrize("day, precision, span", [
-    ("2023-12-25", 1, ("2023-12-25", "2023-12-25")),
-    # Wednesday 28 September 2022, known to the week: Monday 26 to Sunday 2 October.
-    ("2022-09-28", 2, ("2022-09-26", "2022-10-02")),
-    ("2022-09-26", 2, ("2022-09-26", "2022-10-02")),  # a Monday stays the first day
-    ("2022-10-02", 2, ("2022-09-26", "2022-10-02")),  # a Sunday stays the last day
-    ("2024-02-10", 3, ("2024-02-01", "2024-02-29")),  # leap year
-])
+@pytest.mark.parametrize(
+    "day, precision, span",
+    [
+        ("2023-12-25", 1, ("2023-12-25", "2023-12-25")),
+        # Wednesday 28 September 2022, known to the week: Monday 26 to Sunday 2 October.
+        ("2022-09-28", 2, ("2022-09-26", "2022-10-02")),
+        ("2022-09-26", 2, ("2022-09-26", "2022-10-02")),  # a Monday stays the first day
+        ("2022-10-02", 2, ("2022-09-26", "2022-10-02")),  # a Sunday stays the last day
+        ("2024-02-10", 3, ("2024-02-01", "2024-02-29")),  # leap year
+    ],
+)
 def test_a_date_known_to_the_week_or_month_spans_it(day, precision, span):
     spans = event_spans(frame([day], [precision]))
     assert as_dates(spans, 0) == tuple(date.fromisoformat(s) for s in span)
 
 
 def test_an_end_column_ends_the_span_where_it_is_filled():
-    spans = event_spans(frame(["2023-01-01", "2023-01-01", "2023-05-10"], [1, 3, 1],
-                              ends=["2023-01-09", None, "2023-05-01"]))
+    spans = event_spans(
+        frame(
+            ["2023-01-01", "2023-01-01", "2023-05-10"],
+            [1, 3, 1],
+            ends=["2023-01-09", None, "2023-05-01"],
+        )
+    )
     assert as_dates(spans, 0) == (date(2023, 1, 1), date(2023, 1, 9))
     assert as_dates(spans, 1) == (date(2023, 1, 1), date(2023, 1, 31))  # from the precision
     assert as_dates(spans, 2) == (date(2023, 5, 10), date(2023, 5, 10))  # end before start
@@ -126,8 +136,11 @@ def test_events_without_a_date_never_show():
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.lists(st.tuples(st.dates(date(2018, 1, 1), date(2024, 12, 31)), st.integers(1, 3)),
-             min_size=1, max_size=40),
+    st.lists(
+        st.tuples(st.dates(date(2018, 1, 1), date(2024, 12, 31)), st.integers(1, 3)),
+        min_size=1,
+        max_size=40,
+    ),
     st.sampled_from(["day", "week", "month"]),
 )
 def test_window_counts_agree_with_active(rows, step):
@@ -137,7 +150,7 @@ def test_window_counts_agree_with_active(rows, step):
     for w, n in zip(every, counts, strict=True):
         assert active(spans, w).sum() == n
     # every event shows in at least one window, and the windows tile the days without gaps
-    assert all(b.start == a.end + timedelta(days=1) for a, b in zip(every, every[1:]))
+    assert all(b.start == a.end + timedelta(days=1) for a, b in zip(every, every[1:], strict=False))
     seen = np.zeros(len(events), dtype=bool)
     for w in every:
         seen |= active(spans, w)
