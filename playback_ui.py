@@ -25,6 +25,7 @@ from geo.filters import FilterState
 
 PLAYBACK = "playback"  # this session's Playback (None: no playback under way)
 SPANS = "_playback_spans"  # (events frame, Spans): spans computed once per filtered frame
+STEPS = "_playback_steps"  # (key, spans, windows): the windows of the current playback
 SKIP_TICK = "_playback_skip_tick"  # the ticker's in-run call is not a step
 
 
@@ -68,8 +69,16 @@ def _set_window(window: playback.Window, since: date | None) -> None:
 
 
 def _steps(p: ui.Page, run: Playback) -> list[playback.Window]:
+    """The playback's windows, computed once per frame, step and range (a day step over
+    seven years is 2,557 windows: ~0.1 s to list)."""
     step = st.session_state.get("step") or "month"
-    return playback.windows(spans_of(undated(p)), step, run.first, run.last)
+    spans = spans_of(undated(p))
+    key = (id(spans), step, run.first, run.last)
+    memo = st.session_state.get(STEPS)
+    if memo is None or memo[0] != key or memo[1] is not spans:
+        memo = (key, spans, playback.windows(spans, step, run.first, run.last))
+        st.session_state[STEPS] = memo
+    return memo[2]
 
 
 def _cumulative() -> bool:
