@@ -17,10 +17,12 @@ import playback_ui
 import ui
 from geo import places, viewstate
 from geo.assets import served_assets, served_folders
+from geo.density import density_description, density_payload
 from geo.export import export_name, to_csv_bytes, to_geojson_bytes
 from geo.filters import visible_events
 from geo.mapview import (
     BASEMAPS,
+    LayerPlan,
     attacker_colors,
     base_map,
     events_layer,
@@ -90,6 +92,30 @@ def go_to_place(state: viewstate.MapState) -> viewstate.MapState:
     return viewstate.go_to(state, found[0].view)
 
 
+LAYERS = {"auto": "Points and cells", "density": "Density"}  # ?layer=density
+
+
+def layer_choice() -> str:
+    """The sidebar's layer choice, in the URL as ``layer`` like every other choice."""
+    return st.selectbox(
+        "Layer",
+        list(LAYERS),
+        format_func=LAYERS.get,
+        key="layer",
+        bind="query-params",
+        help="Points and cells: single events (clustered), grid cells when too many to draw. "
+        "Density: events counted in small squares, darker where there are more",
+    )
+
+
+def choose_layer(shown, colors, drawn: viewstate.Drawing) -> LayerPlan:
+    """The layer the map draws: points/cells (plan_layer), or density squares."""
+    if st.session_state.get("layer") == "density":
+        payload = density_payload(shown, drawn.bounds, drawn.zoom)
+        return LayerPlan(payload, density_description(payload))
+    return plan_layer(shown, colors, drawn.bounds, drawn.zoom)
+
+
 @st.fragment
 def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
     box = viewstate.events_bounds(shown)
@@ -121,7 +147,7 @@ def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
     st.session_state[VIEW_KEY] = state
 
     drawn = viewstate.drawing(state)
-    plan = plan_layer(shown, colors, drawn.bounds, drawn.zoom)
+    plan = choose_layer(shown, colors, drawn)
     visible = visible_events(shown, drawn.bounds)
     n = len(visible)
     help_text = f"{plural(n, 'shown event')} inside the map view, with every column"
@@ -184,6 +210,7 @@ def map_page() -> None:
             bind="query-params",
             help=" · ".join(f"{k}: {v}" for k, v in BASEMAPS.items()),
         )
+        layer_choice()
     shown = playback_ui.shown(p)  # during a playback: events whose span touches the window
     with st.container(key="map_head", horizontal=True, vertical_alignment="center", gap="medium"):
         st.markdown("### Strikes and attacks")

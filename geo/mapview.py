@@ -108,6 +108,7 @@ html,body{margin:0;height:100%;overflow:hidden}
  border:1.5px solid #1a1a1a;transform:translateY(1px)}
 .ev-legend i.ev-cl{background:#3a3a3a;border-color:#fff;box-shadow:0 0 0 1.5px #3a3a3a}
 .ev-legend i.ev-ring{border:1.5px dashed #555;background:none}
+.ev-legend i.ev-ramp{width:34px;border-radius:2px;border:1px solid #888}
 .ev-legend .ev-n{color:#666}
 .ev-legend.ev-collapsed ul{display:none}
 </style>"""
@@ -534,7 +535,11 @@ class EventsLayer(MacroElement):
         list.appendChild(el('li', '\u2026 and ' + g.more.toLocaleString() + ' more attacker' +
                                   (g.more === 1 ? '' : 's') + ' (colours can repeat)', 'ev-n'));
       }
-      if (d.mode === 'cells') {
+      if (d.mode === 'density') {
+        var ramp = item('ev-ramp', null, 'Events per square: 1 \u2026 ' +
+                        d.largest.toLocaleString() + ' (density)');
+        ramp.firstChild.style.background = 'linear-gradient(90deg,' + d.colors.join(',') + ')';
+      } else if (d.mode === 'cells') {
         item('ev-cl', null, 'Grid cell: events counted, in its top attacker\u2019s colour');
       } else {
         item('ev-cl', null, 'Cluster of nearby events (click to open)');
@@ -602,6 +607,21 @@ class EventsLayer(MacroElement):
     src.appendChild(a);
     box.appendChild(src);
     return box;
+  }
+  if (d.mode === 'density') {
+    // Squares counted on the server (geo/density.py): no heat-map plugin, nothing fetched.
+    var squares = L.geoJSON(d.geojson, {renderer: L.canvas({padding: 0.2}),
+      style: function (f) {
+        return {stroke: false, fillColor: f.properties.color, fillOpacity: 0.72};
+      },
+      onEachFeature: function (f, layer) {
+        layer.bindTooltip(el('span', f.properties.count.toLocaleString() + ' event' +
+          (f.properties.count === 1 ? '' : 's') + ' \u00b7 ' +
+          f.properties.fatalities.toLocaleString() + ' fatalities'));
+      }});
+    group.addLayer(squares);
+    window.conflictMap = {mode: 'density', squares: squares, count: d.n, cellCount: d.cells};
+    return;
   }
   if (d.mode === 'cells') {
     var cells = L.layerGroup();
