@@ -13,6 +13,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
+import map_links
 import playback_ui
 import ui
 from geo import places, viewstate
@@ -92,19 +93,19 @@ def go_to_place(state: viewstate.MapState) -> viewstate.MapState:
     return viewstate.go_to(state, found[0].view)
 
 
-LAYERS = {"auto": "Points and cells", "density": "Density"}  # ?layer=density
+# ?layer=density: the option itself is the URL's value (a bound widget writes its label).
+LAYERS = ("points", "density")
 
 
 def layer_choice() -> str:
     """The sidebar's layer choice, in the URL as ``layer`` like every other choice."""
     return st.selectbox(
         "Layer",
-        list(LAYERS),
-        format_func=LAYERS.get,
+        LAYERS,
         key="layer",
         bind="query-params",
-        help="Points and cells: single events (clustered), grid cells when too many to draw. "
-        "Density: events counted in small squares, darker where there are more",
+        help="points: single events (clustered), or grid cells when too many to draw; "
+        "density: events counted in small squares, darker where there are more",
     )
 
 
@@ -144,6 +145,7 @@ def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
     ):
         state = viewstate.frame(state, box)
     state = go_to_place(state)
+    state = map_links.frame_selection(state, shown)  # ?select=...: framed once
     st.session_state[VIEW_KEY] = state
 
     drawn = viewstate.drawing(state)
@@ -183,7 +185,11 @@ def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
         height=MAP_HEIGHT,
         use_container_width=True,
         feature_group_to_add=events_layer(
-            shown, colors, plan.payload, move=drawn.move, legend=legend_entries(shown, colors)
+            shown,
+            colors,
+            map_links.highlight(plan.payload, shown),
+            move=drawn.move,
+            legend=legend_entries(shown, colors),
         ),
         returned_objects=["bounds", "center", "zoom"],
     )
@@ -194,6 +200,7 @@ def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
         f"hold exactly those, with every column. {plan.description} Showing the "
         f"{plain_markdown(label)}; click a dot for its source sentence."
     )
+    map_links.events_in_view(visible)
 
 
 def map_page() -> None:

@@ -12,6 +12,7 @@ import streamlit as st
 import ui
 from geo.evidence import describe_place, escape_markdown, map_url, sources_url, sources_urls
 from geo.export import export_name, to_csv_bytes
+from geo.filters import to_query
 from geo.schema import BY_NAME, TIME_PRECISION_LABELS
 
 TABLE_COLUMNS = ["event_id", "event_date", "attacker", "target_group", "location",
@@ -42,6 +43,16 @@ def column_config() -> dict:
         "sub_event_type": text("Sub-event type"),
         "admin1": text("Province"),
     }
+
+
+def show_on_map(events: pd.DataFrame, p: ui.Page) -> None:
+    """A button that opens the map framed on the selected events, highlighted (one selected
+    event has its popup open): ``/?select=IRQ4&select=IRQ5`` with the same filters."""
+    ids = events["event_id"].astype(str).tolist()
+    label = f"Show {'it' if len(ids) == 1 else f'these {len(ids)}'} on the map"
+    if st.button(label, key="show_on_map", icon=":material/map:", type="primary",
+                 help="Open the map framed on the selected events, highlighted"):
+        st.switch_page("app.py", query_params={**to_query(p.state), "select": ids})
 
 
 def details(event: pd.Series, p: ui.Page) -> None:
@@ -79,7 +90,8 @@ def details(event: pd.Series, p: ui.Page) -> None:
 p = ui.page("Events")
 st.title("Events")
 st.caption(f"The events of the {escape_markdown(p.data.label)} that match the filters. "
-           "Click a column header to sort; select a row for its details and its evidence.")
+           "Click a column header to sort; select a row for its details and its evidence, "
+           "or several to show them on the map.")
 ui.show_overview(p)
 
 if not p.shown.empty:
@@ -93,7 +105,7 @@ if not p.shown.empty:
         st.info(f"Event “{escape_markdown(wanted)}” from the URL is not among the events "
                 "shown; clear a filter to see it.", icon="🔗")
     picked = st.dataframe(table, hide_index=True, column_config=column_config(),
-                          key="events_table", on_select="rerun", selection_mode="single-row",
+                          key="events_table", on_select="rerun", selection_mode="multi-row",
                           selection_default={"selection": {"rows": positions[:1]}},
                           height=min(38 + 35 * n, 560), placeholder="–")
     # Built when clicked, not on every rerun: a large import takes seconds to write.
@@ -104,6 +116,7 @@ if not p.shown.empty:
                             "would run as a formula are prefixed with '.")
     rows = [r for r in picked.selection.rows if r < n]
     if rows:
+        show_on_map(p.shown.iloc[rows], p)
         event = p.shown.iloc[rows[0]]
         st.query_params["event"] = event["event_id"]
         st.divider()
