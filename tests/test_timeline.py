@@ -96,3 +96,17 @@ def test_thousands_of_events_are_gathered_by_attacker_and_day():
     assert (us["event_id"], us["fatalities"], us["target_group"]) == (
         "500 events", 1000, "Islamic Revolutionary Guard Corps (IRGC)")
     assert len(timeline_chart(many, attacker_colors(EVENTS)).data) == len(rows) == 5
+
+
+def test_the_playback_window_is_a_band_under_the_dots_and_the_brush_stays():
+    from geo.timeline import with_window
+
+    chart = with_window(timeline_chart(EVENTS, attacker_colors(EVENTS)),
+                        date(2022, 9, 1), date(2022, 9, 30))
+    spec = chart.to_dict()
+    band, dots = spec["layer"]
+    assert band["mark"]["type"] == "rect" and dots["mark"]["type"] == "circle"
+    values = spec["datasets"][band["data"]["name"]]
+    assert values == [{"from": "2022-09-01", "to": "2022-10-01",
+                       "label": "Playback: 2022-09-01 – 2022-09-30"}]
+    assert [p["name"] for p in spec.get("params", []) + dots.get("params", [])] == [SPAN]
