@@ -25,6 +25,19 @@ OPEN_SERIAL = "_open_serial"  # increases with each new request to open a popup
 OPEN_LAST = "_open_last"
 
 
+def map_page() -> None:
+    """Stands for app.py's map page in st.switch_page: Streamlit knows a page by its URL path,
+    which for a function page is the function's name (app.map_page)."""
+    raise RuntimeError("app.py runs the map page; this function only names it")
+
+
+def open_map_with(ids: list[str], query: dict[str, list[str]]) -> None:
+    """Go to the map page (same session: imported files stay) framed on these events."""
+    st.switch_page(
+        st.Page(map_page, title="Map", default=True), query_params={**query, SELECT: ids}
+    )
+
+
 def selected_ids(shown: pd.DataFrame) -> list[str]:
     """The URL's selected events that are among the shown events."""
     wanted = [v for v in st.query_params.get_all(SELECT) if v]

@@ -105,7 +105,7 @@ def _play(p: ui.Page) -> None:
         nxt = steps[0] if steps else None
     if nxt is None:
         return
-    _set_window(nxt, run.first if _cumulative() else None)
+    _set_window(nxt, steps[0].start if _cumulative() else None)
     st.session_state[PLAYBACK] = replace(run, playing=True)
 
 
@@ -133,10 +133,10 @@ def _tick(p: ui.Page) -> None:
         return
     steps = _steps(p, run)
     nxt = playback.next_window(steps, window_of(p.state), _cumulative())
-    if nxt is None:
-        st.session_state[PLAYBACK] = replace(run, playing=False)
-    else:
-        _set_window(nxt, run.first if _cumulative() else None)
+    if nxt is not None:
+        _set_window(nxt, steps[0].start if _cumulative() else None)
+    if nxt is None or playback.next_window(steps, nxt, _cumulative()) is None:
+        st.session_state[PLAYBACK] = replace(run, playing=False)  # paused on the last window
     st.rerun(scope="app")
 
 
@@ -190,7 +190,6 @@ def controls(p: ui.Page) -> None:
         key="step",
         bind="query-params",
         default="month",
-        format_func=playback.STEPS.get,
         label_visibility="collapsed",
         help="How long each window is",
     )
@@ -202,8 +201,8 @@ def controls(p: ui.Page) -> None:
         index=1,
         label_visibility="collapsed",
         width=110,
-        format_func=lambda s: f"{s} ({playback.SPEEDS_MS[s] / 1000:g} s)",
-        help="Time per step",
+        help="Time per step: "
+        + ", ".join(f"{k} {v / 1000:g} s" for k, v in playback.SPEEDS_MS.items()),
     )
     bar.checkbox(
         "Cumulative",

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import map_links
 import ui
 from geo.evidence import describe_place, escape_markdown, map_url, sources_url, sources_urls
 from geo.export import export_name, to_csv_bytes
@@ -52,7 +53,7 @@ def show_on_map(events: pd.DataFrame, p: ui.Page) -> None:
     label = f"Show {'it' if len(ids) == 1 else f'these {len(ids)}'} on the map"
     if st.button(label, key="show_on_map", icon=":material/map:", type="primary",
                  help="Open the map framed on the selected events, highlighted"):
-        st.switch_page("app.py", query_params={**to_query(p.state), "select": ids})
+        map_links.open_map_with(ids, to_query(p.state))
 
 
 def details(event: pd.Series, p: ui.Page) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 from conftest import MAP_FRAME, open_map, wait_idle
-
 from geo.events import load_events
 from geo.schema import EVENTS_CSV
 
@@ -14,6 +13,7 @@ IDS = load_events(EVENTS_CSV).events["event_id"].tolist()
 
 
 def click_row(page, grid, row: int) -> None:
+    grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 16, box["y"] + HEADER_PX + ROW_PX * row + ROW_PX / 2)
 
