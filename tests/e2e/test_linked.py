@@ -56,8 +56,10 @@ def test_several_rows_open_the_map_framed_on_them(server, context):
     page.wait_for_url("**select=IRQ2**")
     assert parse_qs(urlparse(page.url).query)["select"] == ["IRQ1", "IRQ2"]
     frame = open_map(page)
-    frame.wait_for_function("document.querySelectorAll('.event-marker.ev-selected').length === 2"
-                            " || document.querySelectorAll('.ev-cluster').length > 0")
+    frame.wait_for_function(
+        "document.querySelectorAll('.event-marker.ev-selected').length === 2"
+        " || document.querySelectorAll('.ev-cluster').length > 0"
+    )
     bounds = frame.evaluate("map_div.getBounds().toBBoxString()").split(",")
     west, south, east, north = map(float, bounds)
     # Koysanjak and Zarkwezela are in view; Damascus (SYR1) and Babil (IRQ5) are not.

@@ -6,13 +6,13 @@ from urllib.parse import parse_qs, urlparse
 
 from conftest import MAP_FRAME, go_to_page, open_map, wait_idle
 
-SAME_FRAME = f"() => window.__mapFrame === document.querySelector(\"{MAP_FRAME}\")"
+SAME_FRAME = f'() => window.__mapFrame === document.querySelector("{MAP_FRAME}")'
 COUNT = ".st-key-counts [data-testid='stMetricValue']"
 BAR = ".st-key-playback"
 
 
 def remember_frame(page) -> None:
-    page.evaluate(f"() => {{ window.__mapFrame = document.querySelector(\"{MAP_FRAME}\"); }}")
+    page.evaluate(f'() => {{ window.__mapFrame = document.querySelector("{MAP_FRAME}"); }}')
 
 
 def wait_window(page, text: str, count: str) -> None:
@@ -20,10 +20,13 @@ def wait_window(page, text: str, count: str) -> None:
     page.locator(BAR, has_text=text).wait_for(timeout=60_000)
     page.wait_for_function(
         """([sel, count]) => document.querySelector(sel)?.innerText === count""",
-        arg=[COUNT, count], timeout=60_000)
+        arg=[COUNT, count],
+        timeout=60_000,
+    )
     frame = page.wait_for_selector(MAP_FRAME).content_frame()
-    frame.wait_for_function("n => window.conflictMap && window.conflictMap.count === n",
-                            arg=int(count), timeout=60_000)
+    frame.wait_for_function(
+        "n => window.conflictMap && window.conflictMap.count === n", arg=int(count), timeout=60_000
+    )
 
 
 def test_playing_steps_the_map_counts_and_url_through_2020_2022_2023(server, context):
@@ -31,9 +34,11 @@ def test_playing_steps_the_map_counts_and_url_through_2020_2022_2023(server, con
     open_map(page, f"{server.url}/?basemap=Offline&speed=fast")
     remember_frame(page)
     page.get_by_role("button", name="Play").click()
-    for text, count in (("2020-01-01 – 2020-01-31", "1"),   # IRQ6, Soleimani
-                        ("2022-09-01 – 2022-09-30", "3"),   # IRQ1-3, the IRGC strikes
-                        ("2023-12-01 – 2023-12-31", "3")):  # IRQ4, IRQ5, SYR1
+    for text, count in (
+        ("2020-01-01 – 2020-01-31", "1"),  # IRQ6, Soleimani
+        ("2022-09-01 – 2022-09-30", "3"),  # IRQ1-3, the IRGC strikes
+        ("2023-12-01 – 2023-12-31", "3"),
+    ):  # IRQ4, IRQ5, SYR1
         wait_window(page, text, count)
         assert page.evaluate(SAME_FRAME), f"the map was remounted at {text}"
     # At the end the playback pauses on the last window: the date filter stays on it.
@@ -41,8 +46,10 @@ def test_playing_steps_the_map_counts_and_url_through_2020_2022_2023(server, con
     wait_idle(page)
     query = parse_qs(urlparse(page.url).query)
     assert (query["start"], query["end"]) == (["2023-12-01"], ["2023-12-31"])
-    sidebar_from = [page.get_by_role("spinbutton", name=f"{part}, From").get_attribute(
-        "aria-valuenow") for part in ("year", "month", "day")]
+    sidebar_from = [
+        page.get_by_role("spinbutton", name=f"{part}, From").get_attribute("aria-valuenow")
+        for part in ("year", "month", "day")
+    ]
     assert sidebar_from == ["2023", "12", "1"]
     assert page.evaluate(SAME_FRAME)
 
@@ -63,8 +70,11 @@ def test_cumulative_playback_adds_up(server, context):
     open_map(page, f"{server.url}/?basemap=Offline&speed=fast&cumulative=true")
     remember_frame(page)
     page.get_by_role("button", name="Play").click()
-    for text, count in (("2020-01-01 – 2020-01-31", "1"), ("2020-01-01 – 2022-09-30", "4"),
-                        ("2020-01-01 – 2023-12-31", "7")):
+    for text, count in (
+        ("2020-01-01 – 2020-01-31", "1"),
+        ("2020-01-01 – 2022-09-30", "4"),
+        ("2020-01-01 – 2023-12-31", "7"),
+    ):
         wait_window(page, text, count)
     assert page.evaluate(SAME_FRAME)
 
@@ -72,9 +82,15 @@ def test_cumulative_playback_adds_up(server, context):
 def test_density_layer_is_a_url_choice_drawn_from_local_files(server, context):
     page = context.new_page()
     outside = []
-    page.on("request", lambda r: outside.append(r.url)
+    page.on(
+        "request",
+        lambda r: (
+            outside.append(r.url)
             if urlparse(r.url).hostname not in ("127.0.0.1", "localhost")
-            and not r.url.startswith(("data:", "blob:", "about:")) else None)
+            and not r.url.startswith(("data:", "blob:", "about:"))
+            else None
+        ),
+    )
     frame = open_map(page, f"{server.url}/?basemap=Offline&layer=density")
     # Every event is counted in a square: the squares' counts add up to the 7 events.
     frame.wait_for_function("""() => window.conflictMap.mode === 'density' &&
