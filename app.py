@@ -222,10 +222,10 @@ def map_page() -> None:
     with st.container(key="map_head", horizontal=True, vertical_alignment="center", gap="medium"):
         st.markdown("### Strikes and attacks")
         ui.compact_counts(shown, len(p.data.events), p.data.label)
+        playback_ui.controls(p)  # the play bar, in the header: the map keeps its height
     ui.show_status(p)
     if shown.empty:
         st.warning(ui.NO_MATCH)
-    playback_ui.controls(p)
     map_and_export(shown, attacker_colors(p.data.events), p.state, basemap, p.data.label)
     playback_ui.ticker(p)
 

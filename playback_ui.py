@@ -153,70 +153,77 @@ def shown(p: ui.Page) -> pd.DataFrame:
 
 
 def controls(p: ui.Page) -> None:
-    """The play bar: Play/Pause, Stop, step, speed, cumulative, and where the playback is."""
+    """The play bar (one short row, beside the counts): Play/Pause with where the playback is,
+    Stop, and a popover with the step, the speed and the cumulative mode."""
     run = current()
     playing = run is not None and run.playing
-    bar = st.container(horizontal=True, vertical_alignment="center", gap="small", key="playback")
+    where = ""
+    if run is not None:
+        steps = _steps(p, run)
+        at = playback.position(steps, window_of(p.state))
+        where = f" ({at + 1} of {len(steps)})" if at is not None else ""
+    bar = st.container(
+        horizontal=True, vertical_alignment="center", gap="small", key="playback", width="content"
+    )
     if playing:
         bar.button(
-            "Pause",
+            f"Pause{where}",
             key="play_pause",
             icon=":material/pause:",
             on_click=_pause,
-            help="Stop stepping; the date filter stays on this window",
+            help="Stop stepping; the date filter (From/To) stays on this window",
         )
     else:
         bar.button(
-            "Play" if run is None else "Resume",
+            ("Play" if run is None else "Resume") + where,
             key="play_pause",
             icon=":material/play_arrow:",
             on_click=_play,
             args=(p,),
             disabled=undated(p).empty,
-            help="Step a window through the filtered events; the map, the counts and "
-            "the URL follow",
+            help="Step a window through the filtered events; the map, the counts, "
+            "From/To and the URL follow",
         )
     if run is not None:
         bar.button(
-            "Stop",
+            "",
             key="play_stop",
             icon=":material/stop:",
             on_click=_stop,
-            help="End the playback: the dates go back to what they were before Play",
+            help="Stop the playback: the dates go back to what they were before Play",
         )
-    bar.segmented_control(
+    step = st.session_state.get("step") or "month"
+    options = bar.popover(
+        step, icon=":material/tune:", help="Step, speed and cumulative mode of the playback"
+    )
+    options.segmented_control(
         "Step",
         list(playback.STEPS),
         key="step",
         bind="query-params",
         default="month",
-        label_visibility="collapsed",
         help="How long each window is",
     )
-    bar.selectbox(
+    options.selectbox(
         "Speed",
         list(playback.SPEEDS_MS),
         key="speed",
         bind="query-params",
         index=1,
-        label_visibility="collapsed",
-        width=110,
         help="Time per step: "
         + ", ".join(f"{k} {v / 1000:g} s" for k, v in playback.SPEEDS_MS.items()),
     )
-    bar.checkbox(
+    options.checkbox(
         "Cumulative",
         key="cumulative",
         bind="query-params",
         help="Keep the events of the earlier windows on the map",
     )
-    if run is not None:
-        here = window_of(p.state)
-        steps = _steps(p, run)
-        at = playback.position(steps, here)
-        where = f"{here.start} – {here.end}" if here else "all dates"
-        place = f" · step {at + 1} of {len(steps)}" if at is not None else ""
-        bar.caption(f"{'Playing' if playing else 'Paused'}: {where}{place}")
+    if run is not None and p.state.start and p.state.end:
+        options.caption(
+            f"{'Playing' if playing else 'Paused'}: {p.state.start} – "
+            f"{p.state.end}{where} of the playback from {run.first} to {run.last}"
+        )
 
 
 def ticker(p: ui.Page) -> None:

@@ -149,10 +149,10 @@ def test_play_sets_the_date_filter_to_the_first_window_and_stop_puts_it_back():
     )
     assert metric(at, "Events shown") == "1"  # IRQ6, the only event of January 2020
     assert at.session_state["playback"].playing
-    next(b for b in at.button if b.label == "Pause").click().run()
+    next(b for b in at.button if b.label == "Pause (1 of 3)").click().run()
     assert not at.session_state["playback"].playing
     assert str(at.session_state["end"]) == "2020-01-31"  # pausing keeps the window
-    next(b for b in at.button if b.label == "Stop").click().run()
+    next(b for b in at.button if b.key == "play_stop").click().run()
     assert at.session_state["start"] is None and at.session_state["end"] is None
     assert metric(at, "Events shown") == "7"
 
