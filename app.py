@@ -209,6 +209,7 @@ def map_page() -> None:
     warm_place_index()
     st.html(LAYOUT_CSS)
     with st.sidebar:
+        layer_choice()
         basemap = st.selectbox(
             "Base map",
             list(BASEMAPS),
@@ -217,7 +218,6 @@ def map_page() -> None:
             bind="query-params",
             help=" · ".join(f"{k}: {v}" for k, v in BASEMAPS.items()),
         )
-        layer_choice()
     shown = playback_ui.shown(p)  # during a playback: events whose span touches the window
     with st.container(key="map_head", horizontal=True, vertical_alignment="center", gap="medium"):
         st.markdown("### Strikes and attacks")
