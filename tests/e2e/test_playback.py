@@ -65,7 +65,7 @@ def test_playing_steps_the_map_counts_and_url_through_2020_2022_2023(server, con
 
     # Stop: the dates go back to what they were before Play (none).
     go_to_page(page, "Map")
-    page.locator(".st-key-play_stop button").click()
+    page.locator(".st-key-play_stop button").first.click()
     wait_idle(page)
     page.wait_for_function("s => document.querySelector(s)?.innerText === '7'", arg=COUNT)
     page.wait_for_function("() => !new URLSearchParams(location.search).has('start')")
