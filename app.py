@@ -31,7 +31,7 @@ from geo.mapview import (
     plan_layer,
 )
 from geo.places import online_search_from_env, search_places
-from geo.text import plain_markdown, plural
+from geo.text import escape_markdown, plural
 from geo.viewstate import MAP_HEIGHT
 
 VIEW_KEY = "map_view_state"  # geo.viewstate.MapState of this session
@@ -177,7 +177,7 @@ def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
         help=f"Download the {help_text}",
     )
     if st.session_state.get(PLACE_NOTE):
-        st.caption(plain_markdown(st.session_state[PLACE_NOTE]))
+        st.caption(escape_markdown(st.session_state[PLACE_NOTE]))
 
     st_folium(
         base_map(basemap, assets()),
@@ -198,7 +198,7 @@ def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
     st.caption(
         f"{n:,} of {plural(len(shown), 'shown event')} inside the map view; the downloads "
         f"hold exactly those, with every column. {plan.description} Showing the "
-        f"{plain_markdown(label)}; click a dot for its source sentence."
+        f"{escape_markdown(label)}; click a dot for its source sentence."
     )
     map_links.events_in_view(visible)
 
@@ -237,5 +237,6 @@ PAGES = [
     st.Page("pages/3_Sources.py", title="Sources", url_path="Sources"),
     st.Page("pages/4_About_the_data.py", title="About the data", url_path="About_the_data"),
     st.Page("pages/5_Import.py", title="Import", url_path="Import"),
+    st.Page("pages/6_Curate.py", title="Curate", url_path="Curate"),
 ]
 st.navigation(PAGES).run()

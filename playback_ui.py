@@ -58,7 +58,7 @@ def spans_of(events: pd.DataFrame) -> playback.Spans:
 
 def undated(p: ui.Page) -> pd.DataFrame:
     """The events that match every filter but the dates: what a playback steps through."""
-    return ui.filtered(p.data.events, replace(p.state, start=None, end=None))
+    return ui.filtered(p.data, replace(p.state, start=None, end=None))
 
 
 def window_of(state: FilterState) -> playback.Window | None:

@@ -5,7 +5,8 @@ filters, viewport, map payload, exports, memory) and in headless Chromium (time 
 markers, redraw after a filter change), against a naive folium baseline.
 ``python -m bench.load`` runs concurrent browser sessions against one server.
 
-This module holds what both share: machine facts, the table and the JSON writer.
+This module holds what both share: machine facts, process memory and CPU (psutil), the table and
+the JSON writer.
 
 >>> print(format_table([{"size": 1000, "t": 0.01234}],
 ...                    [Column("size", "events"), Column("t", "import ms", 1000, 1)]))
@@ -17,23 +18,23 @@ This module holds what both share: machine facts, the table and the JSON writer.
 from __future__ import annotations
 
 import json
-import os
 import platform
+import resource
 import subprocess
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from geo.io import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-PACKAGES = ("pandas", "numpy", "pyarrow", "streamlit", "folium", "streamlit-folium",
-            "playwright")
+PACKAGES = ("pandas", "numpy", "pyarrow", "streamlit", "folium", "streamlit-folium", "playwright")
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,10 @@ def format_value(value: Any, column: Column) -> str:
 
 def format_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> str:
     """A Markdown table (readable in a terminal, pasteable into the README)."""
-    lines = ["| " + " | ".join(c.title for c in columns) + " |",
-             "|" + "|".join("---:" for _ in columns) + "|"]
+    lines = [
+        "| " + " | ".join(c.title for c in columns) + " |",
+        "|" + "|".join("---:" for _ in columns) + "|",
+    ]
     for row in rows:
         lines.append("| " + " | ".join(format_value(row.get(c.key), c) for c in columns) + " |")
     return "\n".join(lines)
@@ -88,23 +91,13 @@ def _json_default(value: Any) -> Any:
 
 
 def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def _memory_gb() -> float | None:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return round(int(line.split()[1]) / 1024 ** 2, 1)
-    except OSError:
-        pass
-    return None
+    """The CPU's marketing name (Linux), else what the platform module knows."""
+    cpuinfo = Path("/proc/cpuinfo")
+    text = cpuinfo.read_text() if cpuinfo.exists() else ""
+    names = [
+        line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("model name")
+    ]
+    return names[0] if names else platform.processor() or platform.machine()
 
 
 def _run(cmd: list[str]) -> str:
@@ -126,15 +119,18 @@ def machine_facts(chromium: str | None = None) -> dict[str, Any]:
     facts: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpu": _cpu_model(),
-        "cores": os.cpu_count(),
-        "memory_gb": _memory_gb(),
+        "cores": psutil.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 1024**3, 1),
         "os": platform.platform(),
         "python": platform.python_version(),
         "versions": versions,
         # The app may change while the benchmark is written: record exactly what was measured.
         "git_commit": _run(["git", "rev-parse", "--short", "HEAD"]),
-        "git_modified": [line[3:] for line in _run(["git", "status", "--porcelain"]).splitlines()
-                         if line[:2].strip() and not line.startswith("??")],
+        "git_modified": [
+            line[3:]
+            for line in _run(["git", "status", "--porcelain"]).splitlines()
+            if line[:2].strip() and not line.startswith("??")
+        ],
     }
     if chromium:
         facts["chromium"] = _run([chromium, "--version"])
@@ -144,65 +140,45 @@ def machine_facts(chromium: str | None = None) -> dict[str, Any]:
 def machine_line(facts: Mapping[str, Any]) -> str:
     """One line for a table's caption, e.g. 'AMD EPYC, 2 cores, 23.4 GB, Python 3.11.7, ...'."""
     v = facts.get("versions", {})
-    return (f"{facts.get('cpu')}, {facts.get('cores')} cores, {facts.get('memory_gb')} GB RAM, "
-            f"Python {facts.get('python')}, pandas {v.get('pandas')}, streamlit "
-            f"{v.get('streamlit')}, {facts.get('chromium') or 'no browser'}; "
-            f"commit {facts.get('git_commit')}{' (modified)' if facts.get('git_modified') else ''}"
-            f", {facts.get('date')}")
+    return (
+        f"{facts.get('cpu')}, {facts.get('cores')} cores, {facts.get('memory_gb')} GB RAM, "
+        f"Python {facts.get('python')}, pandas {v.get('pandas')}, streamlit "
+        f"{v.get('streamlit')}, {facts.get('chromium') or 'no browser'}; "
+        f"commit {facts.get('git_commit')}{' (modified)' if facts.get('git_modified') else ''}"
+        f", {facts.get('date')}"
+    )
 
 
-def current_rss_mb(pid: int | str = "self") -> float | None:
-    """Resident memory of a process now (VmRSS), in MB; None if it is gone."""
-    return _status_mb(pid, "VmRSS")
+def rss_mb(pid: int | None = None) -> float | None:
+    """Resident memory of a process (this one by default) now, in MB; None if it is gone."""
+    try:
+        return round(psutil.Process(pid).memory_info().rss / 1024**2, 1)
+    except psutil.Error:
+        return None
 
 
-def peak_rss_mb(pid: int | str = "self") -> float | None:
-    """Highest resident memory of a process so far (VmHWM), in MB; None if it is gone."""
-    return _status_mb(pid, "VmHWM")
+def peak_rss_mb() -> float:
+    """The highest resident memory of this process so far, in MB (ru_maxrss is in KB on Linux)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def cpu_seconds(pid: int | str = "self") -> float | None:
+def cpu_seconds(pid: int | None = None) -> float | None:
     """User + system CPU time a process has used so far, in seconds; None if it is gone."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:
         return None
-    # After the command name: state is field 3, utime 14 and stime 15 (man 5 proc).
-    return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
+    return round(times.user + times.system, 2)
 
 
-def machine_busy_seconds() -> float | None:
-    """CPU time all cores of the machine have spent busy since boot (/proc/stat), in seconds."""
-    try:
-        ticks = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    except (OSError, ValueError, IndexError):
-        return None
-    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
-    guest = sum(ticks[8:10])  # already counted in user and nice
-    return round((sum(ticks) - idle - guest) / os.sysconf("SC_CLK_TCK"), 2)
-
-
-def _status_mb(pid: int | str, field: str) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except (OSError, ValueError):
-        pass
-    return None
-
-
-def timed(fn: Callable[[], Any], budget: float = 1.0, max_runs: int = 5) -> tuple[float, Any]:
-    """(median seconds, last result) of fn: run once, then again while within `budget` seconds.
-
-    Slow steps (a million rows) run once; fast ones several times so that one hiccup of the
-    machine does not become the number.
-    """
-    times: list[float] = []
-    result = None
-    while not times or (sum(times) < budget and len(times) < max_runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    times.sort()
-    return times[len(times) // 2], result
+def machine_busy_seconds() -> float:
+    """CPU time all cores of the machine have spent busy since boot, in seconds."""
+    times = psutil.cpu_times()
+    return round(
+        sum(times)
+        - times.idle
+        - getattr(times, "iowait", 0.0)
+        - getattr(times, "guest", 0.0)
+        - getattr(times, "guest_nice", 0.0),
+        2,
+    )

@@ -1,9 +1,12 @@
 """The real app on a free loopback port, and Chromium's flags: one harness for the browser
 tests (tests/e2e) and the benchmark (bench/).
 
->>> server = AppServer(["--events", "big.csv"], Path("streamlit.log"))   # doctest: +SKIP
->>> server.wait_healthy(); server.url                                     # doctest: +SKIP
-'http://127.0.0.1:41234'
+Usage (the app with another events file; ``url`` is e.g. ``http://127.0.0.1:41234``)::
+
+    server = AppServer(["--events", "big.csv"], Path("streamlit.log"))
+    server.wait_healthy()
+    ...  # drive server.url in Chromium
+    server.stop()
 """
 
 from __future__ import annotations
@@ -20,8 +23,14 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Debian's Chromium as root, offline: without the networking flags it keeps trying to reach
 # Google's services, which this machine's closed network refuses.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:
@@ -37,14 +46,25 @@ class AppServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
-        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.port", str(self.port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(self.port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ]
         if args:
             cmd += ["--", *args]
         self._log_file = log.open("wb")
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self._log_file,
-                                     stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self._log_file, stderr=subprocess.STDOUT)
 
     @property
     def pid(self) -> int:

@@ -36,7 +36,7 @@ from typing import Any
 
 import pandas as pd
 
-from bench import ROOT, cpu_seconds, current_rss_mb, peak_rss_mb
+from bench import ROOT, cpu_seconds, rss_mb
 from bench.appserver import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: F401 (used by load.py)
 from bench.appserver import AppServer as _AppServer
 
@@ -158,9 +158,8 @@ class AppServer(_AppServer):
         super().__init__(["--events", str(events_csv)], log)
 
     def usage(self) -> dict[str, float | None]:
-        """The server's resident memory now and at its peak (MB), and CPU time so far (s)."""
-        return {"rss_mb": current_rss_mb(self.pid), "peak_mb": peak_rss_mb(self.pid),
-                "cpu_s": cpu_seconds(self.pid)}
+        """The server's resident memory now (MB) and CPU time so far (s)."""
+        return {"rss_mb": rss_mb(self.pid), "cpu_s": cpu_seconds(self.pid)}
 
 
 @contextmanager
@@ -178,8 +177,12 @@ def converted_events(acled: Path, folder: Path) -> Path:
     out = folder / f"{acled.stem}.events.csv"
     if out.exists() and out.stat().st_mtime >= acled.stat().st_mtime:
         return out
-    proc = subprocess.run([sys.executable, "-m", "geo.ingest", str(acled), "--output", str(out)],
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "geo.ingest", str(acled), "--output", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"python -m geo.ingest {acled.name} failed:\n{proc.stderr[-2000:]}")
     return out
@@ -189,8 +192,7 @@ def converted_events(acled: Path, folder: Path) -> Path:
 
 
 def launch(playwright: Any) -> Any:
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                      headless=True)
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
 def _wait(page: Any, js: str, timeout: float, arg: Any = None) -> Any:
@@ -233,7 +235,8 @@ class Session:
         while time.monotonic() < deadline:
             state = self.page.evaluate(
                 "() => { const e = document.querySelector('[data-test-script-state]');"
-                " return e && e.getAttribute('data-test-script-state'); }")
+                " return e && e.getAttribute('data-test-script-state'); }"
+            )
             if state == "notRunning" and time.monotonic() - self.last_frame > QUIET_MS / 1000:
                 return
             self.page.wait_for_timeout(100)  # polling interval for the condition above
@@ -250,24 +253,29 @@ def first_visit(browser: Any, url: str, timeout: float) -> tuple[dict[str, Any],
         _wait(session.page, "() => window.__bench && window.__bench.idle !== null", timeout)
         _wait(session.page, "() => window.__bench.markers !== null", timeout)
         b = _bench(session.page)
-        out = {"script_done_s": (b["idle"] - b["origin"]) / 1000,
-               "markers_s": (b["markers"] - b["origin"]) / 1000,
-               "idle_to_markers_s": (b["markers"] - b["idle"]) / 1000}
+        out = {
+            "script_done_s": (b["idle"] - b["origin"]) / 1000,
+            "markers_s": (b["markers"] - b["origin"]) / 1000,
+            "idle_to_markers_s": (b["markers"] - b["idle"]) / 1000,
+        }
         session.wait_quiet(timeout)
         b = _bench(session.page)
-        out.update(settled_layers=b["layers"], ws_mb=session.ws_bytes / 1e6,
-                   last_layer_s=(b["layerTimes"][-1] - b["origin"]) / 1000
-                   if b["layerTimes"] else None,
-                   page_errors=session.errors[:5],
-                   error_elements=session.page.locator(ERRORS).count())
+        out.update(
+            settled_layers=b["layers"],
+            ws_mb=session.ws_bytes / 1e6,
+            last_layer_s=(b["layerTimes"][-1] - b["origin"]) / 1000 if b["layerTimes"] else None,
+            page_errors=session.errors[:5],
+            error_elements=session.page.locator(ERRORS).count(),
+        )
         return out, session
     except Exception:
         session.close()
         raise
 
 
-def change_attacker(session: Session, attacker: str, expected: int,
-                    timeout: float) -> dict[str, Any]:
+def change_attacker(
+    session: Session, attacker: str, expected: int, timeout: float
+) -> dict[str, Any]:
     """Choose one attacker in the sidebar; time from the click to the new layer drawn."""
     page = session.page
     before = _bench(page)["layers"]
@@ -282,8 +290,11 @@ def change_attacker(session: Session, attacker: str, expected: int,
     out = {"filter_redraw_s": (b["layerTimes"][before] - clicked) / 1000}
     _wait(page, f"n => ({SHOWN_JS})() === n", timeout, expected)
     session.wait_quiet(timeout)
-    out.update(filter_shown=page.evaluate(SHOWN_JS), filter_expected=expected,
-               filter_ws_mb=(session.ws_bytes - sent_before) / 1e6)
+    out.update(
+        filter_shown=page.evaluate(SHOWN_JS),
+        filter_expected=expected,
+        filter_ws_mb=(session.ws_bytes - sent_before) / 1e6,
+    )
     return out
 
 
@@ -298,8 +309,11 @@ def move(session: Session, kind: str, timeout: float) -> dict[str, Any]:
     depends on the view, a new one is sent and drawn (``{kind}_new_layer_s``).
     """
     page = session.page
-    samples: dict[str, list[Any]] = {f"{kind}_ms": [], f"{kind}_rerun_s": [],
-                                     f"{kind}_new_layer_s": []}
+    samples: dict[str, list[Any]] = {
+        f"{kind}_ms": [],
+        f"{kind}_rerun_s": [],
+        f"{kind}_new_layer_s": [],
+    }
     for step in MOVES[kind]:
         b = _bench(page)
         runs, layers = b["runs"], b["layers"]
@@ -320,8 +334,9 @@ def move(session: Session, kind: str, timeout: float) -> dict[str, Any]:
     return out
 
 
-def measure_app(browser: Any, server: AppServer, attacker: str, expected: int,
-                timeout: float, repeats: int = 3) -> dict[str, Any]:
+def measure_app(
+    browser: Any, server: AppServer, attacker: str, expected: int, timeout: float, repeats: int = 3
+) -> dict[str, Any]:
     """A cold first visit, `repeats` warm visits (medians), a filter change, pans and zooms.
 
     Each step may time out on its own; what depends on it is then left out.
@@ -354,10 +369,11 @@ def measure_app(browser: Any, server: AppServer, attacker: str, expected: int,
     try:
         # Pan and zoom first, over every event (a filtered set may be small enough not to
         # depend on the view); then the filter change.
-        for key, step in (("pan_ms", lambda: move(session, "pan", timeout)),
-                          ("zoom_ms", lambda: move(session, "zoom", timeout)),
-                          ("filter_redraw_s",
-                           lambda: change_attacker(session, attacker, expected, timeout))):
+        for key, step in (
+            ("pan_ms", lambda: move(session, "pan", timeout)),
+            ("zoom_ms", lambda: move(session, "zoom", timeout)),
+            ("filter_redraw_s", lambda: change_attacker(session, attacker, expected, timeout)),
+        ):
             try:
                 out.update(step())
             except Timeout as exc:
@@ -368,7 +384,7 @@ def measure_app(browser: Any, server: AppServer, attacker: str, expected: int,
     finally:
         session.close()
     memory = server.usage()
-    out.update(server_rss_mb=memory["rss_mb"], server_peak_mb=memory["peak_mb"])
+    out.update(server_rss_mb=memory["rss_mb"])
     return out
 
 
@@ -389,21 +405,34 @@ def naive_html(events: pd.DataFrame, assets_prefix: str) -> tuple[str, str]:
 
     assets = install_assets()
     view = frame(events, *VIEWPORT.values())
-    m = folium.Map(location=[view.lat, view.lon] if view else [33, 44],
-                   zoom_start=view.zoom if view else 5, tiles=None)
+    m = folium.Map(
+        location=[view.lat, view.lon] if view else [33, 44],
+        zoom_start=view.zoom if view else 5,
+        tiles=None,
+    )
     local = {key: assets_prefix + url.removeprefix(URL_PREFIX) for key, url in assets.js}
     local_css = {key: assets_prefix + url.removeprefix(URL_PREFIX) for key, url in assets.css}
     m.default_js = [("leaflet", local["leaflet"]), ("jquery", local["jquery"])]
-    m.default_css = [("leaflet_css", local_css["leaflet_css"]),
-                     ("bootstrap_css", "bootstrap.min.css")]
+    m.default_css = [
+        ("leaflet_css", local_css["leaflet_css"]),
+        ("bootstrap_css", "bootstrap.min.css"),
+    ]
     place = events["location"].astype(str) + ", " + events["country"].astype(str)
-    rows = zip(events["latitude"].tolist(), events["longitude"].tolist(),
-               events["event_date"].dt.strftime("%Y-%m-%d").tolist(),
-               events["attacker"].tolist(), events["target_group"].tolist(), place.tolist(),
-               events["source_quote"].tolist(), strict=True)
+    rows = zip(
+        events["latitude"].tolist(),
+        events["longitude"].tolist(),
+        events["event_date"].dt.strftime("%Y-%m-%d").tolist(),
+        events["attacker"].tolist(),
+        events["target_group"].tolist(),
+        place.tolist(),
+        events["source_quote"].tolist(),
+        strict=True,
+    )
     for lat, lon, day, attacker, target, where, quote in rows:
-        text = (f"<b>{html.escape(day)}</b> {html.escape(attacker)} → {html.escape(target)}"
-                f"<br>{html.escape(where)}<br><i>{html.escape(quote)}</i>")
+        text = (
+            f"<b>{html.escape(day)}</b> {html.escape(attacker)} → {html.escape(target)}"
+            f"<br>{html.escape(where)}<br><i>{html.escape(quote)}</i>"
+        )
         folium.Marker([lat, lon], popup=folium.Popup(text, max_width=300)).add_to(m)
     return m.get_root().render(), m.get_name()
 
@@ -416,8 +445,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 @contextmanager
 def serve(directory: Path) -> Iterator[str]:
     """A static file server for `directory` on 127.0.0.1; yields its base URL."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler,
-                                                          directory=str(directory)))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(directory)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
@@ -427,8 +455,9 @@ def serve(directory: Path) -> Iterator[str]:
         httpd.server_close()
 
 
-def measure_naive(browser: Any, events: pd.DataFrame, work: Path, timeout: float,
-                  repeats: int = 3) -> dict[str, Any]:
+def measure_naive(
+    browser: Any, events: pd.DataFrame, work: Path, timeout: float, repeats: int = 3
+) -> dict[str, Any]:
     """Navigation to all markers painted (median of `repeats` loads), then pan and zoom."""
     from geo.assets import STATIC_DIR
 
@@ -443,10 +472,13 @@ def measure_naive(browser: Any, events: pd.DataFrame, work: Path, timeout: float
     shutil.copyfile(bootstrap, site / "bootstrap.min.css")
     start = time.perf_counter()
     page_html, name = naive_html(events, "static/")
-    out: dict[str, Any] = {"build_s": time.perf_counter() - start,
-                           "html_mb": len(page_html.encode("utf-8")) / 1e6}
-    leaks = [u for u in ("http://", "https://") if f'src="{u}' in page_html
-             or f'href="{u}' in page_html]
+    out: dict[str, Any] = {
+        "build_s": time.perf_counter() - start,
+        "html_mb": len(page_html.encode("utf-8")) / 1e6,
+    }
+    leaks = [
+        u for u in ("http://", "https://") if f'src="{u}' in page_html or f'href="{u}' in page_html
+    ]
     if leaks:
         raise RuntimeError("the naive map still loads something from the network")
     (site / f"naive-{n}.html").write_text(page_html, encoding="utf-8")
@@ -476,11 +508,13 @@ def measure_naive(browser: Any, events: pd.DataFrame, work: Path, timeout: float
                 loads.append(page.evaluate("window.__naive.markers") / 1000)
                 if i == repeats - 1:
                     out["markers"] = page.evaluate(
-                        "document.getElementsByClassName('leaflet-marker-icon').length")
+                        "document.getElementsByClassName('leaflet-marker-icon').length"
+                    )
                     for kind, steps in MOVES.items():
                         out[f"{kind}_samples"] = [
                             page.evaluate(MOVE_JS, [name, kind, step])["ms"] / 1000
-                            for step in steps]
+                            for step in steps
+                        ]
                         out[f"{kind}_ms"] = median(out[f"{kind}_samples"])
             except Timeout as exc:
                 loads.append(str(exc))
@@ -494,8 +528,9 @@ def measure_naive(browser: Any, events: pd.DataFrame, work: Path, timeout: float
 # ----------------------------------------------------------------------------- one size
 
 
-def measure_browser(acled: Path, size: int, folder: Path, timeout: float, naive: bool,
-                    repeats: int = 3) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def measure_browser(
+    acled: Path, size: int, folder: Path, timeout: float, naive: bool, repeats: int = 3
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The app (and the naive map when `naive`) for one synthetic file, in one Chromium.
 
     Page loads are repeated `repeats` times and their median reported.
@@ -522,8 +557,10 @@ def measure_browser(acled: Path, size: int, folder: Path, timeout: float, naive:
             try:
                 with app_server(events_csv, folder) as server:
                     app = measure_app(browser, server, attacker, expected, timeout, repeats)
-                    if any(isinstance(v, str) and v.startswith(("timeout", "error"))
-                           for v in app.values()) or app.get("error_elements"):
+                    if any(
+                        isinstance(v, str) and v.startswith(("timeout", "error"))
+                        for v in app.values()
+                    ) or app.get("error_elements"):
                         app["server_log_tail"] = server.output()[-1500:]
             except RuntimeError as exc:
                 app = {"cold_markers_s": f"error: {str(exc).splitlines()[0]}"}

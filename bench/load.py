@@ -4,9 +4,9 @@ One app server (``streamlit run app.py -- --events ...``, on 127.0.0.1 only) and
 Chromium; each session is its own browser context that opens the page with a different filter in
 the URL, all at the same moment. Each checks its own result: the "Events shown" metric equals
 what ``geo.filters.filter_events`` counts on the same file, the map draws, and no exception or
-error box appears. The server's resident memory (VmRSS, and its peak VmHWM) is read from
-/proc before the first visit, after one visit (the data is loaded and cached) and with every
-session open, to show whether the data is held once or once per session::
+error box appears. The server's resident memory (psutil) is read before the first visit, after
+one visit (the data is loaded and cached) and with every session open, to show whether the data
+is held once or once per session::
 
     python -m bench.load                       # 10 sessions, 100,000 events
     python -m bench.load --sessions 4 --events 10000
@@ -78,8 +78,12 @@ def session_filters(events: pd.DataFrame, count: int) -> list[Any]:
         FilterState(event_types=(types[min(1, len(types) - 1)],)),
         FilterState(**one_year),
         FilterState(target_groups=(targets[0],)),
-        FilterState(attackers=(attackers[1 % len(attackers)],), event_types=(types[0],),
-                    start=date(year, 1, 1), end=date(year, 6, 30)),
+        FilterState(
+            attackers=(attackers[1 % len(attackers)],),
+            event_types=(types[0],),
+            start=date(year, 1, 1),
+            end=date(year, 6, 30),
+        ),
     ]
     pool += [FilterState(attackers=(a,)) for a in attackers[4:]]
     return [pool[i % len(pool)] for i in range(count)]
@@ -93,9 +97,16 @@ async def _wait(page: Any, js: str, timeout: float, arg: Any = None) -> None:
     await page.wait_for_function(js, arg=arg, timeout=timeout * 1000)
 
 
-async def one_session(browser: Any, base_url: str, number: int, state: Any, expected: int,
-                      start: asyncio.Event, timeout: float,
-                      ready: asyncio.Event | None = None) -> dict[str, Any]:
+async def one_session(
+    browser: Any,
+    base_url: str,
+    number: int,
+    state: Any,
+    expected: int,
+    start: asyncio.Event,
+    timeout: float,
+    ready: asyncio.Event | None = None,
+) -> dict[str, Any]:
     """Open the page with `state` in the URL when `start` is set; check what it shows.
 
     `ready` is set once the session's context and page exist, so that all sessions can be
@@ -107,8 +118,12 @@ async def one_session(browser: Any, base_url: str, number: int, state: Any, expe
 
     query = {"basemap": ["Offline"], **to_query(state)}
     url = f"{base_url}/?{urlencode(query, doseq=True)}"
-    out: dict[str, Any] = {"session": number, "filter": describe(query), "url": url,
-                           "expected": expected}
+    out: dict[str, Any] = {
+        "session": number,
+        "filter": describe(query),
+        "url": url,
+        "expected": expected,
+    }
     context = await browser.new_context(viewport=VIEWPORT)
     await context.add_init_script(INIT_JS)
     page = await context.new_page()
@@ -138,8 +153,9 @@ async def one_session(browser: Any, base_url: str, number: int, state: Any, expe
     return out
 
 
-async def run_load(events_csv: Path, events: pd.DataFrame, sessions: int, timeout: float,
-                   log_dir: Path) -> dict[str, Any]:
+async def run_load(
+    events_csv: Path, events: pd.DataFrame, sessions: int, timeout: float, log_dir: Path
+) -> dict[str, Any]:
     """Start one server, warm it with one visit, then `sessions` visits at once."""
     from playwright.async_api import async_playwright
 
@@ -151,27 +167,33 @@ async def run_load(events_csv: Path, events: pd.DataFrame, sessions: int, timeou
     with app_server(events_csv, log_dir) as server:
         memory = {"before_any_visit": server.usage()}
         async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                              headless=True)
+            browser = await p.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
             try:
                 go = asyncio.Event()
                 go.set()
-                warm = await one_session(browser, server.url, 0, states[0], expected[0], go,
-                                         timeout)
+                warm = await one_session(
+                    browser, server.url, 0, states[0], expected[0], go, timeout
+                )
                 await warm.pop("_context").close()
                 result["warm_up"] = warm
                 memory["after_one_visit"] = server.usage()
 
                 start = asyncio.Event()
                 ready = [asyncio.Event() for _ in states]
-                tasks = [asyncio.create_task(one_session(browser, server.url, i + 1, state,
-                                                         count, start, timeout, ready[i]))
-                         for i, (state, count) in enumerate(zip(states, expected, strict=True))]
+                tasks = [
+                    asyncio.create_task(
+                        one_session(
+                            browser, server.url, i + 1, state, count, start, timeout, ready[i]
+                        )
+                    )
+                    for i, (state, count) in enumerate(zip(states, expected, strict=True))
+                ]
                 await asyncio.wait_for(asyncio.gather(*(r.wait() for r in ready)), timeout)
                 began, busy = time.monotonic(), machine_busy_seconds()
                 start.set()
-                done = await asyncio.wait_for(asyncio.gather(*tasks),
-                                              timeout=timeout * 2 + 60)
+                done = await asyncio.wait_for(asyncio.gather(*tasks), timeout=timeout * 2 + 60)
                 result["wall_s"] = time.monotonic() - began
                 memory["all_sessions_open"] = server.usage()
                 # Where the time went: the server's CPU, and the whole machine's (Chromium's
@@ -180,7 +202,8 @@ async def run_load(events_csv: Path, events: pd.DataFrame, sessions: int, timeou
                     "server_s": memory["all_sessions_open"]["cpu_s"]
                     - memory["after_one_visit"]["cpu_s"],
                     "machine_busy_s": machine_busy_seconds() - busy,
-                    "capacity_s": result["wall_s"] * (os.cpu_count() or 1)}
+                    "capacity_s": result["wall_s"] * (os.cpu_count() or 1),
+                }
                 for r in done:
                     await r.pop("_context").close()
                 memory["sessions_closed"] = server.usage()
@@ -201,21 +224,35 @@ def memory_verdict(memory: dict[str, dict[str, float | None]], sessions: int) ->
     many = memory.get("all_sessions_open", {}).get("rss_mb") or 0.0
     data = one - before
     per_session = (many - one) / max(sessions, 1)
-    return {"data_and_first_session_mb": round(data, 1),
-            "per_extra_session_mb": round(per_session, 1),
-            "peak_mb": memory.get("all_sessions_open", {}).get("peak_mb"),
-            "cached_once": bool(data > 0 and per_session < data / 2)}
+    return {
+        "data_and_first_session_mb": round(data, 1),
+        "per_extra_session_mb": round(per_session, 1),
+        "cached_once": bool(data > 0 and per_session < data / 2),
+    }
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.load",
-                                     description=__doc__.split("\n")[0])
-    parser.add_argument("--sessions", type=int, default=10,
-                        help=f"browser sessions at once (1-{MAX_SESSIONS}, default 10)")
-    parser.add_argument("--events", type=int, default=100_000,
-                        help="synthetic events the server shows (default 100000)")
-    parser.add_argument("--timeout", type=float, default=300,
-                        help="seconds a session may take before it counts as failed")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.load", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--sessions",
+        type=int,
+        default=10,
+        help=f"browser sessions at once (1-{MAX_SESSIONS}, default 10)",
+    )
+    parser.add_argument(
+        "--events",
+        type=int,
+        default=100_000,
+        help="synthetic events the server shows (default 100000)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=300,
+        help="seconds a session may take before it counts as failed",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS_DIR / "load.json")
     parser.add_argument("--cache-dir", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -231,23 +268,32 @@ def summary(result: dict[str, Any]) -> str:
     verdict = result["memory_verdict"]
     m = result["memory"]
     ok = sum(r["ok"] for r in rows)
-    lines = [f"Machine: {machine_line(result['machine'])}", "",
-             f"{result['sessions']} sessions at once on one server with {result['events']:,} "
-             f"events: {ok}/{len(rows)} correct, all done in {result.get('wall_s', 0):.1f} s.",
-             "", format_table(rows, SESSION_COLUMNS), "",
-             "Server memory (streamlit process, RSS MB): "
-             + ", ".join(f"{k.replace('_', ' ')} {v['rss_mb']} (peak {v['peak_mb']})"
-                         for k, v in m.items()),
-             f"First visit (app code, data, one session): "
-             f"{verdict['data_and_first_session_mb']} MB; each further session: "
-             f"{verdict['per_extra_session_mb']} MB -> data "
-             + ("held once, not per session." if verdict["cached_once"]
-                else "NOT held once: memory grows with sessions.")]
+    lines = [
+        f"Machine: {machine_line(result['machine'])}",
+        "",
+        f"{result['sessions']} sessions at once on one server with {result['events']:,} "
+        f"events: {ok}/{len(rows)} correct, all done in {result.get('wall_s', 0):.1f} s.",
+        "",
+        format_table(rows, SESSION_COLUMNS),
+        "",
+        "Server memory (streamlit process, RSS MB): "
+        + ", ".join(f"{k.replace('_', ' ')} {v['rss_mb']}" for k, v in m.items()),
+        f"First visit (app code, data, one session): "
+        f"{verdict['data_and_first_session_mb']} MB; each further session: "
+        f"{verdict['per_extra_session_mb']} MB -> data "
+        + (
+            "held once, not per session."
+            if verdict["cached_once"]
+            else "NOT held once: memory grows with sessions."
+        ),
+    ]
     cpu = result.get("cpu")
     if cpu:
-        lines.append(f"CPU while the sessions ran: server {cpu['server_s']:.1f} s, whole machine "
-                     f"{cpu['machine_busy_s']:.1f} s busy of {cpu['capacity_s']:.1f} core-seconds"
-                     " (Chromium's pages share the same cores).")
+        lines.append(
+            f"CPU while the sessions ran: server {cpu['server_s']:.1f} s, whole machine "
+            f"{cpu['machine_busy_s']:.1f} s busy of {cpu['capacity_s']:.1f} core-seconds"
+            " (Chromium's pages share the same cores)."
+        )
     return "\n".join(lines)
 
 
@@ -259,12 +305,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     events_csv = converted_events(cached_acled(args.events, folder), folder)
     events = load_events(events_csv).events
-    print(f"{args.sessions} sessions against {events_csv.name} ({len(events):,} events)…",
-          flush=True)
+    print(
+        f"{args.sessions} sessions against {events_csv.name} ({len(events):,} events)…", flush=True
+    )
     result = asyncio.run(run_load(events_csv, events, args.sessions, args.timeout, folder))
-    result = {"command": "python -m bench.load " + " ".join(
-        argv if argv is not None else sys.argv[1:]), "machine": machine_facts(CHROMIUM),
-        **result}
+    result = {
+        "command": "python -m bench.load " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "machine": machine_facts(CHROMIUM),
+        **result,
+    }
     print(summary(result))
     write_results(args.out, result)
     print(f"\nwrote {args.out}")

@@ -30,11 +30,37 @@ SEED = 20240601
 VERSION = 1
 
 ACLED_COLUMNS = (
-    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
-    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
-    "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3",
-    "location", "latitude", "longitude", "geo_precision", "source", "source_scale", "notes",
-    "fatalities", "tags", "timestamp",
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
 )
 
 # name, admin1, admin2, country, ISO 3166 numeric, ISO alpha-3, latitude, longitude
@@ -143,24 +169,50 @@ ZIPF_EXPONENT = 1.1
 
 # event_type: (disorder_type, share, sub-event types)
 EVENT_TYPES: tuple[tuple[str, str, float, tuple[str, ...]], ...] = (
-    ("Explosions/Remote violence", "Political violence", 0.45,
-     ("Air/drone strike", "Shelling/artillery/missile attack", "Remote explosive/landmine/IED")),
+    (
+        "Explosions/Remote violence",
+        "Political violence",
+        0.45,
+        ("Air/drone strike", "Shelling/artillery/missile attack", "Remote explosive/landmine/IED"),
+    ),
     ("Battles", "Political violence", 0.25, ("Armed clash", "Government regains territory")),
-    ("Violence against civilians", "Political violence", 0.12, ("Attack", "Abduction/forced "
-                                                                "disappearance")),
+    (
+        "Violence against civilians",
+        "Political violence",
+        0.12,
+        ("Attack", "Abduction/forced disappearance"),
+    ),
     ("Protests", "Demonstrations", 0.10, ("Peaceful protest", "Protest with intervention")),
     ("Riots", "Demonstrations", 0.04, ("Violent demonstration", "Mob violence")),
-    ("Strategic developments", "Strategic developments", 0.04,
-     ("Looting/property destruction", "Disrupted weapons use")),
+    (
+        "Strategic developments",
+        "Strategic developments",
+        0.04,
+        ("Looting/property destruction", "Disrupted weapons use"),
+    ),
 )
-SOURCES = (("Rudaw; Kurdistan 24", "National-Regional"), ("Shafaq News", "National"),
-           ("Syrian Observatory for Human Rights", "Other"), ("Al Masirah", "National"),
-           ("Times of Israel", "National"), ("WAFA", "National"), ("Anadolu Agency", "National"),
-           ("Reuters", "International"), ("NNA", "National"), ("Hawar News Agency", "Subnational"),
-           ("Saba News Agency", "National"), ("Twitter; Local source", "Local partner-Other"))
-VERBS = {"Explosions/Remote violence": "struck", "Battles": "clashed with",
-         "Violence against civilians": "attacked", "Protests": "protested against",
-         "Riots": "rioted against", "Strategic developments": "seized property of"}
+SOURCES = (
+    ("Rudaw; Kurdistan 24", "National-Regional"),
+    ("Shafaq News", "National"),
+    ("Syrian Observatory for Human Rights", "Other"),
+    ("Al Masirah", "National"),
+    ("Times of Israel", "National"),
+    ("WAFA", "National"),
+    ("Anadolu Agency", "National"),
+    ("Reuters", "International"),
+    ("NNA", "National"),
+    ("Hawar News Agency", "Subnational"),
+    ("Saba News Agency", "National"),
+    ("Twitter; Local source", "Local partner-Other"),
+)
+VERBS = {
+    "Explosions/Remote violence": "struck",
+    "Battles": "clashed with",
+    "Violence against civilians": "attacked",
+    "Protests": "protested against",
+    "Riots": "rioted against",
+    "Strategic developments": "seized property of",
+}
 FILLERS = (
     "Local sources said the target was a depot.",
     'A witness described the blast as "very heavy", and windows shattered.',
@@ -175,8 +227,9 @@ DAYS = 7 * 365  # through 2024
 
 def cache_dir() -> Path:
     """Where generated files live: $BENCH_CACHE, else a folder in the system temp directory."""
-    folder = Path(os.environ.get("BENCH_CACHE")
-                  or Path(tempfile.gettempdir()) / "conflict-map-bench")
+    folder = Path(
+        os.environ.get("BENCH_CACHE") or Path(tempfile.gettempdir()) / "conflict-map-bench"
+    )
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -193,8 +246,9 @@ def _pick(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
 def generate(n: int, seed: int = SEED) -> pd.DataFrame:
     """n ACLED rows (all columns as text, as the CSV holds them), the same for the same seed."""
     rng = np.random.default_rng(seed)
-    towns = pd.DataFrame(TOWNS, columns=["location", "admin1", "admin2", "country", "iso", "iso3",
-                                         "lat", "lon"])
+    towns = pd.DataFrame(
+        TOWNS, columns=["location", "admin1", "admin2", "country", "iso", "iso3", "lat", "lon"]
+    )
     # Towns are Zipf-weighted too, over a fixed shuffle so that big towns are not all in Iraq.
     town_order = np.random.default_rng(7).permutation(len(towns))
     town_w = np.empty(len(towns))
@@ -242,49 +296,72 @@ def generate(n: int, seed: int = SEED) -> pd.DataFrame:
     country = pd.Series(towns["country"].to_numpy()[town])
     near = np.where(precision > 1, "near ", "in ")
     target = a2.where(~no_actor2, "unidentified targets")
-    fatal_text = np.where(fatal == 0, "No fatalities were reported.",
-                          "At least " + fatal.astype(str) + " people were killed.")
+    fatal_text = np.where(
+        fatal == 0,
+        "No fatalities were reported.",
+        "At least " + fatal.astype(str) + " people were killed.",
+    )
     verb = _pick(np.array(list(VERBS.values()), dtype=object), _verb_codes(event_type))
-    notes = ("On " + pd.Series(long_dates) + ", " + a1 + " " + verb + " " + target + " "
-             + near + loc + " (" + admin1 + ", " + country + "). " + fatal_text)
+    notes = (
+        "On "
+        + pd.Series(long_dates)
+        + ", "
+        + a1
+        + " "
+        + verb
+        + " "
+        + target
+        + " "
+        + near
+        + loc
+        + " ("
+        + admin1
+        + ", "
+        + country
+        + "). "
+        + fatal_text
+    )
     with_filler = (notes + " " + _pick(np.array(FILLERS, dtype=object), filler)).str.rstrip()
     notes = with_filler.where(with_filler.str.len() <= 200, notes)  # ~100-200 characters
 
-    frame = pd.DataFrame({
-        "event_id_cnty": towns["iso3"].to_numpy()[town] + pd.Series(np.arange(1, n + 1)).astype(
-            str).to_numpy(dtype=object),
-        "event_date": date_text,
-        "year": year,
-        "time_precision": time_precision,
-        "disorder_type": disorder,
-        "event_type": event_type,
-        "sub_event_type": sub_event,
-        "actor1": a1,
-        "assoc_actor_1": np.where(rng.random(n) < 0.05, "Civilians (International)", ""),
-        "inter1": inter1,
-        "actor2": a2,
-        "assoc_actor_2": "",
-        "inter2": inter2,
-        "interaction": np.where(no_actor2, inter1 + " only", inter1 + "-" + inter2),
-        "civilian_targeting": np.where(event_type == "Violence against civilians",
-                                       "Civilian targeting", ""),
-        "iso": towns["iso"].to_numpy()[town].astype(str),
-        "region": "Middle East",
-        "country": country,
-        "admin1": admin1,
-        "admin2": towns["admin2"].to_numpy()[town],
-        "admin3": "",
-        "location": loc,
-        "latitude": np.char.mod("%.4f", lat),
-        "longitude": np.char.mod("%.4f", lon),
-        "geo_precision": precision.astype(str),
-        "source": _pick(np.array([s for s, _ in SOURCES], dtype=object), source),
-        "source_scale": _pick(np.array([s for _, s in SOURCES], dtype=object), source),
-        "notes": notes,
-        "fatalities": fatal.astype(str),
-        "tags": np.where(event_type == "Protests", "crowd size=no report", ""),
-        "timestamp": (1_700_000_000 + day * 3600).astype(str),
-    })
+    frame = pd.DataFrame(
+        {
+            "event_id_cnty": towns["iso3"].to_numpy()[town]
+            + pd.Series(np.arange(1, n + 1)).astype(str).to_numpy(dtype=object),
+            "event_date": date_text,
+            "year": year,
+            "time_precision": time_precision,
+            "disorder_type": disorder,
+            "event_type": event_type,
+            "sub_event_type": sub_event,
+            "actor1": a1,
+            "assoc_actor_1": np.where(rng.random(n) < 0.05, "Civilians (International)", ""),
+            "inter1": inter1,
+            "actor2": a2,
+            "assoc_actor_2": "",
+            "inter2": inter2,
+            "interaction": np.where(no_actor2, inter1 + " only", inter1 + "-" + inter2),
+            "civilian_targeting": np.where(
+                event_type == "Violence against civilians", "Civilian targeting", ""
+            ),
+            "iso": towns["iso"].to_numpy()[town].astype(str),
+            "region": "Middle East",
+            "country": country,
+            "admin1": admin1,
+            "admin2": towns["admin2"].to_numpy()[town],
+            "admin3": "",
+            "location": loc,
+            "latitude": np.char.mod("%.4f", lat),
+            "longitude": np.char.mod("%.4f", lon),
+            "geo_precision": precision.astype(str),
+            "source": _pick(np.array([s for s, _ in SOURCES], dtype=object), source),
+            "source_scale": _pick(np.array([s for _, s in SOURCES], dtype=object), source),
+            "notes": notes,
+            "fatalities": fatal.astype(str),
+            "tags": np.where(event_type == "Protests", "crowd size=no report", ""),
+            "timestamp": (1_700_000_000 + day * 3600).astype(str),
+        }
+    )
     return frame[list(ACLED_COLUMNS)]
 
 

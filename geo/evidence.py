@@ -24,12 +24,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+import numpy as np
 import pandas as pd
 
 from geo.filters import FilterState, View, to_query
 from geo.schema import PRECISION_LABELS, SEEDS_DIR, TIME_PRECISION_LABELS
 from geo.sources import quote_spans
 
+# Attribution bases that leave who did it open (geo.schema.ATTRIBUTIONS).
+DOUBTED_ATTRIBUTIONS = (
+    "claimed by the group",
+    "attributed by others",
+    "reported without attribution",
+)
 SOURCES_PAGE = "Sources"  # URL path of pages/3_Sources.py; map popups link to it too
 MAP_PAGE = "./"  # the map is the app's main page
 FOCUS_ZOOM = 12
@@ -88,8 +95,9 @@ class Evidence:
 
     def event_ids(self, kind: str = "event") -> list[str]:
         """The events (or summaries) with at least one highlight, in order of their first."""
-        return list(dict.fromkeys(s.event_id for s in sorted(self.spans, key=_position)
-                                  if s.kind == kind))
+        return list(
+            dict.fromkeys(s.event_id for s in sorted(self.spans, key=_position) if s.kind == kind)
+        )
 
 
 def _position(span: Span) -> tuple[int, int]:
@@ -115,8 +123,9 @@ def find_spans(text: str, quotes: Iterable[tuple[str, str]], kind: str = "event"
             else:
                 found.add((start, start + len(piece)))
         ordered = sorted(found, key=lambda se: (se[0], -se[1]))
-        evidence.spans += [Span(event_id, s, e, anchor=i == 0, kind=kind)
-                           for i, (s, e) in enumerate(ordered)]
+        evidence.spans += [
+            Span(event_id, s, e, anchor=i == 0, kind=kind) for i, (s, e) in enumerate(ordered)
+        ]
     return evidence
 
 
@@ -133,8 +142,12 @@ def highlight_html(text: str, spans: Iterable[Span], focus: str | None = None) -
     starting: dict[int, list[Span]] = defaultdict(list)
     for _, span in sorted(enumerate(spans), key=lambda p: (*_position(p[1]), p[0])):
         starting[span.start].append(span)
-    cuts = sorted({0, len(text)} | {s.start for s in spans} | {s.end for s in spans}
-                  | {m.end() for m in re.finditer("\n", text)})
+    cuts = sorted(
+        {0, len(text)}
+        | {s.start for s in spans}
+        | {s.end for s in spans}
+        | {m.end() for m in re.finditer("\n", text)}
+    )
     out: list[str] = ['<div class="ev-doc"><p>']
     stack: list[Span] = []
     for i, pos in enumerate(cuts):
@@ -158,7 +171,7 @@ def highlight_html(text: str, spans: Iterable[Span], focus: str | None = None) -
             out.append(_open_mark(span, focus, continued=False))
             stack.append(span)
         if i + 1 < len(cuts):
-            piece = text[pos:cuts[i + 1]]
+            piece = text[pos : cuts[i + 1]]
             out.append(html.escape(piece.rstrip("\n") if piece.endswith("\n") else piece))
     out.append("</mark>" * len(stack))
     out.append("</p></div>")
@@ -168,15 +181,20 @@ def highlight_html(text: str, spans: Iterable[Span], focus: str | None = None) -
 def _open_mark(span: Span, focus: str | None, continued: bool) -> str:
     event = html.escape(span.event_id, quote=True)
     summary = span.kind == "summary"
-    classes = "ev" + (" ev-sum" if summary else "") + (
-        " ev-focus" if span.event_id == focus and not summary else "")
+    classes = (
+        "ev"
+        + (" ev-sum" if summary else "")
+        + (" ev-focus" if span.event_id == focus and not summary else "")
+    )
     data = f'data-{span.kind}="{event}"'
     if continued:
         return f'<mark class="{classes}" {data}>'
     anchor = f' id="{html.escape(span.anchor_id, quote=True)}"' if span.anchor else ""
     title = f"Summary {event}: not mapped" if summary else f"Evidence for {event}"
-    return (f'<mark class="{classes}" {data}{anchor} title="{title}">'
-            f'<span class="ev-label">{event}</span>')
+    return (
+        f'<mark class="{classes}" {data}{anchor} title="{title}">'
+        f'<span class="ev-label">{event}</span>'
+    )
 
 
 @dataclass
@@ -189,8 +207,9 @@ class Documents:
 
 def bundled_documents(seeds_dir: Path = SEEDS_DIR) -> list[str]:
     """File names of the documents shipped in ``seeds/``, sorted."""
-    return sorted(p.name for p in Path(seeds_dir).iterdir() if p.is_file()
-                  and not p.name.startswith("."))
+    return sorted(
+        p.name for p in Path(seeds_dir).iterdir() if p.is_file() and not p.name.startswith(".")
+    )
 
 
 def group_by_document(events: pd.DataFrame, documents: Iterable[str]) -> Documents:
@@ -201,8 +220,9 @@ def group_by_document(events: pd.DataFrame, documents: Iterable[str]) -> Documen
     """
     names = list(documents)
     cited = events["source_doc"].astype(str)
-    return Documents({name: events.loc[cited == name] for name in names},
-                     events.loc[~cited.isin(names)])
+    return Documents(
+        {name: events.loc[cited == name] for name in names}, events.loc[~cited.isin(names)]
+    )
 
 
 def summaries_citing(summaries: pd.DataFrame, document: str) -> pd.DataFrame:
@@ -226,8 +246,7 @@ def sources_urls(event_ids: pd.Series, state: FilterState | None = None) -> pd.S
     return f"{SOURCES_PAGE}?{query + '&' if query else ''}event=" + keys + "#" + keys
 
 
-def map_url(state: FilterState, latitude: float, longitude: float,
-            zoom: int = FOCUS_ZOOM) -> str:
+def map_url(state: FilterState, latitude: float, longitude: float, zoom: int = FOCUS_ZOOM) -> str:
     """Relative link to the map page centred on a place, keeping the filters of ``state``."""
     query = to_query(state, View(float(latitude), float(longitude), zoom))
     return MAP_PAGE + "?" + urlencode(query, doseq=True, quote_via=quote)
@@ -244,6 +263,63 @@ def describe_place(event: Mapping) -> str:
         label = PRECISION_LABELS.get(int(precision), "unknown scale")
         place += f" (precision {int(precision)}: {label})"
     return place
+
+
+DIRECTION_NOT_STATED = "direction not stated"
+
+
+def _stated(value: object) -> bool:
+    """direction_stated of one event; absent or blank counts as stated (curated data)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return True
+    return bool(value)
+
+
+def describe_sides(event: Mapping) -> str:
+    """Who against whom, claiming a direction only where the source states one.
+
+    >>> describe_sides({"attacker": "IRGC", "target_group": "Komala"})
+    'IRGC → Komala'
+    >>> describe_sides({"attacker": "A", "target_group": "B", "direction_stated": False})
+    'A ↔ B, direction not stated'
+    """
+    attacker, target = str(event.get("attacker") or ""), str(event.get("target_group") or "")
+    if _stated(event.get("direction_stated")):
+        return f"{attacker} → {target}"
+    return f"{attacker} ↔ {target}, {DIRECTION_NOT_STATED}"
+
+
+def describe_sides_column(events: pd.DataFrame) -> pd.Series:
+    """:func:`describe_sides` of every event, vectorised (a million rows in a second)."""
+    attacker = events["attacker"].astype("str")
+    target = events["target_group"].astype("str")
+    if "direction_stated" in events.columns:
+        stated = events["direction_stated"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+    else:
+        stated = pd.Series(True, index=events.index).to_numpy()
+    arrow = pd.Series(np.where(stated, " → ", " ↔ "), index=events.index, dtype="str")
+    tail = pd.Series(
+        np.where(stated, "", f", {DIRECTION_NOT_STATED}"), index=events.index, dtype="str"
+    )
+    return attacker + arrow + target + tail
+
+
+def describe_fatalities(event: Mapping) -> str:
+    """'12' or, where the source gives a range, '12 (range 8 to 15)'; 'not reported'.
+
+    >>> describe_fatalities({"fatalities": 12, "fatalities_low": 8, "fatalities_high": 15})
+    '12 (range 8 to 15)'
+    """
+
+    def number(key: str) -> int | None:
+        value = event.get(key)
+        return None if value is None or pd.isna(value) else int(value)
+
+    best, low, high = number("fatalities"), number("fatalities_low"), number("fatalities_high")
+    text = "not reported" if best is None else str(best)
+    if low is not None and high is not None and low != high:
+        text += f" (range {low} to {high})"
+    return text
 
 
 def escape_markdown(text: object) -> str:
@@ -270,7 +346,7 @@ def readme_section(markdown: str, heading: str) -> str | None:
         if match and match.group(2).strip().startswith(heading):
             level = len(match.group(1))
             body = []
-            for following in lines[i + 1:]:
+            for following in lines[i + 1 :]:
                 deeper = re.match(r"(#+)\s", following)
                 if deeper and len(deeper.group(1)) <= level:
                     break
@@ -313,17 +389,26 @@ def uncertainties(events: pd.DataFrame) -> pd.DataFrame:
     the source does not give. Columns: event_id, aspect, detail (the event's own note where it
     has one). Vectorised: an imported file of 100,000 events takes well under a second."""
     notes = events["notes"].fillna("").astype(str)
-    part = {label: _note_parts(notes, label)
-            for label in ("Place", "Date and place", "Date", "Attacker")}
+    part = {
+        label: _note_parts(notes, label)
+        for label in ("Place", "Date and place", "Date", "Attacker")
+    }
     ids = events["event_id"].astype(str)
     position = pd.Series(range(len(events)), index=events.index)
     found = []
 
     def add(mask: pd.Series, rank: int, aspect: pd.Series, detail: pd.Series) -> None:
         mask = mask.fillna(False).astype(bool)
-        found.append(pd.DataFrame({"event_id": ids[mask], "aspect": aspect[mask],
-                                   "detail": detail[mask].fillna(""),
-                                   "_order": position[mask] * 4 + rank}))
+        found.append(
+            pd.DataFrame(
+                {
+                    "event_id": ids[mask],
+                    "aspect": aspect[mask],
+                    "detail": detail[mask].fillna(""),
+                    "_order": position[mask] * 4 + rank,
+                }
+            )
+        )
 
     def scale(column: str, labels: dict[int, str], name: str) -> pd.Series:
         level = events[column].astype("Int64")
@@ -332,17 +417,29 @@ def uncertainties(events: pd.DataFrame) -> pd.DataFrame:
         return text, level > 1
 
     place, vague_place = scale("geo_precision", PRECISION_LABELS, "place")
-    add(vague_place, 0, place, part["Place"].fillna(part["Date and place"])
-        .fillna(events["geo_source"].astype(object)))
+    add(
+        vague_place,
+        0,
+        place,
+        part["Place"].fillna(part["Date and place"]).fillna(events["geo_source"].astype(object)),
+    )
     when, vague_date = scale("time_precision", TIME_PRECISION_LABELS, "date")
     add(vague_date, 1, when, part["Date"])
     attacker = events["attacker"].fillna("").astype(str)
-    doubted = attacker.str.contains(r"\b(?:attributed|claimed|alleged|suspected)\b",
-                                    case=False, regex=True)
+    doubted = attacker.str.contains(
+        r"\b(?:attributed|claimed|alleged|suspected)\b", case=False, regex=True
+    )
+    if "attribution" in events:  # the basis is kept apart from the name (data/README.md)
+        basis = events["attribution"].fillna("").astype(str)
+        doubted |= basis.isin(DOUBTED_ATTRIBUTIONS)
+        attacker = attacker.where(~basis.isin(DOUBTED_ATTRIBUTIONS), attacker + " (" + basis + ")")
     add(doubted | part["Attacker"].notna(), 2, "attacker: " + attacker, part["Attacker"])
-    add(part["Date and place"].notna(), 3,
+    add(
+        part["Date and place"].notna(),
+        3,
         pd.Series("date and place: not in the source", index=events.index),
-        part["Date and place"])
+        part["Date and place"],
+    )
     rows = pd.concat(found, ignore_index=True).sort_values("_order", kind="stable")
     return rows.drop(columns="_order").reset_index(drop=True)
 
@@ -359,8 +456,11 @@ def readable_table(frame: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFra
     out = pd.DataFrame(index=frame.index)
     for column, label in labels.items():
         values = frame[column]
-        out[label] = values.astype(object).where(values.notna(), None).map(
-            lambda v: "–" if v is None or v == "" else str(v))
+        out[label] = (
+            values.astype(object)
+            .where(values.notna(), None)
+            .map(lambda v: "–" if v is None or v == "" else str(v))
+        )
     return out.reset_index(drop=True)
 
 
@@ -371,18 +471,23 @@ def geocoded_places(events: pd.DataFrame, ids_shown: int = 5) -> pd.DataFrame:
     Columns: location, country, geocoder, geo_source, precision ("2: near the place..."),
     coordinates ("36.0829, 44.6287"), events.
     """
-    places = pd.DataFrame({
-        "location": events["location"].astype(str),
-        "country": events["country"].astype(str),
-        "geocoder": events["geocoder"].fillna("").astype(str),
-        "geo_source": events["geo_source"].fillna("").astype(str),
-        "precision": events["geo_precision"].astype("Int64").map(
-            {k: f"{k}: {label}" for k, label in PRECISION_LABELS.items()}).fillna(
-            events["geo_precision"].astype("Int64").astype(str).replace("<NA>", "")),
-        "coordinates": [f"{lat:.4f}, {lon:.4f}" for lat, lon in
-                        zip(events["latitude"], events["longitude"], strict=True)],
-        "event_id": events["event_id"].astype(str),
-    }).reset_index(drop=True)
+    places = pd.DataFrame(
+        {
+            "location": events["location"].astype(str),
+            "country": events["country"].astype(str),
+            "geocoder": events["geocoder"].fillna("").astype(str),
+            "geo_source": events["geo_source"].fillna("").astype(str),
+            "precision": events["geo_precision"]
+            .astype("Int64")
+            .map({k: f"{k}: {label}" for k, label in PRECISION_LABELS.items()})
+            .fillna(events["geo_precision"].astype("Int64").astype(str).replace("<NA>", "")),
+            "coordinates": [
+                f"{lat:.4f}, {lon:.4f}"
+                for lat, lon in zip(events["latitude"], events["longitude"], strict=True)
+            ],
+            "event_id": events["event_id"].astype(str),
+        }
+    ).reset_index(drop=True)
 
     keys = [c for c in places.columns if c != "event_id"]
     groups = places.groupby(keys, sort=False, dropna=False)
@@ -393,10 +498,12 @@ def geocoded_places(events: pd.DataFrame, ids_shown: int = 5) -> pd.DataFrame:
         ids = places.loc[shared & (groups.cumcount() < ids_shown)]
         joined = ids.groupby(keys, sort=False, dropna=False)["event_id"].agg(", ".join)
         total = places.loc[shared].groupby(keys, sort=False, dropna=False).size()
-        listed = {key: text + (f" and {total[key] - ids_shown:,} more"
-                               if total[key] > ids_shown else "")
-                  for key, text in joined.items()}
+        listed = {
+            key: text + (f" and {total[key] - ids_shown:,} more" if total[key] > ids_shown else "")
+            for key, text in joined.items()
+        }
         first_rows = rows.index[counts[rows.index] > 1]
         rows.loc[first_rows, "events"] = [
-            listed[tuple(row)] for row in places.loc[first_rows, keys].itertuples(index=False)]
+            listed[tuple(row)] for row in places.loc[first_rows, keys].itertuples(index=False)
+        ]
     return rows.reset_index(drop=True)

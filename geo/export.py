@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
+from geo.dates import date_intervals
 from geo.schema import BY_NAME, COLUMN_NAMES
 
 # OWASP CSV injection: cells starting with these may be read as formulas by spreadsheets.
@@ -32,13 +33,31 @@ def neutralise_text(values: pd.Series, numeric: bool) -> pd.Series:
     return text.mask(risky, "'" + text)
 
 
+def neutralise_name(name: str) -> str:
+    """A column name for a CSV header, quoted like a text cell when it could run as a formula.
+
+    >>> neutralise_name("=cmd|' /C calc'!A0"), neutralise_name("attacker")
+    ("'=cmd|' /C calc'!A0", 'attacker')
+    """
+    return "'" + name if name.startswith(FORMULA_START) else name
+
+
 def export_frame(events: pd.DataFrame) -> pd.DataFrame:
-    """All dataset columns, in schema order, with dates as YYYY-MM-DD."""
+    """All dataset columns, in schema order, with dates as YYYY-MM-DD, and after
+    ``time_precision`` the window the date stands for (``event_date_interval``, ISO 8601)."""
     columns = [c for c in COLUMN_NAMES if c in events.columns]
     columns += [c for c in events.columns if c not in COLUMN_NAMES and not c.startswith("_")]
     out = events[columns].copy()
     if "event_date" in out:
         out["event_date"] = out["event_date"].dt.strftime("%Y-%m-%d")
+        # The date's uncertainty as an ISO 8601 interval, kept when the file already has it.
+        interval = (
+            out.pop("event_date_interval")
+            if "event_date_interval" in out
+            else date_intervals(events)
+        )
+        at = out.columns.get_loc("time_precision") + 1 if "time_precision" in out else 2
+        out.insert(at, "event_date_interval", interval.to_numpy())
     return out
 
 
@@ -54,6 +73,7 @@ def to_csv_bytes(events: pd.DataFrame) -> bytes:
             out[column] = out[column].map({True: "true", False: "false"}).astype("string")
         else:
             out[column] = neutralise_text(out[column], numeric=kind in ("int", "float"))
+    out.columns = [neutralise_name(str(c)) for c in out.columns]  # a header is read as cells too
     table = pa.Table.from_pandas(out, preserve_index=False)
     sink = pa.BufferOutputStream()
     pa_csv.write_csv(table, sink, pa_csv.WriteOptions(quoting_style="needed"))
@@ -68,7 +88,7 @@ def to_geojson_bytes(events: pd.DataFrame) -> bytes:
     """
     parts = [b'{"type": "FeatureCollection", "features": [\n']
     for start in range(0, len(events), GEOJSON_CHUNK):  # bounded memory: a chunk at a time
-        chunk = _geojson_features(events.iloc[start:start + GEOJSON_CHUNK])
+        chunk = _geojson_features(events.iloc[start : start + GEOJSON_CHUNK])
         parts.append(((",\n" if start else "") + chunk).encode("utf-8"))
     parts.append(b"\n]}")
     return b"".join(parts)
@@ -84,11 +104,15 @@ def _geojson_features(events: pd.DataFrame) -> str:
         if isinstance(props[column].dtype, pd.CategoricalDtype):
             props[column] = props[column].astype("string")
     lines = props.to_json(orient="records", lines=True, force_ascii=False).splitlines()
-    coords = [json.dumps([lon, lat]) for lon, lat in zip(out["longitude"].tolist(),
-                                                          out["latitude"].tolist(), strict=True)]
+    coords = [
+        json.dumps([lon, lat])
+        for lon, lat in zip(out["longitude"].tolist(), out["latitude"].tolist(), strict=True)
+    ]
     return ",\n".join(
         f'{{"type": "Feature", "geometry": {{"type": "Point", "coordinates": {c}}}, '
-        f'"properties": {p}}}' for c, p in zip(coords, lines, strict=True))
+        f'"properties": {p}}}'
+        for c, p in zip(coords, lines, strict=True)
+    )
 
 
 def export_name(state, count: int, extension: str, today: date | None = None) -> str:

@@ -9,14 +9,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 
 # URL keys, named as users read them. Several values repeat the key: ?attacker=A&attacker=B
-MULTI_KEYS = {"attacker": "attackers", "target_group": "target_groups", "event_type": "event_types"}
+MULTI_KEYS = {
+    "attacker": "attackers",
+    "target_group": "target_groups",
+    "event_type": "event_types",
+    "attribution": "attributions",
+}
+# The event column each multi-valued filter selects on.
+MULTI_COLUMNS = {
+    "attackers": "attacker",
+    "target_groups": "target_group",
+    "event_types": "event_type",
+    "attributions": "attribution",
+}
 MAX_ZOOM = 18
 
 
@@ -29,6 +41,7 @@ class FilterState:
     event_types: tuple[str, ...] = ()
     start: date | None = None
     end: date | None = None
+    attributions: tuple[str, ...] = ()  # geo.schema.ATTRIBUTIONS; URL key "attribution"
 
 
 @dataclass(frozen=True)
@@ -67,24 +80,37 @@ class Options:
     event_types: list[str]
     first: date | None
     last: date | None
+    attributions: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, events: pd.DataFrame) -> Options:
         def values(column: str) -> list[str]:
+            if column not in events:
+                return []
             return sorted(events[column].dropna().astype(str).unique().tolist())
 
         dates = events["event_date"].dropna()
         first = dates.min().date() if len(dates) else None
         last = dates.max().date() if len(dates) else None
-        return cls(values("attacker"), values("target_group"), values("event_type"), first, last)
+        return cls(
+            values("attacker"),
+            values("target_group"),
+            values("event_type"),
+            first,
+            last,
+            values("attribution"),
+        )
 
 
 def filter_events(events: pd.DataFrame, state: FilterState) -> pd.DataFrame:
     """The events that match every part of the filter state."""
     mask = np.ones(len(events), dtype=bool)
-    for column, chosen in (("attacker", state.attackers), ("target_group", state.target_groups),
-                           ("event_type", state.event_types)):
+    for attr, column in MULTI_COLUMNS.items():
+        chosen = getattr(state, attr)
         if chosen:
+            if column not in events:  # a frame without the column has none of the values
+                mask &= False
+                continue
             mask &= events[column].isin(chosen).to_numpy()
     if state.start is not None:
         mask &= (events["event_date"] >= pd.Timestamp(state.start)).to_numpy()
@@ -116,8 +142,7 @@ def visible_events(events: pd.DataFrame, bounds: Bounds | None) -> pd.DataFrame:
     return events.loc[inside]
 
 
-def frame(events: pd.DataFrame, width_px: int, height_px: int,
-          max_zoom: int = 10) -> View | None:
+def frame(events: pd.DataFrame, width_px: int, height_px: int, max_zoom: int = 10) -> View | None:
     """The view that frames all events in a map of the given size (None if there are none)."""
     if events.empty:
         return None
@@ -127,8 +152,12 @@ def frame(events: pd.DataFrame, width_px: int, height_px: int,
     for z in range(max_zoom, 0, -1):
         b = view_bounds(View((south + north) / 2, (west + east) / 2, z), width_px, height_px)
         margin_lat, margin_lon = (b.north - b.south) * 0.08, (b.east - b.west) * 0.08
-        if (b.south + margin_lat <= south and north <= b.north - margin_lat
-                and b.west + margin_lon <= west and east <= b.east - margin_lon):
+        if (
+            b.south + margin_lat <= south
+            and north <= b.north - margin_lat
+            and b.west + margin_lon <= west
+            and east <= b.east - margin_lon
+        ):
             zoom = z
             break
     else:
@@ -148,59 +177,128 @@ def _inverse_mercator_y(y: float) -> float:
 
 def view_bounds(view: View, width_px: int, height_px: int) -> Bounds:
     """The bounds Leaflet shows for a center and zoom in a map of the given pixel size."""
-    world_px = 256 * 2 ** view.zoom
+    world_px = 256 * 2**view.zoom
     half_lon = width_px / world_px * 180
     cy = _mercator_y(view.lat)
     half_y = height_px / world_px * math.pi
-    return Bounds(_inverse_mercator_y(cy - half_y), view.lon - half_lon,
-                  _inverse_mercator_y(cy + half_y), view.lon + half_lon)
+    return Bounds(
+        _inverse_mercator_y(cy - half_y),
+        view.lon - half_lon,
+        _inverse_mercator_y(cy + half_y),
+        view.lon + half_lon,
+    )
 
 
-def parse_query(params: Mapping[str, Sequence[str]], options: Options
-                ) -> tuple[FilterState, View | None, list[str]]:
-    """Read a filter state and map view from URL parameters.
+EARLIEST = date(1989, 1, 1)  # UCDP GED starts in 1989, ACLED in 1997
+URL_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")  # what Streamlit's date_input reads from a URL
 
-    A value that matches nothing in the data, or cannot be read, is dropped and explained in a
-    note (never an exception). Returns (state, view or None, notes).
+
+def date_bounds(options: Options, today: date | None = None) -> tuple[date, date]:
+    """The earliest and latest dates the From/To filters take (the widgets' min and max)."""
+    today = today or date.today()
+    return EARLIEST, max(options.last or today, today)
+
+
+def parse_url_date(raw: str) -> date | None:
+    """A URL date as the date filter reads it (YYYY-MM-DD, also 2023-1-5 or 2023/01/05)."""
+    for fmt in URL_DATE_FORMATS:
+        try:
+            return datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_view(lat: str | None, lon: str | None, zoom: str | None) -> View | None:
+    """A map view from URL text, or None unless all three are finite and in range."""
+    try:
+        values = [float(v) for v in (lat, lon, zoom)]  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    y, x, z = values
+    if not all(math.isfinite(v) for v in values) or z != int(z):
+        return None
+    if -90 <= y <= 90 and -180 <= x <= 180 and 0 <= z <= MAX_ZOOM:
+        return View(y, x, int(z))
+    return None
+
+
+def parse_query(
+    params: Mapping[str, Sequence[str]], options: Options, today: date | None = None
+) -> tuple[FilterState, View | None, list[str]]:
+    """Read a filter state and map view from URL parameters, as the page's widgets apply them.
+
+    A value the page will not apply (matches nothing in the data, cannot be read, or is outside
+    the dates the filter takes) is dropped and explained in a note; a value that is applied
+    gets no "ignored" note. Never raises. Returns (state, view or None, notes).
     """
     notes: list[str] = []
     chosen: dict[str, tuple[str, ...]] = {}
     for key, attr in MULTI_KEYS.items():
         known = set(getattr(options, attr))
-        values = [v for v in params.get(key, []) if v != ""]
+        values = [v for v in _all(params, key) if v != ""]
         unknown = [v for v in values if v not in known]
         for value in unknown:
             notes.append(f"URL {key}={value!r} matches no event in this dataset; ignored.")
         chosen[attr] = tuple(dict.fromkeys(v for v in values if v in known))
 
+    earliest, latest = date_bounds(options, today)
     dates: dict[str, date | None] = {}
     for key in ("start", "end"):
         raw = _last(params, key)
-        dates[key] = None
-        if raw:
-            try:
-                dates[key] = date.fromisoformat(raw)
-            except ValueError:
-                notes.append(f"URL {key}={raw!r} is not a date of the form YYYY-MM-DD; ignored.")
+        dates[key] = parsed = parse_url_date(raw) if raw else None
+        if not raw:
+            continue
+        if parsed is None:
+            notes.append(f"URL {key}={raw!r} is not a date of the form YYYY-MM-DD; ignored.")
+        elif parsed < earliest:
+            notes.append(
+                f"URL {key}={raw!r} is before {earliest}, the earliest date the filter "
+                "takes; ignored."
+            )
+            dates[key] = None
+        elif parsed > latest:
+            notes.append(
+                f"URL {key}={raw!r} is after {latest}, the latest date the filter takes; ignored."
+            )
+            dates[key] = None
     if dates["start"] and dates["end"] and dates["start"] > dates["end"]:
-        notes.append(f"URL start={dates['start']} is after end={dates['end']}; both ignored.")
-        dates = {"start": None, "end": None}
+        notes.append(
+            f"URL start={dates['start']} is after end={dates['end']}: no event can "
+            "match (change From or To in the sidebar)."
+        )
 
-    view = None
     lat, lon, zoom = (_last(params, k) for k in ("lat", "lon", "zoom"))
+    view = None
     if lat or lon or zoom:
-        try:
-            view = View(float(lat), float(lon), int(float(zoom)))
-            if not (-90 <= view.lat <= 90 and -180 <= view.lon <= 180
-                    and 0 <= view.zoom <= MAX_ZOOM):
-                raise ValueError
-        except (TypeError, ValueError):
-            notes.append(f"URL view lat={lat!r}, lon={lon!r}, zoom={zoom!r} is not a map view "
-                         f"(lat in [-90, 90], lon in [-180, 180], zoom 0-{MAX_ZOOM}); ignored.")
-            view = None
-    state = FilterState(chosen["attackers"], chosen["target_groups"], chosen["event_types"],
-                        dates["start"], dates["end"])
+        view = parse_view(lat, lon, zoom)
+        if view is None:
+            notes.append(
+                f"URL view lat={_short(lat)}, lon={_short(lon)}, zoom={_short(zoom)} "
+                f"is not a map view (lat in [-90, 90], lon in [-180, 180], "
+                f"zoom 0-{MAX_ZOOM}); ignored."
+            )
+    state = FilterState(
+        chosen["attackers"],
+        chosen["target_groups"],
+        chosen["event_types"],
+        dates["start"],
+        dates["end"],
+        attributions=chosen["attributions"],
+    )
     return state, view, notes
+
+
+def _short(value: str | None, limit: int = 40) -> str:
+    """repr() of a URL value, cut so a 10,000-character value does not fill the page."""
+    if value is not None and len(value) > limit:
+        return repr(value[:limit]) + f"… ({len(value):,} characters)"
+    return repr(value)
+
+
+def _all(params: Mapping[str, Sequence[str]], key: str) -> list[str]:
+    values = params.get(key) or []
+    return [values] if isinstance(values, str) else [str(v) for v in values]
 
 
 def _last(params: Mapping[str, Sequence[str]], key: str) -> str | None:
@@ -220,8 +318,11 @@ def to_query(state: FilterState, view: View | None = None) -> dict[str, list[str
         if getattr(state, key):
             query[key] = [getattr(state, key).isoformat()]
     if view is not None:
-        query.update(lat=[f"{view.lat:.4f}".rstrip("0").rstrip(".")],
-                     lon=[f"{view.lon:.4f}".rstrip("0").rstrip(".")], zoom=[str(view.zoom)])
+        query.update(
+            lat=[f"{view.lat:.4f}".rstrip("0").rstrip(".")],
+            lon=[f"{view.lon:.4f}".rstrip("0").rstrip(".")],
+            zoom=[str(view.zoom)],
+        )
     return query
 
 
@@ -231,13 +332,40 @@ class Summary:
     fatalities: int = 0
     injuries: int = 0
     without_fatality_figure: int = 0
+    without_injury_figure: int = 0
+
+    @property
+    def fatalities_reported(self) -> bool:
+        """False when no event counted has a fatality figure: the total is "not reported"."""
+        return self.events == 0 or self.without_fatality_figure < self.events
+
+    @property
+    def injuries_reported(self) -> bool:
+        return self.events == 0 or self.without_injury_figure < self.events
 
 
 def summarise(events: pd.DataFrame) -> Summary:
     """Counts that follow the filters: events, fatalities, injuries."""
     return Summary(
         events=len(events),
-        fatalities=int(events["fatalities"].sum(skipna=True)),
-        injuries=int(events["injuries"].sum(skipna=True)),
+        fatalities=_exact_sum(events["fatalities"]),
+        injuries=_exact_sum(events["injuries"]),
         without_fatality_figure=int(events["fatalities"].isna().sum()),
+        without_injury_figure=int(events["injuries"].isna().sum()),
     )
+
+
+def _exact_sum(values: pd.Series) -> int:
+    """The sum as a Python int: numpy's int64 sum wraps around to a negative number silently."""
+    if pd.api.types.is_signed_integer_dtype(values.dtype):
+        array = values.to_numpy(dtype=np.int64, na_value=0)  # one pass, no copy of the valid
+        if len(array) == 0:
+            return 0
+        big = np.iinfo(np.int64).max // len(array)
+        if -big <= array.min() and array.max() <= big:  # the int64 sum cannot overflow
+            return int(array.sum())
+        return sum(int(v) for v in array)
+    present = values.dropna().to_numpy()
+    if present.dtype.kind == "f":  # float sums do not wrap; int() of a finite float is exact
+        return sum(int(v) for v in present if math.isfinite(v))
+    return sum(int(v) for v in present)

@@ -5,10 +5,8 @@ reruns (no flicker, no lost view); the events travel in a FeatureGroup (``events
 streamlit-folium swaps in place. Markers are built in the browser from compact column arrays;
 popups and tooltips are built with ``textContent``, so text from a file is never run as HTML.
 
-Colours come from the attacker's name alone (``attacker_color``): the same in every dataset.
-
->>> attacker_color("US military") == attacker_color("  us   MILITARY ")
-True
+from geo.assets import TILES_ATTRIBUTION, TILES_MAX_ZOOM, Assets
+from geo.dates import date_labels
 """
 
 from __future__ import annotations
@@ -25,8 +23,11 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from geo.assets import TILES_ATTRIBUTION, TILES_MAX_ZOOM, Assets
+from geo.dates import date_labels
+from geo.evidence import describe_sides_column
 from geo.filters import Bounds, visible_events
 from geo.schema import PRECISION_LABELS
+from geo.sources import casualty_context, source_labels
 
 # Okabe & Ito's colours (readable with the common forms of colour blindness), then Paul Tol's
 # muted ones. Black is left out: it is the markers' outline and the clusters' colour.
@@ -50,7 +51,6 @@ CURATED_COLORS = {
     "islamic revolutionary guard corps (irgc)": "#0072B2",
     "us military": "#D55E00",
     "islamic resistance in iraq": "#009E73",
-    "israel (attributed)": "#CC79A7",
     "israel": "#CC79A7",
 }
 OTHER_COLOR = "#8c8c8c"  # an attacker the colour table does not know (never from a name)
@@ -359,6 +359,13 @@ def layer_payload(
         ("doc", events["source_doc"]),
     ):
         payload[key], payload[key + "_names"] = _codes(values)
+    payload["doc_names"] = source_labels(pd.Series(payload["doc_names"], dtype=object)).tolist()
+    payload["when"], payload["when_names"] = _codes(date_labels(events))
+    payload["context"], payload["context_names"] = _codes(casualty_context(events))
+    if "attribution" in events:
+        payload["basis"], payload["basis_names"] = _codes(events["attribution"])
+    # "A → B", or "A ↔ B, direction not stated" where the source states no direction.
+    payload["sides"], payload["sides_names"] = _codes(describe_sides_column(events))
     payload["color_names"] = [colors.get(a, OTHER_COLOR) for a in payload["attacker_names"]]
     payload["precision"] = _numbers(events["geo_precision"])
     payload["near"] = (
@@ -586,11 +593,12 @@ class EventsLayer(MacroElement):
   function popup(i) {
     var box = el('div', null, 'ev-popup');
     box.setAttribute('data-event-id', d.id[i]);
-    box.appendChild(el('div', d.date[i] + ' \u00b7 ' + d.id[i], 'ev-meta'));
+    box.appendChild(el('div', d.when_names[d.when[i]] + ' \u00b7 ' + d.id[i], 'ev-meta'));
     var title = el('div', null, 'ev-title');
-    title.appendChild(el('b', d.attacker_names[d.attacker[i]]));
-    title.appendChild(document.createTextNode(' \u2192 ' + d.target_names[d.target[i]]));
+    title.appendChild(el('b', d.sides_names[d.sides[i]]));
     box.appendChild(title);
+    if (d.basis) { box.appendChild(el('div', 'Attribution: ' + d.basis_names[d.basis[i]],
+                                      'ev-meta ev-basis')); }
     var p = d.precision[i];
     var where = el('div', (d.near[i] ? 'Near ' : '') + d.place_names[d.place[i]]);
     where.appendChild(el('span', ' (precision ' + p + ': ' + d.precision_labels[p] + ')',
@@ -598,6 +606,8 @@ class EventsLayer(MacroElement):
     box.appendChild(where);
     box.appendChild(el('div', 'Fatalities: ' + count(d.fatalities[i]) +
                               ' \u00b7 Injuries: ' + count(d.injuries[i])));
+    var context = d.context_names[d.context[i]];
+    if (context) { box.appendChild(el('div', 'In a total: ' + context, 'ev-meta ev-context')); }
     box.appendChild(el('blockquote', '\u201c' + d.quote[i] + '\u201d'));
     var src = el('div', 'Source: ');
     var a = el('a', d.doc_names[d.doc[i]]);
@@ -681,7 +691,7 @@ class EventsLayer(MacroElement):
       this._icon.setAttribute('aria-label', 'Event ' + this.eventId);
     });
     m.bindTooltip(el('span', d.id[i] + ' \u00b7 ' + d.date[i] + ' \u00b7 ' +
-      d.attacker_names[d.attacker[i]] + ' \u2192 ' + d.target_names[d.target[i]]));
+      d.sides_names[d.sides[i]]));
     m.bindPopup((function (k) { return function () { return popup(k); }; })(i),
                 {maxWidth: 360, autoPan: true, autoPanPaddingTopLeft: [12, 84],
                  autoPanPaddingBottomRight: [12, 12]});

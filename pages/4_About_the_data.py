@@ -10,7 +10,6 @@ import streamlit as st
 
 import ui
 from geo.evidence import (
-    escape_markdown,
     geocoded_places,
     readable_table,
     readme_section,
@@ -18,6 +17,7 @@ from geo.evidence import (
 )
 from geo.schema import DATA_DIR, PRECISION_LABELS, TIME_PRECISION_LABELS
 from geo.sources import load_summaries
+from geo.text import escape_markdown
 
 README = DATA_DIR / "README.md"
 STATIC_ROWS = 60
@@ -64,14 +64,18 @@ def table(frame: pd.DataFrame, labels: dict[str, str]) -> None:
 
 p = ui.page("About the data")
 st.title("About the data")
-st.caption("How the events were chosen, dated and placed, what is deliberately not mapped, "
-           "what is uncertain, and whose data it is. The full documentation, with every "
-           "column, is data/README.md in the project.")
+st.caption(
+    "How the events were chosen, dated and placed, what is deliberately not mapped, "
+    "what is uncertain, and whose data it is. The full documentation, with every "
+    "column, is data/README.md in the project."
+)
 ui.show_status(p)
 if p.data.label != "bundled dataset":
-    st.info(f"The app shows {escape_markdown(p.data.label)}. The method sections below "
-            "describe the bundled dataset; the tables are computed from the events shown.",
-            icon=":material/info:")
+    st.info(
+        f"The app shows {escape_markdown(p.data.label)}. The method sections below "
+        "describe the bundled dataset; the tables are computed from the events shown.",
+        icon=":material/info:",
+    )
 
 st.header("How events were chosen", anchor="chosen")
 from_readme("How events were chosen")
@@ -86,45 +90,93 @@ st.markdown(
     "Coordinates are never typed by hand: `python -m geo.geocode` asks the curated gazetteer "
     "(`data/gazetteer.csv`), then GeoNames offline, then optionally Nominatim online, and "
     "refuses any answer outside the place's country. Which one answered for each place of "
-    "the events shown:")
-table(geocoded_places(p.shown), {
-    "events": "Events", "location": "Place", "country": "Country", "geocoder": "Geocoder",
-    "geo_source": "Where the coordinates come from", "precision": "Precision",
-    "coordinates": "Lat, lon"})
-st.markdown("**Geographic precision** (`geo_precision`, ACLED's scale; raised to 2 when the "
-            "event happened near the place rather than in it):")
+    "the events shown:"
+)
+table(
+    geocoded_places(p.shown),
+    {
+        "events": "Events",
+        "location": "Place",
+        "country": "Country",
+        "geocoder": "Geocoder",
+        "geo_source": "Where the coordinates come from",
+        "precision": "Precision",
+        "coordinates": "Lat, lon",
+    },
+)
+st.markdown(
+    "**Geographic precision** (`geo_precision`, ACLED's scale; raised to 2 when the "
+    "event happened near the place rather than in it):"
+)
 st.table(scale(PRECISION_LABELS), hide_index=True, width="content")
 
 st.header("Casualties", anchor="casualties")
 from_readme("Casualties")
 
+st.header("Who did it, and how we know", anchor="attribution")
+from_readme("Who did it, and how we know")
+if "attribution" in p.shown:
+    st.markdown("**Attribution of the events shown:**")
+    basis = p.shown["attribution"].astype(str).value_counts().rename_axis("attribution")
+    table(basis.reset_index(name="events"), {"attribution": "Attribution", "events": "Events"})
+
+st.header("Sources and how to cite them", anchor="sources")
+from_readme("Sources")
+
+st.header("One actor, several names", anchor="actors")
+from_readme("One actor, several names")
+
+st.header("The same strike twice, and living datasets", anchor="duplicates")
+from_readme("The same strike twice")
+
 st.header("What is deliberately not mapped", anchor="not-mapped")
-st.markdown("Statements that are not point events: totals over several sites, counts of "
-            "attacks over weeks. Copying them onto each site would count the same deaths "
-            "several times, so they are kept here, never as dots.")
-all_summaries = summaries().assign(
-    period=lambda f: f["period_start"] + " to " + f["period_end"])
-table(all_summaries, {"summary_id": "Summary", "period": "Period", "area": "Area",
-                      "statement": "Statement", "fatalities": "Fatalities",
-                      "injuries": "Injuries", "attacks": "Attacks",
-                      "covers_event_ids": "Covers events", "source_doc": "Source"})
+st.markdown(
+    "Statements that are not point events: totals over several sites, counts of "
+    "attacks over weeks. Copying them onto each site would count the same deaths "
+    "several times, so they are kept here, never as dots."
+)
+all_summaries = summaries().assign(period=lambda f: f["period_start"] + " to " + f["period_end"])
+table(
+    all_summaries,
+    {
+        "summary_id": "Summary",
+        "period": "Period",
+        "area": "Area",
+        "statement": "Statement",
+        "fatalities": "Fatalities",
+        "injuries": "Injuries",
+        "attacks": "Attacks",
+        "covers_event_ids": "Covers events",
+        "source_doc": "Source",
+    },
+)
 st.caption("Their quoted sentences are underlined on the Sources page.")
 
 st.header("Known uncertainties", anchor="uncertainties")
-st.markdown("Places known only approximately, dates or places that the article does not give, "
-            "and attackers that are attributed or claimed rather than established, for the "
-            "events shown, in each event's own notes:")
+st.markdown(
+    "Places known only approximately, dates or places that the article does not give, "
+    "and attackers that are attributed or claimed rather than established, for the "
+    "events shown, in each event's own notes:"
+)
 found = uncertainties(p.shown)
 if found.empty:
     st.caption("None among the events shown.")
 else:
-    table(found, {"event_id": "Event", "aspect": "What is uncertain",
-                  "detail": "Why, from the event's notes"})
+    table(
+        found,
+        {
+            "event_id": "Event",
+            "aspect": "What is uncertain",
+            "detail": "Why, from the event's notes",
+        },
+    )
 
 st.header("Imported ACLED and UCDP GED files", anchor="imports")
-st.markdown("Files brought in on the Import page are converted to the same columns. ACLED's "
-            "`actor1` and UCDP's `side_a` are **not always the attacker**: read the caveats "
-            "before filtering imported events by attacker.")
+st.markdown(
+    "Files brought in on the Import page are converted to the same columns. ACLED's "
+    "`actor1` and UCDP's `side_a` are **not always the attacker**: read the caveats "
+    "before filtering imported events by attacker."
+)
 with st.expander("How each column of an ACLED or UCDP GED file is read (data/README.md)"):
     from_readme("Importing ACLED and UCDP GED files")
 

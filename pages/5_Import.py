@@ -1,68 +1,130 @@
-"""Import page: bring ACLED, UCDP GED or events CSV files into this browser session only."""
+"""Import page: ACLED, UCDP GED or events CSV files, kept on the server under a private link."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 import ui
-from geo.ingest import FORMAT_LABELS, convert
+from geo.ingest import FORMAT_LABELS, UPLOAD_TYPES, convert
 from geo.problems import DataFileError
+from geo.store import StoreError
+from geo.text import escape_markdown
 
 p = ui.page("Import")
 st.title("Import your own events")
 limit = st.get_option("server.maxUploadSize")
 st.markdown(
-    f"Upload an **ACLED** CSV export (current, pre-2023 or monadic), a **UCDP GED** CSV, or an "
-    f"events CSV of this project's format (UTF-8, with or without a byte-order mark; up to "
-    f"**{limit} MB** a file). Imported events are shown on every page **for this browser "
-    "session only**: they are never written to the server's data and no other user sees them. "
-    "How attackers, targets and precision are derived for each format is documented on the "
-    "About the data page (ACLED's actor1 and UCDP's side_a are not always the attacker).")
+    f"Upload an **ACLED** export (any vintage: current, pre-2023, pre-2019, the 2015 releases, "
+    f"monadic), a **UCDP GED** file (any version, Candidate, its API or HDX's copy), or an "
+    f"events file of this project's format: CSV separated by `,` `;` tab or `|`, Excel "
+    f"(.xlsx, .xls), OpenDocument (.ods), JSON (ACLED's or UCDP's API) or a .zip of one of "
+    f"these; UTF-8, UTF-16 or Windows-1252; up to **{limit} MB** a file. Imported events are "
+    "kept on this server under a **private link** (the `data=` part of the address): reload "
+    "the page, open a new tab or send the link to a colleague and the same events are there. "
+    "Nobody can list imports or reach one without its link; **Remove** deletes it for good. "
+    "ACLED's actor 1 and UCDP's side A are not the attacker: imported events show both sides "
+    "with *direction not stated*; the About the data page documents how each format is read."
+)
 
 formats = ["auto", *FORMAT_LABELS]
-chosen = st.selectbox("Format", formats, key="import_format",
-                      format_func=lambda f: "Detect from the header" if f == "auto"
-                      else FORMAT_LABELS[f])
-upload = st.file_uploader("CSV file", type=["csv"], key="import_file")
+chosen = st.selectbox(
+    "Format",
+    formats,
+    key="import_format",
+    format_func=lambda f: "Detect from the header" if f == "auto" else FORMAT_LABELS[f],
+)
+upload = st.file_uploader("Data file", type=list(UPLOAD_TYPES), key="import_file")
 if upload is not None and st.button("Import this file", type="primary", key="import_go"):
-    with st.spinner(f"Reading {upload.name}…"):
-        try:
-            result = convert(upload, chosen)
-        except DataFileError as exc:
-            st.error(str(exc))
-            result = None
+    refused = ui.check_import_allowed(upload.size)
+    result = None
+    if refused:
+        st.error(escape_markdown(refused))
+    else:
+        with st.spinner("Reading the file…"):
+            try:
+                result = convert(upload, chosen)
+            except DataFileError as exc:
+                st.error(escape_markdown(str(exc)))
     if result is not None:
-        st.session_state["last_import"] = (upload.name, result.summary(),
-                                           [str(x) for x in result.problems])
+        item, review = None, None
         if len(result.events):
-            ui.add_import(ui.Imported(upload.name, result.format, result.events,
-                                      result.summary()))
-        st.rerun()
+            try:
+                item, review = ui.add_import(result, upload.name, upload.size)
+            except StoreError as exc:
+                st.error(escape_markdown(str(exc)))
+                result = None
+        if result is not None:
+            st.session_state["last_import"] = (
+                upload.name,
+                result.summary(),
+                [str(x) for x in result.problems[:300]],
+                len(result.problems),
+                item.id if item else None,
+                (
+                    ["How the file was read:", *(f"- {x}" for x in result.notes)]
+                    if result.notes
+                    else []
+                )
+                + (review.lines() if review else []),
+            )
+            st.rerun()
 
 last = st.session_state.get("last_import")
 if last:
-    name, summary, problems = last
-    (st.success if not problems else st.warning)(summary)
-    if problems:
-        with st.expander(f"{len(problems):,} row problem(s) in {name}: those rows were left out",
-                         expanded=len(problems) <= 10):
-            st.text("\n".join(problems[:300]))
-            if len(problems) > 300:
-                st.caption(f"… and {len(problems) - 300:,} more in the report.")
-        st.download_button("Download the problem report", "\n".join(problems) + "\n",
-                           file_name=f"{name}.problems.txt", mime="text/plain",
-                           on_click="ignore", key="import_report")
+    name, summary, problems, total, dataset_id, review = last
+    # The summary names the file: text from the user, so no markdown is made of it.
+    (st.success if not total else st.warning)(
+        escape_markdown(summary), icon="✅" if not total else "⚠️"
+    )
+    if review:
+        st.text("\n".join(review))
+    if total:
+        with st.expander(
+            f"{total:,} row problem(s): those rows were left out", expanded=total <= 10
+        ):
+            st.text("\n".join(problems))
+            if total > len(problems):
+                st.caption(f"… and {total - len(problems):,} more in the report.")
+        report = (
+            (lambda: "\n".join(ui.import_problems(dataset_id)) + "\n")
+            if dataset_id
+            else "\n".join(problems) + "\n"
+        )
+        st.download_button(
+            "Download the problem report",
+            report,
+            file_name=f"{name}.problems.txt",
+            mime="text/plain",
+            on_click="ignore",
+            key="import_report",
+        )
 
 items = ui.imports()
 if items:
-    st.subheader("Imported in this session")
-    st.radio("Show imported events", list(ui.MODES), format_func=ui.MODES.get,
-             key="dataset_mode", horizontal=True)
+    st.subheader("Your imports")
+    st.radio(
+        "Show imported events",
+        list(ui.MODES),
+        format_func=ui.MODES.get,
+        key=ui.MODE,
+        horizontal=True,
+    )
     for item in items:
         left, right = st.columns([4, 1])
-        left.write(f"**{item.name}** ({FORMAT_LABELS[item.format]}): {len(item.events):,} "
-                   "events")
-        if right.button("Remove", key=f"remove_{item.name}"):
-            ui.remove_import(item.name)
+        with left:
+            # File names come from the user: shown as text, never as markdown.
+            st.text(
+                f"{item.name} ({FORMAT_LABELS.get(item.format, item.format)}): {item.rows:,} events"
+            )
+            st.caption("Link to these events (add it to this app's address):")
+            st.code(f"?data={item.id}", language=None)
+        if right.button(
+            "Remove", key=f"remove_{item.id}", help="Delete this import from the server for good"
+        ):
+            ui.remove_import(item.id)
+            st.session_state.pop("last_import", None)
             st.rerun()
-st.caption(f"Now showing: {p.data.label}, {len(p.data.events):,} events.")
+    if len(items) > 1:
+        st.caption("Link to all of them:")
+        st.code("?" + "&".join(f"data={i.id}" for i in items), language=None)
+st.text(f"Now showing: {p.data.label}, {len(p.data.events):,} events.")

@@ -1,16 +1,24 @@
-"""Shared fixtures: a fake online geocoder (geopy's interface, no network) and paths."""
+"""Fixtures for the unit tests: a fake online geocoder (geopy's interface, no network), the
+bundled events, a scratch copy of the project's data. Helpers live in tests/helpers.py."""
 
 from __future__ import annotations
 
+import os
 import shutil
-from pathlib import Path
+import tempfile
 
 import pytest
 from geopy.exc import GeocoderTimedOut
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
-ROOT = Path(__file__).resolve().parent.parent
+from helpers import ROOT, bundled_events
+
+__all__ = ["ROOT"]  # kept for tests written before helpers.py: import it from helpers instead
+
+# The app's event store (geo.store) goes to a folder of this test run, never to the user's
+# ~/.local/share; app servers started by the browser tests inherit it.
+os.environ.setdefault("CONFLICT_MAP_STORE", tempfile.mkdtemp(prefix="conflict-map-test-store-"))
 
 
 class FakeOnlineGeocoder(Geocoder):
@@ -34,6 +42,12 @@ class FakeOnlineGeocoder(Geocoder):
 @pytest.fixture
 def fake_online():
     return FakeOnlineGeocoder
+
+
+@pytest.fixture
+def events():
+    """The bundled data/events.csv, validated (a copy: a test may change it)."""
+    return bundled_events()
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ import pytest
 import bench
 import bench.synth
 from bench import Column, format_table, write_results
-from bench.__main__ import build_layer, call_with, parse_sizes, realistic_filters
+from bench.__main__ import parse_sizes, server_row
+from bench.inprocess import realistic_filters, render_map
 from bench.load import memory_verdict, session_filters
 from bench.synth import ACLED_COLUMNS, cached_acled, generate, write_acled
 from geo.filters import FilterState, filter_events
@@ -52,7 +53,8 @@ def test_points_cluster_around_middle_east_towns(sample):
     lat, lon = sample["latitude"].astype(float), sample["longitude"].astype(float)
     assert lat.between(11, 39).all() and lon.between(33, 49).all()
     towns = sample.groupby("location")[["latitude", "longitude"]].agg(
-        lambda s: s.astype(float).std())
+        lambda s: s.astype(float).std()
+    )
     assert (towns.max(axis=1) < 0.3).all()  # jitter of a few km around each town
     assert sample[["latitude", "longitude"]].duplicated().mean() < 0.5
 
@@ -83,10 +85,18 @@ def test_cached_files_are_written_once(tmp_path):
 
 
 def test_the_table_formats_numbers_units_and_time_outs():
-    rows = [{"size": 1000, "t": 0.01234, "mb": 2.0},
-            {"size": 1_000_000, "t": "timeout >300 s", "mb": None}]
-    table = format_table(rows, [Column("size", "events"), Column("t", "import ms", 1000, 1),
-                                Column("mb", "payload MB", 1, 2)])
+    rows = [
+        {"size": 1000, "t": 0.01234, "mb": 2.0},
+        {"size": 1_000_000, "t": "timeout >300 s", "mb": None},
+    ]
+    table = format_table(
+        rows,
+        [
+            Column("size", "events"),
+            Column("t", "import ms", 1000, 1),
+            Column("mb", "payload MB", 1, 2),
+        ],
+    )
     assert table.splitlines() == [
         "| events | import ms | payload MB |",
         "|---:|---:|---:|",
@@ -102,10 +112,15 @@ def test_a_pipe_in_a_message_does_not_break_the_table():
 
 def test_results_are_written_as_json_atomically(tmp_path):
     out = tmp_path / "results" / "latest.json"
-    write_results(out, {"n": np.int64(3), "x": np.float64(0.5), "path": Path("a/b"),
-                        "text": "كۆیە"})
-    assert json.loads(out.read_text(encoding="utf-8")) == {"n": 3, "x": 0.5, "path": "a/b",
-                                                           "text": "كۆیە"}
+    write_results(
+        out, {"n": np.int64(3), "x": np.float64(0.5), "path": Path("a/b"), "text": "كۆیە"}
+    )
+    assert json.loads(out.read_text(encoding="utf-8")) == {
+        "n": 3,
+        "x": 0.5,
+        "path": "a/b",
+        "text": "كۆیە",
+    }
     assert os.listdir(out.parent) == ["latest.json"]  # no temporary file left behind
     with pytest.raises(TypeError, match="object is not JSON serialisable"):
         write_results(out, {"bad": object()})
@@ -119,11 +134,14 @@ def test_machine_facts_name_the_cpu_memory_and_versions():
     assert {"date", "python", "memory_gb", "git_commit"} <= set(facts)
 
 
-@pytest.mark.parametrize("text, sizes", [
-    ("1000,10000", [1000, 10000]),
-    ("1k, 10K,1m", [1000, 10000, 1_000_000]),
-    ("100_000", [100_000]),
-])
+@pytest.mark.parametrize(
+    "text, sizes",
+    [
+        ("1000,10000", [1000, 10000]),
+        ("1k, 10K,1m", [1000, 10000, 1_000_000]),
+        ("100_000", [100_000]),
+    ],
+)
 def test_sizes_are_read_with_k_and_m(text, sizes):
     assert parse_sizes(text) == sizes
 
@@ -136,26 +154,61 @@ def test_bad_sizes_are_refused(text):
         parse_sizes(text)
 
 
-def test_call_with_passes_what_a_function_names_and_names_what_it_lacks():
-    def plan(events, zoom, colors=None):
-        return events, zoom, colors
-
-    assert call_with(plan, {"events": 1, "zoom": 2, "bounds": 3}) == (1, 2, None)
-    with pytest.raises(TypeError, match="needs zoom"):
-        call_with(plan, {"events": 1})
-
-
-def test_the_map_layer_is_built_as_the_app_builds_it(tmp_path):
-    from geo.assets import install_assets
-    from geo.filters import View, view_bounds
-    from geo.mapview import attacker_colors
+def test_the_map_is_rendered_through_the_functions_the_app_calls(tmp_path):
+    from geo.filters import View
+    from geo.mapview import POINT_LIMIT, attacker_colors
 
     events = convert(write_acled(60, tmp_path / "acled.csv", seed=4)).events
-    view = View(33.0, 44.0, 5)
-    script, mode = build_layer(events, attacker_colors(events), view,
-                               view_bounds(view, 900, 620), install_assets())
-    assert "map_div.addLayer(feature_group_feature_group_0)" in script
-    assert mode == "points" and events["event_id"].iat[0] in script
+    html, payload = render_map(events, attacker_colors(events), View(33.0, 44.0, 5))
+    assert payload["mode"] == "points" and payload["n"] == 60 <= POINT_LIMIT
+    assert "window.conflictMap" in html and events["event_id"].iat[0] in html
+
+
+def benchmark_json(medians: dict[str, float], extra: dict[str, dict]) -> dict:
+    return {
+        "benchmarks": [
+            {"name": name, "stats": {"median": m}, "extra_info": extra.get(name, {})}
+            for name, m in medians.items()
+        ]
+    }
+
+
+def test_a_table_row_is_read_from_pytest_benchmark_json():
+    measured = benchmark_json(
+        {
+            "test_import": 1.5,
+            "test_filter[one attacker]": 0.002,
+            "test_filter[combined]": 0.007,
+            "test_viewport": 0.0003,
+            "test_map[all events]": 0.04,
+            "test_map[one attacker]": 0.03,
+            "test_export[csv]": 0.5,
+            "test_export[geojson]": 2.5,
+        },
+        {
+            "test_import": {"rss_mb": 300},
+            "test_map[all events]": {"payload_mb": 0.01, "shows": "13 cells"},
+            "test_map[one attacker]": {"payload_mb": 0.2, "peak_rss_mb": 400},
+            "test_export[geojson]": {"peak_rss_mb": 900},
+        },
+    )
+    row = server_row(100_000, measured)
+    assert row == {
+        "size": 100_000,
+        "import_s": 1.5,
+        "filter_ms": 0.007,
+        "viewport_ms": 0.0003,
+        "map_s": 0.04,
+        "payload_mb": 0.01,
+        "map_mode": "13 cells",
+        "filtered_payload_mb": 0.2,
+        "csv_s": 0.5,
+        "geojson_s": 2.5,
+        "rss_data_mb": 300,
+        "peak_before_export_mb": 400,
+        "peak_mb": 900,
+    }
+    assert server_row(10, {"error": "timeout >600 s"}) == {"size": 10, "import_s": "timeout >600 s"}
 
 
 def test_the_benchmark_filters_select_what_they_say(tmp_path):
@@ -178,9 +231,11 @@ def test_load_sessions_each_get_a_different_filter(tmp_path):
 
 def test_memory_verdict_tells_data_held_once_from_data_per_session():
     def memory(before, one, many):
-        return {"before_any_visit": {"rss_mb": before, "peak_mb": before},
-                "after_one_visit": {"rss_mb": one, "peak_mb": one},
-                "all_sessions_open": {"rss_mb": many, "peak_mb": many}}
+        return {
+            "before_any_visit": {"rss_mb": before, "peak_mb": before},
+            "after_one_visit": {"rss_mb": one, "peak_mb": one},
+            "all_sessions_open": {"rss_mb": many, "peak_mb": many},
+        }
 
     assert memory_verdict(memory(50, 450, 480), 10)["cached_once"]
     assert not memory_verdict(memory(50, 450, 4000), 10)["cached_once"]
@@ -192,19 +247,23 @@ def test_the_docstring_examples_hold(module):
     assert result.failed == 0 and result.attempted > 0
 
 
-def test_process_figures_come_from_proc_and_a_gone_process_gives_none():
-    assert bench.peak_rss_mb() >= bench.current_rss_mb() > 10
+def test_process_figures_and_a_gone_process_gives_none():
+    assert bench.peak_rss_mb() >= bench.rss_mb() > 10
     assert bench.cpu_seconds() > 0 and bench.machine_busy_seconds() > 0
-    gone = 2 ** 22 + 1  # above Linux's largest pid
-    assert bench.current_rss_mb(gone) is None and bench.cpu_seconds(gone) is None
+    gone = 2**22 + 1  # above Linux's largest pid
+    assert bench.rss_mb(gone) is None and bench.cpu_seconds(gone) is None
 
 
 def test_machine_facts_list_modified_files_by_their_full_name(tmp_path, monkeypatch):
     import subprocess
 
     def git(*args: str) -> None:
-        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-                       cwd=tmp_path, check=True, capture_output=True)
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+        )
 
     git("init", "-q")
     (tmp_path / "app.py").write_text("a = 1\n")
@@ -214,3 +273,61 @@ def test_machine_facts_list_modified_files_by_their_full_name(tmp_path, monkeypa
     (tmp_path / "new.py").write_text("")  # untracked: not a change to measured code
     monkeypatch.setattr(bench, "ROOT", tmp_path)
     assert bench.machine_facts()["git_modified"] == ["app.py"]
+
+
+def test_the_readme_section_is_replaced_between_its_markers_only():
+    from bench.readme import BEGIN, END, replace_section
+
+    readme = f"# Title\n\n{BEGIN}\nold table\n{END}\n\n## Next\n"
+    new = replace_section(readme, "| new |")
+    assert new == f"# Title\n\n{BEGIN}\n| new |\n{END}\n\n## Next\n"
+    assert replace_section(new, "| new |") == new
+    with pytest.raises(ValueError, match="needs exactly one"):
+        replace_section("# no markers\n", "x")
+
+
+def test_the_readme_findings_quote_the_tables_and_later_runs_win():
+    from bench.readme import findings, merge
+
+    def run(commit, rows):
+        return {
+            "machine": {"git_commit": commit, "versions": {}, "date": f"2026-{commit}"},
+            "server_table": rows,
+            "browser_table": [],
+            "naive_table": [],
+        }
+
+    old = run(
+        "aaa",
+        [{"size": 1000, "import_s": 0.1}, {"size": 1_000_000, "import_s": 20.0, "filter_ms": 0.3}],
+    )
+    new = run(
+        "bbb",
+        [
+            {
+                "size": 1_000_000,
+                "import_s": 9.96,
+                "filter_ms": 0.0659,
+                "csv_s": 9.4,
+                "geojson_s": 24.0,
+                "peak_mb": 2800,
+            }
+        ],
+    )
+    tables, captions = merge([new, old])  # the newer run wins, whatever the order of files
+    assert [r["import_s"] for r in tables["server_table"]] == [0.1, 9.96]
+    assert "1,000 events:" in captions[0] and "commit aaa" in captions[0]
+    assert "1,000,000 events:" in captions[1] and "commit bbb" in captions[1]
+    said = " ".join(findings(tables, None))
+    assert "the import takes 10.0 s and a filter 66 ms" in said
+    assert "a GeoJSON 24.00 s (peak memory 2,800 MB)" in said
+
+
+def test_the_committed_readme_matches_the_committed_results():
+    from bench.readme import BEGIN, END, bench_results, section
+
+    results = [json.loads(path.read_text(encoding="utf-8")) for path in bench_results()]
+    load = json.loads((ROOT / "bench" / "results" / "load.json").read_text(encoding="utf-8"))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split(BEGIN)[1].split(END)[0].strip()
+    assert shown == section(results, load)  # run `python -m bench.readme` after a bench run

@@ -2,10 +2,10 @@
 
 import pytest
 
-from conftest import ROOT
 from geo.events import load_events
 from geo.problems import DataFileError
 from geo.schema import COLUMN_NAMES
+from helpers import ROOT
 
 
 def test_shipped_dataset_loads_with_no_problems():
@@ -21,9 +21,14 @@ def test_shipped_dataset_has_the_events_the_articles_report():
     pairs = set(zip(events["attacker"], events["target_group"], strict=True))
     assert ("Islamic Revolutionary Guard Corps (IRGC)", "Komala") in pairs
     assert ("US military", "Kataib Hezbollah") in pairs
-    assert set(events["location"]) >= {"Koysanjak", "Zarkwezela", "Kirkuk province",
-                                       "Erbil International Airport", "Sayyidah Zaynab",
-                                       "Baghdad International Airport"}
+    assert set(events["location"]) >= {
+        "Koysanjak",
+        "Zarkwezela",
+        "Kirkuk province",
+        "Erbil International Airport",
+        "Sayyidah Zaynab",
+        "Baghdad International Airport",
+    }
 
 
 def good_row(**changes) -> dict:
@@ -58,7 +63,8 @@ def write_csv(path, rows):
 
 @pytest.mark.parametrize("change, column, reason", BAD_ROWS)
 def test_each_bad_value_is_reported_with_line_and_column_and_the_good_rows_kept(
-        tmp_path, change, column, reason):
+    tmp_path, change, column, reason
+):
     rows = [good_row(event_id="A"), good_row(event_id="B", **change), good_row(event_id="C")]
     write_csv(tmp_path / "broken.csv", rows)
     result = load_events(tmp_path / "broken.csv")
@@ -71,12 +77,19 @@ def test_each_bad_value_is_reported_with_line_and_column_and_the_good_rows_kept(
 
 
 def test_several_problems_are_all_reported_in_file_order(tmp_path):
-    rows = [good_row(event_id="A", latitude="91"), good_row(event_id="B"),
-            good_row(event_id="B", event_date="yesterday"), good_row(event_id="D")]
+    rows = [
+        good_row(event_id="A", latitude="91"),
+        good_row(event_id="B"),
+        good_row(event_id="B", event_date="yesterday"),
+        good_row(event_id="D"),
+    ]
     write_csv(tmp_path / "broken.csv", rows)
     result = load_events(tmp_path / "broken.csv")
     assert [(p.line, p.column) for p in result.problems] == [
-        (2, "latitude"), (4, "event_id"), (4, "event_date")]
+        (2, "latitude"),
+        (4, "event_id"),
+        (4, "event_date"),
+    ]
     assert list(result.events["event_id"]) == ["B", "D"]
 
 
@@ -100,10 +113,26 @@ def test_utf8_with_byte_order_mark_loads(tmp_path):
     assert result.problems == [] and result.events["location"][0] == "كويسنجق"
 
 
-def test_a_file_that_is_not_utf8_is_refused_with_the_byte(tmp_path):
+def test_a_file_that_is_no_text_is_refused_with_the_byte(tmp_path):
     header = ",".join(COLUMN_NAMES).encode()
-    with pytest.raises(DataFileError, match="byte .* is not UTF-8"):
-        load_events(header + b"\n" + b"\xff\xfe" + b"," * (len(COLUMN_NAMES) - 1) + b"\n")
+    with pytest.raises(
+        DataFileError,
+        match=r"is not text in UTF-8, UTF-16 or Windows-1252 "
+        r"\(byte \d+ is b'\\x81",
+    ):
+        load_events(header + b"\n" + b"\x81\x8d" + b"," * (len(COLUMN_NAMES) - 1) + b"\n")
+
+
+def test_curated_events_state_their_direction_and_blank_means_stated(tmp_path):
+    events = load_events(ROOT / "data" / "events.csv").events
+    assert events["direction_stated"].all()
+    rows = [
+        good_row(event_id="A", direction_stated=""),
+        good_row(event_id="B", direction_stated="false"),
+    ]
+    write_csv(tmp_path / "d.csv", rows)
+    loaded = load_events(tmp_path / "d.csv").events
+    assert loaded["direction_stated"].tolist() == [True, False]
 
 
 def test_a_large_file_stores_repeated_names_once_and_works_everywhere(tmp_path):

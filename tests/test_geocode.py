@@ -1,10 +1,12 @@
 """The offline-first geocoding chain, with a fake online geocoder (never the network)."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
-from conftest import ROOT
 from geo.countries import contains, country_code
 from geo.geocode import (
     CachedGeocoder,
@@ -12,8 +14,11 @@ from geo.geocode import (
     GeocoderChain,
     GeoNamesGeocoder,
     default_chain,
+    main,
     run,
 )
+from geo.problems import GeoError
+from helpers import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +33,16 @@ def test_gazetteer_knows_the_alternate_spellings(spelling):
     assert loc.raw["geocoder"] == "gazetteer"
 
 
-@pytest.mark.parametrize("name, lat, lon", [
-    ("Erbil", 36.19, 44.01), ("Kirkuk", 35.47, 44.39), ("Sulaymaniyah", 35.56, 45.43),
-    ("Al Hillah", 32.46, 44.42), ("Koysinjaq", 36.08, 44.63)])
+@pytest.mark.parametrize(
+    "name, lat, lon",
+    [
+        ("Erbil", 36.19, 44.01),
+        ("Kirkuk", 35.47, 44.39),
+        ("Sulaymaniyah", 35.56, 45.43),
+        ("Al Hillah", 32.46, 44.42),
+        ("Koysinjaq", 36.08, 44.63),
+    ],
+)
 def test_geonames_offline_finds_iraqi_places(name, lat, lon):
     loc = GeoNamesGeocoder().geocode(name, country_codes=["IQ"])
     assert (round(loc.latitude, 2), round(loc.longitude, 2)) == (lat, lon)
@@ -50,7 +62,11 @@ def test_online_answers_are_cached_so_no_name_is_asked_twice(tmp_path, fake_onli
     chain = GeocoderChain([GazetteerGeocoder(), cached])
     first = chain.resolve("Qaladiza", "Iraq")
     assert (first.latitude, first.longitude, first.geocoder, first.precision) == (
-        36.18, 45.11, "nominatim", 1)
+        36.18,
+        45.11,
+        "nominatim",
+        1,
+    )
     again = CachedGeocoder(fake, tmp_path / "cache.json", min_delay_seconds=0)
     assert GeocoderChain([again]).resolve("Qaladiza", "Iraq") == first
     assert fake.calls == ["Qaladiza"]  # the second geocoder answered from the file
@@ -103,7 +119,8 @@ def test_coordinates_come_from_the_step_not_by_hand(project_copy, offline):
 
 
 def test_an_unresolved_name_is_reported_and_the_dataset_left_untouched(
-        project_copy, offline, capsys):
+    project_copy, offline, capsys
+):
     events = project_copy / "data" / "events.csv"
     text = events.read_text(encoding="utf-8").replace(",Zarkwezela,", ",Zarkwezelaxx,")
     events.write_text(text, encoding="utf-8")
@@ -114,5 +131,102 @@ def test_an_unresolved_name_is_reported_and_the_dataset_left_untouched(
 
 
 def test_online_needs_a_real_user_agent():
-    with pytest.raises(SystemExit, match="user-agent"):
+    with pytest.raises(GeoError, match="user-agent") as caught:
         default_chain(online=True)
+    assert isinstance(caught.value, ValueError)
+
+
+def test_online_without_user_agent_is_a_usage_error_on_the_command_line(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["--online"])
+    assert caught.value.code == 2
+    assert "user-agent" in capsys.readouterr().err
+
+
+def _latin1(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("event_id,location,country\nx1,Mosul caf\xe9,Iraq\n".encode("latin-1"))
+    return path
+
+
+def _fifo(tmp_path):
+    path = tmp_path / "pipe.csv"
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "make, says",
+    [
+        (lambda tmp: tmp / "missing.csv", "does not exist"),
+        (lambda tmp: tmp, "is a directory"),
+        (_latin1, "not UTF-8"),
+        (_fifo, "not a regular file"),
+    ],
+)
+def test_unreadable_events_file_is_one_line_and_exit_1(tmp_path, capsys, make, says):
+    path = make(tmp_path)
+    assert main(["--events", str(path)]) == 1
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert says in err and str(path.name) in err
+    assert len(err.splitlines()) == 1 and "Traceback" not in captured.out + captured.err
+
+
+@pytest.mark.parametrize(
+    "content, says",
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "not a JSON object"),
+        (b"\xff\xfe{}", "not UTF-8"),
+    ],
+)
+def test_corrupt_online_cache_is_one_line_and_exit_1(project_copy, capsys, content, says):
+    cache = project_copy / "cache.json"
+    if isinstance(content, bytes):
+        cache.write_bytes(content)
+    else:
+        cache.write_text(content)
+    events = project_copy / "data" / "events.csv"
+    code = main(
+        [
+            "--events",
+            str(events),
+            "--online",
+            "--user-agent",
+            "test/1 (t@example.org)",
+            "--cache",
+            str(cache),
+        ]
+    )
+    assert code == 1
+    err = capsys.readouterr().err.strip()
+    assert says in err and "cache.json" in err and len(err.splitlines()) == 1
+
+
+def test_missing_events_file_from_the_shell_shows_no_traceback(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "geo.geocode", "--events", str(tmp_path / "nope.csv")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "nope.csv" in done.stderr
+
+
+def test_data_derived_from_geonames_is_built_once_and_read_back(tmp_path, monkeypatch):
+    from geo.countries import derived
+
+    monkeypatch.setenv("CONFLICT_MAP_CACHE", str(tmp_path))
+    builds = []
+
+    def build():
+        builds.append(1)
+        return {"erbil": (36.19, 44.01)}
+
+    assert derived("sample", build) == derived("sample", build) == {"erbil": (36.19, 44.01)}
+    assert len(builds) == 1 and len(list(tmp_path.glob("sample-*.pickle"))) == 1
+    next(tmp_path.glob("sample-*.pickle")).write_bytes(b"not a pickle")
+    assert derived("sample", build) == {"erbil": (36.19, 44.01)} and len(builds) == 2

@@ -5,9 +5,7 @@ import re
 
 import pandas as pd
 
-from conftest import ROOT
 from geo.assets import install_assets, served_assets, served_folders
-from geo.events import load_events
 from geo.mapview import (
     OTHER_COLOR,
     PALETTE,
@@ -18,8 +16,7 @@ from geo.mapview import (
     layer_payload,
     legend_entries,
 )
-
-EVENTS = load_events(ROOT / "data" / "events.csv").events
+from helpers import ROOT, bundled_events
 
 
 def test_assets_are_served_by_the_app(tmp_path):
@@ -69,22 +66,22 @@ def test_the_base_map_names_no_cdn_and_does_not_depend_on_the_data():
     assert strip(html) == strip(other)
 
 
-def test_colours_are_stable_and_colour_blind_safe():
-    colors = attacker_colors(EVENTS)
+def test_colours_are_stable_and_colour_blind_safe(events):
+    colors = attacker_colors(events)
     assert set(colors.values()) <= set(PALETTE)
     assert colors["Islamic Revolutionary Guard Corps (IRGC)"] == "#0072B2"  # curated
-    assert colors["Israel (attributed)"] == "#CC79A7"
-    many = EVENTS.loc[EVENTS.index.repeat(2)].reset_index(drop=True)
+    assert colors["Israel"] == "#CC79A7"
+    many = events.loc[events.index.repeat(2)].reset_index(drop=True)
     many["attacker"] = [f"group {i}" for i in range(len(many))]
     assert set(attacker_colors(many).values()) <= set(PALETTE)
     assert OTHER_COLOR not in attacker_colors(many).values()
 
 
-def test_an_attacker_keeps_its_colour_whatever_else_is_loaded():
-    alone = attacker_colors(EVENTS)
-    crowd = EVENTS.loc[EVENTS.index.repeat(30)].reset_index(drop=True)
+def test_an_attacker_keeps_its_colour_whatever_else_is_loaded(events):
+    alone = attacker_colors(events)
+    crowd = events.loc[events.index.repeat(30)].reset_index(drop=True)
     crowd["attacker"] = [f"militia {i % 40}" for i in range(len(crowd))]  # more frequent
-    together = attacker_colors(pd.concat([EVENTS, crowd], ignore_index=True))
+    together = attacker_colors(pd.concat([events, crowd], ignore_index=True))
     assert {a: together[a] for a in alone} == alone
     # The same name in another dataset, spelt with other case or spacing, keeps its colour.
     assert attacker_color("militia 7") == together["militia 7"] == attacker_color("MILITIA  7")
@@ -92,9 +89,9 @@ def test_an_attacker_keeps_its_colour_whatever_else_is_loaded():
     assert len({attacker_color(f"group {i}") for i in range(200)}) == len(PALETTE)
 
 
-def test_the_legend_lists_the_shown_attackers_as_plain_data_and_counts_the_rest():
+def test_the_legend_lists_the_shown_attackers_as_plain_data_and_counts_the_rest(events):
     hostile = ["[x](https://evil)", "![img](http://x)", ":red[x]", "$x$", "<b>bold</b>"]
-    shown = EVENTS.loc[EVENTS.index.repeat(2)].reset_index(drop=True)
+    shown = events.loc[events.index.repeat(2)].reset_index(drop=True)
     shown["attacker"] = (hostile * 3)[: len(shown)]
     legend = legend_entries(shown, attacker_colors(shown), limit=3)
     names = [a[0] for a in legend["attackers"]]
@@ -109,13 +106,13 @@ def test_the_legend_lists_the_shown_attackers_as_plain_data_and_counts_the_rest(
     assert "</script>" not in js and json.loads(js)["legend"]["attackers"]
 
 
-def test_the_layer_carries_the_move_and_the_legend_for_the_browser():
+def test_the_layer_carries_the_move_and_the_legend_for_the_browser(events):
     move = {"token": 3, "center": [36.19, 44.01], "zoom": 10}
     layer = events_layer(
-        EVENTS,
-        attacker_colors(EVENTS),
+        events,
+        attacker_colors(events),
         move=move,
-        legend=legend_entries(EVENTS, attacker_colors(EVENTS)),
+        legend=legend_entries(events, attacker_colors(events)),
     )
     payload = json.loads(list(layer._children.values())[0].payload_json)
     assert payload["move"] == move
@@ -126,9 +123,9 @@ def test_the_layer_carries_the_move_and_the_legend_for_the_browser():
     ]
 
 
-def test_payload_carries_every_event_for_its_popup():
-    p = layer_payload(EVENTS, attacker_colors(EVENTS))
-    assert p["n"] == len(EVENTS) == len(p["lat"]) == len(p["quote"])
+def test_payload_carries_every_event_for_its_popup(events):
+    p = layer_payload(events, attacker_colors(events))
+    assert p["n"] == len(events) == len(p["lat"]) == len(p["quote"])
     i = p["id"].index("IRQ4")
     assert p["attacker_names"][p["attacker"][i]] == "Islamic Resistance in Iraq"
     assert (p["lat"][i], p["lon"][i], p["injuries"][i], p["fatalities"][i]) == (
@@ -140,8 +137,8 @@ def test_payload_carries_every_event_for_its_popup():
     assert p["quote"][i].startswith("A suicide drone on Monday")
 
 
-def test_text_cannot_close_the_script_element():
-    hostile = EVENTS.iloc[:1].assign(attacker="</script><script>alert(1)</script>")
+def test_text_cannot_close_the_script_element(events):
+    hostile = events.iloc[:1].assign(attacker="</script><script>alert(1)</script>")
     layer = events_layer(hostile, attacker_colors(hostile))
     js = list(layer._children.values())[0].payload_json
     assert "</script>" not in js and "<\\/script>" in js
@@ -151,21 +148,22 @@ def synthetic(n: int, seed: int = 0):
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    big = EVENTS.loc[np.resize(EVENTS.index.to_numpy(), n)].reset_index(drop=True)
+    events = bundled_events()
+    big = events.loc[np.resize(events.index.to_numpy(), n)].reset_index(drop=True)
     big["event_id"] = [f"S{i}" for i in range(n)]
     big["latitude"] = (big["latitude"] + rng.normal(0, 1.0, n)).clip(-89, 89)
     big["longitude"] = (big["longitude"] + rng.normal(0, 1.0, n)).clip(-179, 179)
     return big
 
 
-def test_a_small_dataset_is_sent_whole_whatever_the_view():
+def test_a_small_dataset_is_sent_whole_whatever_the_view(events):
     from geo.filters import Bounds
     from geo.mapview import plan_layer
 
-    colors = attacker_colors(EVENTS)
-    a = plan_layer(EVENTS, colors, Bounds(30, 40, 31, 41), 9)
-    b = plan_layer(EVENTS, colors, Bounds(0, 0, 60, 60), 4)
-    assert a.payload == b.payload and a.payload["n"] == len(EVENTS) and a.description == ""
+    colors = attacker_colors(events)
+    a = plan_layer(events, colors, Bounds(30, 40, 31, 41), 9)
+    b = plan_layer(events, colors, Bounds(0, 0, 60, 60), 4)
+    assert a.payload == b.payload and a.payload["n"] == len(events) and a.description == ""
 
 
 def test_a_large_dataset_zoomed_out_is_sent_as_a_bounded_number_of_cells():
@@ -202,3 +200,26 @@ def test_small_pans_send_the_same_payload():
     from geo.mapview import snap
 
     assert snap(Bounds(35.0, 44.0, 36.0, 45.5), 8) == snap(Bounds(35.01, 44.02, 36.01, 45.52), 8)
+
+
+def test_popup_payload_names_the_basis_the_source_title_the_window_and_the_total(events):
+    import pandas as pd
+
+    coarse = events.assign(time_precision=pd.array([3, 1, 1, 2, 1, 1, 1], dtype="Int64"))
+    d = layer_payload(coarse, attacker_colors(coarse))
+    at = {event_id: i for i, event_id in enumerate(d["id"])}
+    assert d["when_names"][d["when"][at["IRQ1"]]] == "during September 2022"
+    assert d["when_names"][d["when"][at["IRQ4"]]] == "week of 22–28 Dec 2023"
+    assert d["when_names"][d["when"][at["IRQ5"]]] == "2023-12-26"
+    assert d["basis_names"][d["basis"][at["SYR1"]]] == "attributed by others"
+    assert d["basis_names"][d["basis"][at["IRQ4"]]] == "claimed by the group"
+    assert d["doc_names"][d["doc"][at["SYR1"]]].startswith("News article on US strikes")
+    assert d["context_names"][d["context"][at["IRQ2"]]].startswith(
+        "13 killed, 58 wounded across IRQ1–IRQ3"
+    )
+    assert d["context_names"][d["context"][at["IRQ5"]]] == ""
+    assert d["fatalities"][at["IRQ1"]] is None  # "not reported" in the popup, never 0
+    m = base_map("Offline", install_assets())
+    events_layer(coarse, attacker_colors(coarse)).add_to(m)
+    html = m.get_root().render()
+    assert "'Attribution: '" in html and "'In a total: '" in html

@@ -1,7 +1,10 @@
 """Browser tests: the real app (the README's command) in Debian's headless Chromium.
 
-The server starts once per module on a free port; readiness is polled on /_stcore/health and on
-the page's script state, never with fixed sleeps. The server log is printed when a test fails.
+One app server and one Chromium serve the whole test session (as datasette's Playwright fixture
+does); each test opens its own browser context, so its Streamlit session (filters, imports) is
+its own. A server started with other arguments is a session fixture too: use `start_server`.
+Readiness is polled on /_stcore/health and on the page's script state, never with fixed sleeps.
+The log of every server a failed test used is printed with the failure.
 """
 
 from __future__ import annotations
@@ -25,6 +28,15 @@ if not Path(CHROMIUM).exists():
 pytestmark = pytest.mark.browser
 
 
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (`-n 2 --dist loadgroup`) every browser test runs in one worker, so
+    the session's one server and one Chromium are started once."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 Server = AppServer  # the running app, as the fixtures below name it
 
 
@@ -34,14 +46,14 @@ def start_server(tmp_dir: Path, args: list[str] | None = None) -> Server:
     return server
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Iterator[Server]:
     s = start_server(tmp_path_factory.mktemp("server"))
     yield s
     s.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
@@ -55,10 +67,9 @@ def browser():
 def pytest_runtest_makereport(item, call):
     report = yield
     if report.failed and call.when == "call":
-        for name in ("server", "hostile_server", "byo_server"):
-            s = item.funcargs.get(name)
-            if isinstance(s, Server):
-                report.sections.append((f"{name} log", s.output()))
+        for name, value in item.funcargs.items():  # every server fixture the test used
+            if isinstance(value, Server):
+                report.sections.append((f"{name} log", value.output()))
     return report
 
 
@@ -71,10 +82,12 @@ def context(browser, tmp_path):
 
 def wait_idle(page, timeout: float = 60_000) -> None:
     """Wait until the app's script has finished running."""
-    page.wait_for_selector("[data-test-script-state='notRunning']", state="attached",
-                           timeout=timeout)
+    page.wait_for_selector(
+        "[data-test-script-state='notRunning']", state="attached", timeout=timeout
+    )
     page.wait_for_function(
-        "!document.querySelector('[data-test-script-state=\"running\"]')", timeout=timeout)
+        "!document.querySelector('[data-test-script-state=\"running\"]')", timeout=timeout
+    )
 
 
 def open_map(page, url: str | None = None):
@@ -93,10 +106,13 @@ def open_map(page, url: str | None = None):
 
 def set_view(frame, lat: float, lon: float, zoom: int) -> None:
     """Move the map as a user would, and return once the map has stopped moving."""
-    frame.evaluate("""([lat, lon, zoom]) => new Promise(done => {
+    frame.evaluate(
+        """([lat, lon, zoom]) => new Promise(done => {
         map_div.once('moveend', () => done(true));
         map_div.setView([lat, lon], zoom);
-    })""", [lat, lon, zoom])
+    })""",
+        [lat, lon, zoom],
+    )
 
 
 def go_to_page(page, label: str) -> None:
@@ -133,9 +149,12 @@ def settle(frame, timeout: float = 30_000) -> None:
 
 def show_marker(frame, event_id: str):
     """Zoom the map until the event's own marker shows (as a user opening clusters would)."""
-    frame.evaluate("""id => new Promise(done => {
+    frame.evaluate(
+        """id => new Promise(done => {
         const m = window.conflictMap.markers.find(x => x.eventId === id);
         window.conflictMap.cluster.zoomToShowLayer(m, () => done(true));
-    })""", event_id)
+    })""",
+        event_id,
+    )
     settle(frame)
     return frame.locator(f".event-marker[data-event-id='{event_id}']")

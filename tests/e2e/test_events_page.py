@@ -34,4 +34,6 @@ def test_selecting_a_row_shows_the_event_and_opens_the_map_centred_on_it(server,
     center = frame.evaluate("map_div.getCenter()")
     assert abs(center["lat"] - 32.4637) < 0.01 and abs(center["lng"] - 44.4196) < 0.01
     assert sorted(frame.evaluate("window.conflictMap.markers.map(m => m.eventId)")) == [
-        "IRQ5", "IRQ6"]  # the filter came along
+        "IRQ5",
+        "IRQ6",
+    ]  # the filter came along

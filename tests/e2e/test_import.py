@@ -16,7 +16,7 @@ def upload(page, server, name: str):
     go_to_page(page, "Import")
     page.locator("input[type='file']").set_input_files(str(FIXTURES / name))
     page.get_by_role("button", name="Import this file").click()
-    page.get_by_text("Imported in this session").wait_for(timeout=60_000)
+    page.get_by_text("Your imports").wait_for(timeout=60_000)
     go_to_page(page, "Map")
     return open_map(page)
 
@@ -27,8 +27,11 @@ def events_shown(page) -> int:
 
 
 def data_files() -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted((ROOT / "data").iterdir()) if p.is_file()}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((ROOT / "data").iterdir())
+        if p.is_file()
+    }
 
 
 def test_an_import_is_seen_by_its_session_and_not_by_another(server, browser):

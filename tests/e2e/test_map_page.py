@@ -6,6 +6,8 @@ import csv
 import io
 from urllib.parse import urlparse
 
+import pytest
+
 from conftest import (
     DISPLAYED_JS,
     MAP_FRAME,
@@ -19,7 +21,10 @@ from geo.events import load_events
 from geo.filters import Bounds, visible_events
 from geo.schema import EVENTS_CSV
 
-EVENTS = load_events(EVENTS_CSV).events
+
+@pytest.fixture(scope="module")
+def events():
+    return load_events(EVENTS_CSV).events
 
 
 def download_csv(page, label_start: str = "CSV (") -> list[dict]:
@@ -31,7 +36,7 @@ def download_csv(page, label_start: str = "CSV (") -> list[dict]:
     return list(csv.DictReader(io.StringIO(data)))
 
 
-def test_the_map_shows_every_event_and_nothing_leaves_the_machine(server, context):
+def test_the_map_shows_every_event_and_nothing_leaves_the_machine(events, server, context):
     page = context.new_page()
     outside = []
     page.on(
@@ -46,7 +51,7 @@ def test_the_map_shows_every_event_and_nothing_leaves_the_machine(server, contex
     frame = open_map(page, f"{server.url}/?basemap=Offline")
     settle(frame)
     shown = frame.evaluate(DISPLAYED_JS)
-    assert shown["alone"] + shown["clustered"] == len(EVENTS) == shown["total"]
+    assert shown["alone"] + shown["clustered"] == len(events) == shown["total"]
     assert frame.locator(".leaflet-basemap-pane path").count() > 100  # country outlines
     assert outside == []
 
@@ -72,24 +77,25 @@ def test_clicking_a_marker_opens_its_popup_with_the_source_quote(server, context
     assert "2023-12-25" in text and "Islamic Resistance in Iraq" in text
     assert "US-led coalition forces" in text and "Injuries: 3" in text
     assert "suicide drone on Monday" in text
-    assert "002_1c7f25da8f82bd90.txt" in text
+    assert "Source: News article on US strikes on Kataib Hezbollah" in text  # its title
+    assert "Attribution: claimed by the group" in text
     marker.hover()
     assert "IRQ4" in frame.locator(".leaflet-tooltip").inner_text()
 
 
-def test_uncertain_places_show_a_circle_not_a_pinpoint(server, context):
+def test_uncertain_places_show_a_circle_not_a_pinpoint(events, server, context):
     page = context.new_page()
     frame = open_map(page, f"{server.url}/?basemap=Offline")
     settle(frame)
-    uncertain = int((EVENTS["geo_precision"] >= 2).sum())
+    uncertain = int((events["geo_precision"] >= 2).sum())
     assert frame.locator("path.event-uncertainty").count() == uncertain > 0
 
 
-def test_a_url_filtered_by_attacker_shows_and_exports_only_that_attacker(server, context):
+def test_a_url_filtered_by_attacker_shows_and_exports_only_that_attacker(events, server, context):
     page = context.new_page()
     frame = open_map(page, f"{server.url}/?basemap=Offline&attacker=US%20military")
     settle(frame)
-    expected = set(EVENTS.loc[EVENTS["attacker"] == "US military", "event_id"])
+    expected = set(events.loc[events["attacker"] == "US military", "event_id"])
     on_map = set(frame.evaluate("window.conflictMap.markers.map(m => m.eventId)"))
     assert on_map == expected and len(expected) == 2
     rows = download_csv(page)
@@ -109,7 +115,7 @@ def test_after_zooming_to_erbil_airport_the_csv_holds_only_the_events_there(serv
     assert "zoom=13" in page.url and "lat=36.2376" in page.url
 
 
-def test_panning_keeps_the_same_map_without_reloading(server, context):
+def test_panning_keeps_the_same_map_without_reloading(events, server, context):
     page = context.new_page()
     frame = open_map(page, f"{server.url}/?basemap=Offline")
     settle(frame)
@@ -121,8 +127,8 @@ def test_panning_keeps_the_same_map_without_reloading(server, context):
             "(map_div.getBounds())"
         )
     )
-    n = len(visible_events(EVENTS, bounds))
-    assert 0 < n < len(EVENTS)
+    n = len(visible_events(events, bounds))
+    assert 0 < n < len(events)
     page.get_by_role("button", name=f"CSV ({n} in view)").wait_for(timeout=30_000)
     wait_idle(page)
     same = page.wait_for_selector(MAP_FRAME).content_frame()

@@ -6,8 +6,11 @@ from urllib.parse import parse_qs, urlparse
 
 from conftest import open_map, settle, show_marker, wait_idle
 
-IRQ4_SENTENCE = ("A suicide drone on Monday had targeted US-led coalition forces based at the "
-                 "Erbil International Airport, wounding three American service members.")
+IRQ4_SOURCE = "News article on US strikes"  # the title the popup's source link shows
+IRQ4_SENTENCE = (
+    "A suicide drone on Monday had targeted US-led coalition forces based at the "
+    "Erbil International Airport, wounding three American service members."
+)
 
 
 def open_popup_link(page, server):
@@ -15,7 +18,7 @@ def open_popup_link(page, server):
     frame = open_map(page, f"{server.url}/?basemap=Offline")
     settle(frame)
     show_marker(frame, "IRQ4").click()
-    link = frame.locator(".ev-popup[data-event-id='IRQ4'] a", has_text=".txt")
+    link = frame.locator(".ev-popup[data-event-id='IRQ4'] a", has_text=IRQ4_SOURCE)
     link.wait_for()
     return link
 
@@ -36,7 +39,7 @@ def assert_at_irq4_evidence(page) -> None:
         return r.top >= 0 && r.bottom <= window.innerHeight;
     }""")
     header = page.locator("[data-testid='stAlert']", has_text="Evidence for IRQ4")
-    assert "002_1c7f25da8f82bd90.txt" in header.inner_text()
+    assert "News article on US strikes on Kataib Hezbollah" in header.inner_text()
 
 
 def test_two_clicks_lead_from_a_popup_to_the_highlighted_sentence(server, context):
@@ -62,7 +65,8 @@ def test_other_events_stay_highlighted_but_not_emphasised(server, context):
     wait_idle(page)
     page.locator("mark#IRQ2").wait_for(state="visible")
     emphasised = page.locator("mark.ev-focus").evaluate_all(
-        "marks => [...new Set(marks.map(m => m.dataset.event))]")
+        "marks => [...new Set(marks.map(m => m.dataset.event))]"
+    )
     assert emphasised == ["IRQ2"]
     # IRQ1-3 share the opening sentence: each has its own label there.
     opening = page.locator("mark#IRQ1")
@@ -72,10 +76,11 @@ def test_other_events_stay_highlighted_but_not_emphasised(server, context):
 def test_the_popup_link_keeps_the_filters_but_not_the_map_view(server, context):
     page = context.new_page()
     frame = open_map(
-        page, f"{server.url}/?basemap=Offline&attacker=Islamic%20Resistance%20in%20Iraq")
+        page, f"{server.url}/?basemap=Offline&attacker=Islamic%20Resistance%20in%20Iraq"
+    )
     settle(frame)
     show_marker(frame, "IRQ4").click()
-    link = frame.locator(".ev-popup[data-event-id='IRQ4'] a", has_text=".txt")
+    link = frame.locator(".ev-popup[data-event-id='IRQ4'] a", has_text=IRQ4_SOURCE)
     query = parse_qs(urlparse(link.evaluate("a => a.href")).query)
     assert query["attacker"] == ["Islamic Resistance in Iraq"] and query["event"] == ["IRQ4"]
     assert not {"lat", "lon", "zoom", "basemap"} & set(query)

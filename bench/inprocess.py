@@ -1,0 +1,122 @@
+"""The in-process measurements of one synthetic ACLED file, as pytest-benchmark tests.
+
+``python -m bench`` runs this module once per size, each in a fresh process (so that its peak
+memory is its own), with the file in ``$BENCH_ACLED``; pytest-benchmark calibrates the rounds,
+keeps the statistics and writes them as JSON. Every step calls the public function of ``geo/``
+that the app calls: ``convert`` (import), ``filter_events``, ``visible_events``, ``plan_layer``
+with ``events_layer`` and ``base_map`` (the map), ``to_csv_bytes`` and ``to_geojson_bytes``.
+What a step produced (rows, payload bytes, resident memory) goes in its ``extra_info``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bench import peak_rss_mb, rss_mb
+from geo.assets import Assets
+from geo.export import to_csv_bytes, to_geojson_bytes
+from geo.filters import FilterState, View, filter_events, frame, view_bounds, visible_events
+from geo.ingest import convert
+from geo.mapview import HOME, attacker_colors, base_map, events_layer, plan_layer
+
+try:  # the map's size in the page, once the app's view logic lives in geo/ (issue 11)
+    from geo.viewstate import ASSUMED_WIDTH, MAP_HEIGHT  # type: ignore[import-not-found]
+except ImportError:
+    ASSUMED_WIDTH, MAP_HEIGHT = 900, 620  # app.py's values today
+
+# URLs only matter to the browser: the in-process map needs none of the files.
+ASSETS = Assets(js=[], css=[], basemap_url="basemap.geojson")
+
+
+def realistic_filters(events: pd.DataFrame) -> dict[str, FilterState]:
+    """Filter states a user would try: one attacker, one year, and both with an event type."""
+    attackers = events["attacker"].value_counts().index.tolist()
+    years = events["event_date"].dt.year
+    year = int(years.median()) if len(years) else 2022
+    top_type = events["event_type"].value_counts().index[0]
+    one_year = {"start": date(year, 1, 1), "end": date(year, 12, 31)}
+    return {
+        "one attacker": FilterState(attackers=(attackers[0],)),
+        "date range": FilterState(**one_year),
+        "combined": FilterState(
+            attackers=(attackers[1 % len(attackers)],), event_types=(top_type,), **one_year
+        ),
+    }
+
+
+def render_map(shown: pd.DataFrame, colors: dict[str, str], view: View) -> tuple[str, dict]:
+    """The map as the app builds it at `view` before the browser reports: (HTML, payload)."""
+    bounds = view_bounds(view, ASSUMED_WIDTH, MAP_HEIGHT)
+    plan = plan_layer(shown, colors, bounds, view.zoom)
+    m = base_map("Offline", ASSETS)
+    events_layer(shown, colors, plan.payload).add_to(m)
+    return m.get_root().render(), plan.payload
+
+
+def describe(payload: dict) -> str:
+    return f"{payload['cells']:,} cells" if payload.get("mode") == "cells" else "points"
+
+
+@pytest.fixture(scope="module")
+def acled() -> Path:
+    path = os.environ.get("BENCH_ACLED")
+    if not path:
+        pytest.skip("BENCH_ACLED names no file: run `python -m bench`")
+    return Path(path)
+
+
+@pytest.fixture(scope="module")
+def events(acled) -> pd.DataFrame:
+    return convert(acled).events
+
+
+@pytest.fixture(scope="module")
+def first_view(events) -> View:
+    return frame(events, ASSUMED_WIDTH, MAP_HEIGHT) or View(HOME[0], HOME[1], 5)
+
+
+def test_import(benchmark, acled):
+    result = benchmark.pedantic(convert, args=(acled,), rounds=1, iterations=1)
+    benchmark.extra_info.update(
+        rows=len(result.events), problems=len(result.problems), rss_mb=rss_mb()
+    )
+
+
+@pytest.mark.parametrize("name", ["one attacker", "date range", "combined"])
+def test_filter(benchmark, events, name):
+    shown = benchmark(filter_events, events, realistic_filters(events)[name])
+    benchmark.extra_info["rows"] = len(shown)
+
+
+def test_viewport(benchmark, events, first_view):
+    bounds = view_bounds(first_view, ASSUMED_WIDTH, MAP_HEIGHT)
+    benchmark.extra_info["rows"] = len(benchmark(visible_events, events, bounds))
+
+
+@pytest.mark.parametrize("name", ["all events", "one attacker"])
+def test_map(benchmark, events, first_view, name):
+    shown = (
+        events
+        if name == "all events"
+        else filter_events(events, realistic_filters(events)["one attacker"])
+    )
+    html, payload = benchmark(render_map, shown, attacker_colors(events), first_view)
+    benchmark.extra_info.update(
+        payload_mb=len(json.dumps(payload).encode()) / 1e6,
+        html_mb=len(html.encode()) / 1e6,
+        shows=describe(payload),
+        peak_rss_mb=peak_rss_mb(),
+    )
+
+
+@pytest.mark.parametrize("export", [to_csv_bytes, to_geojson_bytes], ids=["csv", "geojson"])
+def test_export(benchmark, events, first_view, export):
+    visible = visible_events(events, view_bounds(first_view, ASSUMED_WIDTH, MAP_HEIGHT))
+    data = benchmark.pedantic(export, args=(visible,), rounds=1 if len(visible) > 100_000 else 3)
+    benchmark.extra_info.update(rows=len(visible), mb=len(data) / 1e6, peak_rss_mb=peak_rss_mb())

@@ -1,0 +1,274 @@
+"""The event store at scale: conversion, opening, queries (Polars vs DuckDB), export, memory.
+
+    python -m bench.store                  # 1M synthetic ACLED events
+    python -m bench.store --rows 2500000   # ACLED's whole public history, about
+    python -m bench.store --sessions 5     # also: server memory after 5 sessions importing 10 MB
+
+Prints numbers; asserts nothing. Synthetic files come from bench/synth.py (cached).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import multiprocessing as mp
+import statistics
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import psutil
+
+from bench.synth import cached_acled
+from geo.filters import Bounds, FilterState
+from geo.store import DuckDBEngine, PolarsEngine, Settings, Store, csv_chunks, read_events
+
+MAP_COLUMNS = [
+    "event_id",
+    "event_date",
+    "attacker",
+    "target_group",
+    "event_type",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "fatalities",
+    "injuries",
+]
+
+
+class PeakRSS:
+    """Peak resident memory of a process (and its children), sampled every 20 ms."""
+
+    def __init__(self, pid: int) -> None:
+        self.proc, self.peak, self._stop = psutil.Process(pid), 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                rss = self.proc.memory_info().rss + sum(
+                    c.memory_info().rss for c in self.proc.children(recursive=True)
+                )
+            except psutil.Error:
+                rss = 0
+            self.peak = max(self.peak, rss)
+            self._stop.wait(0.02)
+
+    def __enter__(self) -> PeakRSS:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _convert_child(source: str, root: str, out: mp.Queue) -> None:
+    from geo.ingest import convert
+
+    t = time.perf_counter()
+    result = convert(source, "acled")
+    t_convert = time.perf_counter() - t
+    t = time.perf_counter()
+    entry = Store(Settings(root=Path(root))).put(
+        result.events, name=Path(source).name, format=result.format, problems=result.problems
+    )
+    out.put((entry.id, entry.rows, entry.bytes, t_convert, time.perf_counter() - t))
+
+
+def convert_into_store(source: Path, root: Path) -> str:
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_convert_child, args=(str(source), str(root), queue))
+    t = time.perf_counter()
+    child.start()
+    with PeakRSS(child.pid) as peak:
+        dataset_id, rows, size, t_convert, t_put = queue.get()
+        child.join()
+    total = time.perf_counter() - t
+    print(
+        f"convert ACLED CSV ({source.stat().st_size / 1e6:,.0f} MB) → validated events: "
+        f"{t_convert:.2f} s; → Parquet + catalogue: {t_put:.2f} s; total {total:.2f} s; "
+        f"peak RSS {peak.peak / 1e9:.2f} GB"
+    )
+    print(f"stored: {rows:,} events, Parquet {size / 1e6:,.1f} MB")
+    return dataset_id
+
+
+def timed(fn, repeat: int = 5) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), result
+
+
+def _open_child(root: str, dataset_id: str, out: mp.Queue) -> None:
+    process = psutil.Process()
+    before = process.memory_info().rss
+    t = time.perf_counter()
+    store = Store(Settings(root=Path(root)))
+    entry = store.get(dataset_id)
+    options = entry.filter_options()
+    t_entry = time.perf_counter() - t
+    t = time.perf_counter()
+    narrow = read_events(store.path(dataset_id), MAP_COLUMNS)
+    t_narrow = time.perf_counter() - t
+    rss_narrow = process.memory_info().rss - before
+    del narrow
+    gc.collect()
+    t = time.perf_counter()
+    full = store.load(dataset_id)
+    t_full = time.perf_counter() - t
+    rss_full = process.memory_info().rss - before
+    out.put(
+        (
+            t_entry,
+            len(options.attackers),
+            t_narrow,
+            rss_narrow,
+            t_full,
+            rss_full,
+            full.memory_usage(deep=True).sum(),
+        )
+    )
+
+
+def open_converted(root: Path, dataset_id: str) -> None:
+    ctx = mp.get_context("spawn")  # a fresh interpreter: nothing warm, as after a restart
+    queue = ctx.Queue()
+    child = ctx.Process(target=_open_child, args=(str(root), dataset_id, queue))
+    child.start()
+    t_entry, n_att, t_narrow, rss_narrow, t_full, rss_full, frame_bytes = queue.get()
+    child.join()
+    print(
+        f"open converted (fresh process): catalogue entry + filter options ({n_att} attackers) "
+        f"{t_entry * 1000:.0f} ms; map columns {t_narrow:.2f} s (+{rss_narrow / 1e6:,.0f} MB "
+        f"RSS); every column {t_full:.2f} s (+{rss_full / 1e6:,.0f} MB RSS, pandas says "
+        f"{frame_bytes / 1e6:,.0f} MB)"
+    )
+
+
+def queries(path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    counts = pq.read_table(path, columns=["attacker"]).column(0).to_pandas().value_counts()
+    top = [str(a) for a in counts.index[:3]]
+    states = {
+        "no filter": FilterState(),
+        "1 attacker": FilterState(attackers=(top[0],)),
+        "2 attackers": FilterState(attackers=tuple(top[1:3])),
+        "18 months": FilterState(start=date(2020, 1, 1), end=date(2021, 6, 30)),
+    }
+    view = Bounds(30, 38, 38, 48)  # Iraq and around
+    print("query (median of 5)           polars rows   duckdb rows   polars count  duckdb count")
+    engines = (PolarsEngine(), DuckDBEngine())
+    for name, state in states.items():
+        for bounds in (None, view):
+            cells = []
+            n = 0
+            for kind in ("rows", "count"):
+                for engine in engines:
+                    fn = getattr(engine, kind)
+                    t, result = timed(lambda fn=fn, s=state, b=bounds: fn([path], s, b))
+                    n = len(result) if kind == "rows" else n
+                    cells.append(f"{t * 1000:9.0f} ms")
+            label = f"{name}{' + viewport' if bounds else ''} ({n:,})"
+            print(f"{label:30s}" + "  ".join(cells))
+    frame = read_events(path)
+    rows = PolarsEngine().rows([path], states["1 attacker"])
+    t, _ = timed(lambda: frame.take(rows), 3)
+    print(
+        f"pandas take of the {len(rows):,} matching rows from the frame in memory (what "
+        f"ui.filtered does after the query): {t * 1000:.0f} ms"
+    )
+    frame = None
+    gc.collect()
+
+
+def export(path: Path) -> None:
+    with tempfile.TemporaryDirectory() as folder, PeakRSS(psutil.Process().pid) as peak:
+        base = psutil.Process().memory_info().rss
+        out = Path(folder) / "export.csv"
+        t = time.perf_counter()
+        with out.open("wb") as f:
+            for chunk in csv_chunks(PolarsEngine(), [path], None):
+                f.write(chunk)
+        elapsed = time.perf_counter() - t
+        size = out.stat().st_size
+    print(
+        f"CSV export of every event, streamed in chunks of 100,000: {elapsed:.2f} s, "
+        f"{size / 1e6:,.0f} MB written, peak RSS +{(peak.peak - base) / 1e6:,.0f} MB over the "
+        "process before it"
+    )
+
+
+def sessions(n: int, root: Path) -> None:
+    """A real server; n browser sessions each import a ~10 MB ACLED file, then close."""
+    from playwright.sync_api import sync_playwright
+
+    from bench.appserver import CHROMIUM, CHROMIUM_ARGS, AppServer
+    from bench.synth import write_acled
+
+    folder = Path(tempfile.mkdtemp(prefix="store-sessions-"))
+    upload = write_acled(21_000, folder / "acled_10mb.csv")
+    server = AppServer(["--store", str(root / "sessions")], folder / "streamlit.log")
+    server.wait_healthy()
+    proc = psutil.Process(server.pid)
+    print(
+        f"upload file: {upload.stat().st_size / 1e6:.1f} MB; server RSS at start "
+        f"{proc.memory_info().rss / 1e6:,.0f} MB"
+    )
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for i in range(n):
+                ctx = browser.new_context()
+                page = ctx.new_page()
+                page.goto(f"{server.url}/Import")
+                page.wait_for_selector(
+                    "[data-testid='stFileUploaderDropzoneInput']", state="attached", timeout=120_000
+                )
+                page.set_input_files("[data-testid='stFileUploaderDropzoneInput']", str(upload))
+                page.get_by_role("button", name="Import this file").click()
+                page.get_by_text("Link to these events").wait_for(timeout=180_000)
+                ctx.close()
+                print(
+                    f"after session {i + 1} imported and closed: server RSS "
+                    f"{proc.memory_info().rss / 1e6:,.0f} MB"
+                )
+            browser.close()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # Streamlit drops closed sessions after a while
+            time.sleep(5)
+        print(
+            f"60 s after the last session closed: server RSS {proc.memory_info().rss / 1e6:,.0f} MB"
+        )
+    finally:
+        server.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--sessions", type=int, default=0)
+    parser.add_argument("--store", type=Path, help="store folder (default: a temporary one)")
+    args = parser.parse_args(argv)
+    root = args.store or Path(tempfile.mkdtemp(prefix="bench-store-"))
+    print(f"== {args.rows:,} synthetic ACLED events; store {root}")
+    source = cached_acled(args.rows)
+    dataset_id = convert_into_store(source, root)
+    path = Store(Settings(root=root)).path(dataset_id)
+    open_converted(root, dataset_id)
+    queries(path)
+    export(path)
+    if args.sessions:
+        sessions(args.sessions, root)
+
+
+if __name__ == "__main__":
+    main()

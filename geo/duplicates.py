@@ -1,0 +1,266 @@
+"""The same strike twice: flag events of different datasets that may report one event.
+
+Bundled and imported data (or ACLED and UCDP GED together) often report the same strike. Two
+events of *different* datasets are a possible duplicate when they are close in place and time
+and their actors are compatible after :func:`geo.actors.canonicalise`; the first rule of
+:data:`RULES` that holds is recorded. Nothing is ever merged: :func:`flag` adds columns,
+:func:`hide` leaves out the second copy of each pair for a page that asks for it, and says how
+many it left out.
+
+>>> import pandas as pd
+>>> ev = pd.DataFrame({"event_id": ["IRQ5", "ACLED-1"], "dataset": ["bundled", "ACLED"],
+...     "event_date": pd.to_datetime(["2023-12-26", "2023-12-26"]), "time_precision": [1, 1],
+...     "latitude": [32.4637, 32.47], "longitude": [44.4196, 44.42],
+...     "attacker": ["US military", "Military Forces of the United States (2021-)"],
+...     "target_group": ["Kataib Hezbollah", "Kataib Hezbollah"]})
+>>> flagged = flag(ev)
+>>> flagged["possible_duplicate_of"].tolist()
+['ACLED-1', 'IRQ5']
+>>> flagged["duplicate_rule"].iloc[0]
+'same day, within 5 km, same attacker and target'
+>>> shown, hidden = hide(flagged)
+>>> shown["event_id"].tolist(), hidden
+(['IRQ5'], 1)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from geo.actors import canonical_names
+from geo.dates import date_windows
+
+EARTH_KM = 6371.0088
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Events ``days`` apart at most (0: the same day) and ``km`` apart at most, whose actors
+    are ``"same"`` (attacker and target), ``"attacker"`` (attacker only) or ``"swapped"``
+    (each one's attacker is the other's target: ACLED and UCDP do not imply direction)."""
+
+    name: str
+    days: int
+    km: float
+    actors: str
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("same day, within 5 km, same attacker and target", 0, 5.0, "same"),
+    Rule("within 2 days and 25 km, same attacker", 2, 25.0, "attacker"),
+    Rule("within 2 days and 25 km, same two actors with the sides swapped", 2, 25.0, "swapped"),
+)
+# Datasets in the order their copy is kept when two report the same event: the curated data
+# first (every event quoted verbatim), then imports in the order they come.
+FIRST = "bundled"
+COLUMNS = ("possible_duplicate_of", "duplicate_rule", "duplicate_copy")
+
+
+def dataset_of(events: pd.DataFrame) -> pd.Series:
+    """Which dataset each event comes from: the ``dataset`` column where there is one, else
+    read from the import note ("Imported from ACLED", "Imported from UCDP GED"), else
+    "bundled" (the curated events and files of this project's own schema)."""
+    if "dataset" in events:
+        return events["dataset"].astype(str)
+    notes = events["notes"].astype(str) if "notes" in events else pd.Series("", index=events.index)
+    out = pd.Series(FIRST, index=events.index, dtype=object)
+    out[notes.str.startswith("Imported from ACLED").to_numpy()] = "ACLED"
+    out[notes.str.startswith("Imported from UCDP").to_numpy()] = "UCDP GED"
+    return out
+
+
+CHUNK = 20_000  # events of one dataset joined at a time: bounds memory on large imports
+
+
+def pairs(events: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
+    """The pairs of events of different datasets that some rule matches: for each event of a
+    later dataset, its best match (fewest days apart, then nearest) in each earlier dataset.
+
+    Columns: ``first``, ``second`` (positions in ``events``; ``first`` is the copy kept),
+    ``first_id``, ``second_id``, ``rule``, ``km``, ``days`` (days between their date windows).
+
+    Candidates are joined on a grid of cells as wide as the widest rule's distance and as long
+    as its days, and on the (canonical) actors the rules compare, a chunk of events at a time,
+    so time and memory grow with the number of compatible close events, not with n².
+    """
+    columns = ["first", "second", "first_id", "second_id", "rule", "km", "days"]
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    if len(events) < 2 or not rules:
+        return empty
+    dataset = dataset_of(events).to_numpy()
+    order = {name: i for i, name in enumerate(dict.fromkeys([FIRST, *dataset]))}
+    rank = np.array([order[d] for d in dataset])
+    if len(set(rank.tolist())) < 2:
+        return empty
+    max_km = max(r.km for r in rules)
+    max_days = max(r.days for r in rules)
+    lat = events["latitude"].to_numpy(dtype=float)
+    lon = events["longitude"].to_numpy(dtype=float)
+    start, end = date_windows(events)
+    first_day = start.to_numpy().astype("datetime64[D]").astype(np.int64)
+    last_day = end.to_numpy().astype("datetime64[D]").astype(np.int64)
+    attacker, _ = canonical_names(events["attacker"])
+    target, _ = canonical_names(events["target_group"])
+    names = pd.factorize(pd.concat([attacker, target], ignore_index=True))[0]
+    att, tgt = names[: len(events)], names[len(events) :]
+    cell_lat = max_km / 111.0
+    finite = np.isfinite(lat) & np.isfinite(lon)
+    widest = min(float(np.abs(lat[finite]).max()) if finite.any() else 0.0, 80.0)
+    cell_lon = max_km / (111.0 * math.cos(math.radians(widest)))
+    grid = pd.DataFrame(
+        {
+            "i": np.arange(len(events)),
+            "rank": rank,
+            "cy": np.floor(np.where(finite, lat, 0) / cell_lat).astype(np.int64),
+            "cx": np.floor(np.where(finite, lon, 0) / cell_lon).astype(np.int64),
+            "cd": first_day // (max_days + 1),
+            "a1": att,
+            "a2": tgt,
+        }
+    )[finite]
+    offsets = pd.DataFrame(
+        [(dy, dx, dd) for dy in (-1, 0, 1) for dx in (-1, 0, 1) for dd in (-1, 0, 1)],
+        columns=["oy", "ox", "od"],
+    )
+    keys = ["cy", "cx", "cd", "a1"]
+    swapped_rules = any(r.actors == "swapped" for r in rules)
+    found = []
+    for a in sorted(set(grid["rank"].tolist())):
+        earlier = grid[grid["rank"] == a]
+        later = grid[grid["rank"] > a]
+        if earlier.empty or later.empty:
+            continue
+        for lo in range(0, len(later), CHUNK):
+            chunk = later.iloc[lo : lo + CHUNK]
+            near = chunk.merge(offsets, how="cross")
+            near["cy"] += near.pop("oy")
+            near["cx"] += near.pop("ox")
+            near["cd"] += near.pop("od")
+            joins = [
+                near[["i", *keys]].merge(earlier[["i", *keys]], on=keys, suffixes=("_b", "_a"))
+            ]
+            if swapped_rules:  # the later event's target is the earlier one's attacker
+                flipped = near[["i", "cy", "cx", "cd", "a2", "a1"]].rename(
+                    columns={"a2": "a1", "a1": "a2"}
+                )
+                joins.append(
+                    flipped.merge(
+                        earlier[["i", *keys, "a2"]], on=[*keys, "a2"], suffixes=("_b", "_a")
+                    )
+                )
+            cand = pd.concat([j[["i_a", "i_b"]] for j in joins], ignore_index=True)
+            if not cand.empty:
+                found.append(
+                    _match(cand.drop_duplicates(), rules, lat, lon, first_day, last_day, att, tgt)
+                )
+    found = [f for f in found if len(f)]
+    if not found:
+        return empty
+    out = pd.concat(found, ignore_index=True)
+    # One match per later event and earlier dataset: the closest in time, then in place.
+    out["rank_a"] = rank[out["first"].to_numpy()]
+    out = (
+        out.sort_values(["second", "rank_a", "days", "km", "first"])
+        .drop_duplicates(["second", "rank_a"])
+        .drop(columns="rank_a")
+    )
+    ids = events["event_id"].astype(str).to_numpy()
+    out.insert(2, "first_id", ids[out["first"].to_numpy()])
+    out.insert(3, "second_id", ids[out["second"].to_numpy()])
+    return out[columns].sort_values(["first", "second"]).reset_index(drop=True)
+
+
+def _match(cand: pd.DataFrame, rules, lat, lon, first_day, last_day, att, tgt) -> pd.DataFrame:
+    """The candidate pairs (i_a earlier, i_b later) that a rule holds for, with its name."""
+    a, b = cand["i_a"].to_numpy(), cand["i_b"].to_numpy()
+    km = _haversine(lat[a], lon[a], lat[b], lon[b])
+    gap = np.maximum(
+        0, np.maximum(first_day[a], first_day[b]) - np.minimum(last_day[a], last_day[b])
+    )
+    same_attacker = att[a] == att[b]
+    actors = {
+        "same": same_attacker & (tgt[a] == tgt[b]),
+        "attacker": same_attacker,
+        "swapped": (att[a] == tgt[b]) & (tgt[a] == att[b]),
+    }
+    rule = np.full(len(a), None, dtype=object)
+    for r in reversed(rules):  # the first rule that holds wins
+        rule[(gap <= r.days) & (km <= r.km) & actors[r.actors]] = r.name
+    keep = np.array([x is not None for x in rule], dtype=bool)
+    return pd.DataFrame(
+        {
+            "first": a[keep],
+            "second": b[keep],
+            "rule": rule[keep],
+            "km": km[keep].round(1),
+            "days": gap[keep],
+        }
+    )
+
+
+def _haversine(lat1, lon1, lat2, lon2) -> np.ndarray:
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2 - lon1)
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+
+
+def flag(events: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
+    """A copy of ``events`` with three columns added, nothing merged or removed:
+
+    - ``possible_duplicate_of``: the ids of the other datasets' events it may duplicate
+      (space-separated), "" if none;
+    - ``duplicate_rule``: the rule that matched ("same day, within 5 km, same attacker and
+      target"...), "" if none;
+    - ``duplicate_copy``: True for the second copy of a pair (the imported one when the
+      curated data has the event), which :func:`hide` leaves out.
+    """
+    return events.assign(**flags(events, rules))
+
+
+def flags(events: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
+    """Only the three columns :func:`flag` adds, on the index of ``events`` (no copy of the
+    events: what a page holding a million of them needs)."""
+    found = pairs(events, rules)
+    n = len(events)
+    other = np.full(n, "", dtype=object)
+    rule = np.full(n, "", dtype=object)
+    copy = np.zeros(n, dtype=bool)
+    if len(found):
+        both = pd.concat(
+            [
+                pd.DataFrame(
+                    {"at": found["first"], "id": found["second_id"], "rule": found["rule"]}
+                ),
+                pd.DataFrame(
+                    {"at": found["second"], "id": found["first_id"], "rule": found["rule"]}
+                ),
+            ],
+            ignore_index=True,
+        )
+        grouped = both.groupby("at", sort=False)
+        ids = grouped["id"].agg(" ".join)
+        at = ids.index.to_numpy(dtype=np.int64)
+        other[at] = ids.to_numpy()
+        rule[at] = grouped["rule"].first().reindex(ids.index).to_numpy()
+        copy[found["second"].to_numpy(dtype=np.int64)] = True
+    return pd.DataFrame(
+        {"possible_duplicate_of": other, "duplicate_rule": rule, "duplicate_copy": copy},
+        index=events.index,
+    )
+
+
+def hide(flagged: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The events without the second copy of each possible duplicate, and how many were left
+    out. ``flagged`` is the result of :func:`flag`."""
+    copy = flagged["duplicate_copy"].to_numpy(dtype=bool)
+    return flagged.loc[~copy], int(copy.sum())
+
+
+def count(flagged: pd.DataFrame) -> int:
+    """How many events are flagged as a possible duplicate of another dataset's event."""
+    return int((flagged["possible_duplicate_of"] != "").sum())

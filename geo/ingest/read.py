@@ -1,0 +1,795 @@
+"""Read the bytes of a file into a table of strings, whatever container it came in.
+
+The reader knows no provider: it turns CSV (``,`` ``;`` tab or ``|``, sniffed), spreadsheets
+(.xlsx, .xls, .ods through python-calamine), JSON (ACLED's API, UCDP's API, a plain array of
+records) and a .zip holding one of these into a :class:`Table`: one text column per header
+name (trimmed, lower-cased), the line (or sheet row, or record number) where each row starts,
+the rows it had to leave out as :class:`~geo.problems.Problem`\\ s, and notes for the user
+("read as Windows-1252", "semicolon-separated"). Which columns to keep is asked of a
+:class:`Chooser`, so that a million-row CSV is parsed only for the columns a provider reads.
+
+>>> table = read_table(b"a;B\\n1;2\\n")
+>>> table.columns, table.frame["b"].tolist(), table.lines.tolist(), table.notes
+(['a', 'b'], ['2'], [2], ['semicolon-separated'])
+
+Plain UTF-8 CSV takes pyarrow's multi-threaded path; anything unusual (another encoding, a
+ragged row, a value spanning lines, a lone CR) takes the csv module's path, which names each
+row it cannot read and keeps the others.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import stat
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from geo.ingest.limits import (
+    MAX_COLUMNS,
+    MAX_FIELD_CHARS,
+    MAX_UNPACKED_BYTES,
+    SNIFF_BYTES,
+)
+from geo.problems import DataFileError, Problem
+
+Source = str | Path | bytes | BinaryIO
+
+DELIMITERS = ",;\t|"
+DELIMITER_NOTES = {";": "semicolon-separated", "\t": "tab-separated", "|": "pipe-separated (|)"}
+DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".xlsx", ".xlsm", ".xls", ".ods")
+# File types an upload form should offer (without the dot).
+UPLOAD_TYPES = tuple(s.lstrip(".") for s in DATA_SUFFIXES) + ("zip",)
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+INDEX_COLUMN = re.compile(r"^(unnamed: ?\d+)?$")
+DATA_LIKE = re.compile(r"^[-+]?\d[\d.,:/ -]*$|^\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{2,4}$")
+
+
+class Chooser(Protocol):
+    """What the reader asks of the caller about a header (see geo.ingest.pipeline)."""
+
+    def score(self, columns: Sequence[str]) -> float:
+        """How well a header fits a known layout (picks the sheet of a workbook)."""
+
+    def select(self, columns: Sequence[str]) -> list[str] | None:
+        """The columns to keep (None: all); raises DataFileError for an unknown layout."""
+
+
+class KeepAll:
+    def score(self, columns: Sequence[str]) -> float:
+        return 0.0
+
+    def select(self, columns: Sequence[str]) -> list[str] | None:
+        return None
+
+
+@dataclass
+class Table:
+    """A file read as text: one column per header name, and where each row came from."""
+
+    name: str
+    columns: list[str]  # every usable header name, trimmed and lower-cased
+    original: dict[str, str]  # lower-cased name -> the name as the file writes it
+    frame: pd.DataFrame  # the kept columns, one str column each
+    lines: np.ndarray  # line (sheet row, JSON record) where each row starts
+    problems: list[Problem] = field(default_factory=list)  # rows the reader left out
+    notes: list[str] = field(default_factory=list)
+    container: str = "CSV"
+    encoding: str = ""
+    delimiter: str = ""
+    sheet: str = ""
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.frame) + len(self.problems)
+
+
+# ----------------------------------------------------------------------------- bytes
+
+
+def source_bytes(source: Source) -> tuple[bytes, str]:
+    """Bytes and display name of a path, bytes or binary file object.
+
+    A path that is not a regular file (a directory, FIFO or device) is refused before it is
+    opened, so that reading a pipe cannot hang.
+    """
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a directory" if stat.S_ISDIR(mode) else "a pipe, device or socket"
+            raise DataFileError(f"{path.name} is not a regular file (it is {kind})")
+        return path.read_bytes(), path.name
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source), "uploaded file"
+    return source.read(), Path(getattr(source, "name", "uploaded file")).name
+
+
+def read_table(source: Source, chooser: Chooser | None = None) -> Table:
+    """Read a path, bytes or binary file object into a :class:`Table`.
+
+    Raises DataFileError (naming the file and the reason) when the file as a whole cannot
+    be read; rows that cannot be read become ``Table.problems``.
+    """
+    raw, name = source_bytes(source)
+    return read_bytes(raw, name, chooser or KeepAll())
+
+
+def read_bytes(raw: bytes, name: str, chooser: Chooser, inside: str = "") -> Table:
+    if raw[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return _read_zip(raw, name, chooser, inside)
+    if raw.startswith(OLE2_MAGIC):
+        return _read_workbook(raw, name, chooser, "Excel 97-2003 workbook (.xls)")
+    if raw.startswith(b"%PDF"):
+        raise DataFileError(
+            f"{name} is a PDF document, not a data file: export the table as CSV, Excel or JSON"
+        )
+    if not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not _mostly_nul(raw):
+        body = raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw
+        if body[:SNIFF_BYTES].lstrip()[:1] not in (b"{", b"["):
+            table = _fast_csv(raw, name, chooser)
+            if table is not None:
+                return table
+    text, encoding, notes = decode(raw, name)
+    if text.lstrip()[:1] in ("{", "["):
+        table = _read_json(text, name)
+        table.encoding, table.notes = encoding, notes + table.notes
+        _choose(table, chooser)
+        return table
+    return _read_csv(text, encoding, notes, name, chooser)
+
+
+# ----------------------------------------------------------------------------- containers
+
+
+def _read_zip(raw: bytes, name: str, chooser: Chooser, inside: str) -> Table:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DataFileError(f"{name} looks like a zip file but cannot be opened ({exc})") from exc
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        return _read_workbook(raw, name, chooser, "Excel workbook (.xlsx)")
+    if "mimetype" in names and archive.read("mimetype").startswith(
+        b"application/vnd.oasis.opendocument.spreadsheet"
+    ):
+        return _read_workbook(raw, name, chooser, "OpenDocument spreadsheet (.ods)")
+    if "word/document.xml" in names:
+        raise DataFileError(f"{name} is a Word document, not a data file")
+    if inside:
+        raise DataFileError(f"{name} is a zip inside the zip {inside}; unzip it first")
+    members = [
+        i
+        for i in archive.infolist()
+        if not i.is_dir()
+        and not i.filename.startswith("__MACOSX/")
+        and not Path(i.filename).name.startswith(".")
+        and Path(i.filename).suffix.lower() in DATA_SUFFIXES
+    ]
+    if not members:
+        listed = ", ".join(names[:10]) or "nothing"
+        raise DataFileError(
+            f"{name} is a zip that holds no CSV, spreadsheet or JSON file (it holds {listed})"
+        )
+    member = max(members, key=lambda i: i.file_size)
+    if member.file_size > MAX_UNPACKED_BYTES:
+        raise DataFileError(
+            f"{name}: {member.filename} would unpack to {member.file_size:,} "
+            f"bytes, more than the limit of {MAX_UNPACKED_BYTES:,}"
+        )
+    try:
+        data = archive.read(member)
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+        raise DataFileError(f"{name}: {member.filename} cannot be unpacked ({exc})") from exc
+    inner = f"{Path(member.filename).name} in {name}"
+    table = read_bytes(data, inner, chooser, inside=name)
+    note = f"read {member.filename} from the zip"
+    if len(members) > 1:
+        others = ", ".join(i.filename for i in members if i is not member)
+        note += f" (the largest of its {len(members)} data files; not read: {others})"
+    table.notes.insert(0, note)
+    table.container = f"zip ({table.container})"
+    return table
+
+
+def _cell_text(value: object) -> str:
+    """A spreadsheet cell as the text a CSV export would hold."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_workbook(raw: bytes, name: str, chooser: Chooser, kind: str) -> Table:
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError as exc:
+        raise DataFileError(
+            f"{name} is an {kind}, and its reader, python-calamine, is not installed: "
+            "install it (pip install -r requirements.txt) or save the sheet as CSV"
+        ) from exc
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        sheets = []
+        for sheet_name in book.sheet_names:
+            rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+            top = next((i for i, r in enumerate(rows) if any(c != "" for c in r)), None)
+            if top is None:
+                continue
+            header = [_cell_text(c).strip() for c in rows[top]]
+            score = chooser.score([h.lower() for h in header])
+            sheets.append((score, -len(sheets), sheet_name, rows, top))
+    except DataFileError:
+        raise
+    except Exception as exc:  # calamine raises its own errors for damaged files
+        raise DataFileError(f"{name} looks like an {kind} but cannot be opened ({exc})") from exc
+    if not sheets:
+        raise DataFileError(f"{name}: every sheet of the workbook is empty")
+    score, _, sheet_name, rows, top = max(sheets, key=lambda s: (s[0], s[1]))
+    header = [_cell_text(c) for c in rows[top]]
+    body = [[_cell_text(c) for c in row] for row in rows[top + 1 :]]
+    lines = np.arange(top + 2, top + 2 + len(body))
+    table = _from_rows(header, body, lines, name, chooser)
+    table.container, table.sheet = kind, sheet_name
+    note = f"read sheet {sheet_name!r}"
+    if len(sheets) > 1:
+        note += f" (of {len(sheets)} sheets, the one whose header fits best)"
+    table.notes.insert(0, note + "; row numbers are the sheet's")
+    return table
+
+
+def _json_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _read_json(text: str, name: str) -> Table:
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        where = (
+            f" at line {exc.lineno}, column {exc.colno}"
+            if isinstance(exc, json.JSONDecodeError)
+            else ""
+        )
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+        raise DataFileError(f"{name} is not valid JSON: {reason}{where}") from exc
+    notes: list[str] = []
+    if isinstance(data, dict):
+        key = next(
+            (
+                k
+                for k in ("data", "Result", "result", "results", "events")
+                if isinstance(data.get(k), list)
+            ),
+            None,
+        )
+        if key is None:
+            error = data.get("error") or data.get("message")
+            if error is not None or data.get("success") is False:
+                raise DataFileError(
+                    f"{name} is an error response of an API, not data: {str(error)[:200]!r}"
+                )
+            keys = ", ".join(map(str, list(data)[:10])) or "none"
+            raise DataFileError(
+                f"{name} is JSON but holds no list of records: expected ACLED's "
+                f'{{"data": [...]}}, UCDP\'s {{"Result": [...]}} or a plain array '
+                f"(its keys are {keys})"
+            )
+        records = data[key]
+        notes.append("ACLED API response" if key == "data" else f"API response ({key!r})")
+        if key == "Result" and data.get("NextPageUrl"):
+            notes.append(
+                f"this is one page of UCDP's API ({data.get('TotalCount', '?')} "
+                "events in all); only its records are read"
+            )
+    elif isinstance(data, list):
+        records = data
+    else:
+        raise DataFileError(f"{name} is JSON but holds a single value, not a list of records")
+    columns: dict[str, None] = {}
+    problems = []
+    for i, record in enumerate(records, start=1):
+        if isinstance(record, dict):
+            for k in record:
+                columns.setdefault(str(k), None)
+                if len(columns) > MAX_COLUMNS:
+                    raise DataFileError(
+                        f"{name}: its records have more than {MAX_COLUMNS} "
+                        "different fields, the limit"
+                    )
+        else:
+            problems.append(
+                Problem(
+                    name, i, None, None, "is not a record (an object with named fields); left out"
+                )
+            )
+    header = list(columns)
+    body, lines = [], []
+    for i, record in enumerate(records, start=1):
+        if isinstance(record, dict):
+            body.append([_json_text(record.get(k)) for k in header])
+            lines.append(i)
+    if not header:
+        raise DataFileError(f"{name} is JSON with no records")
+    table = _from_rows(header, body, np.asarray(lines, dtype=int), name, KeepAll())
+    table.problems[:0] = problems
+    table.container = "JSON"
+    notes.append("row numbers in the problems count the JSON records, from 1")
+    table.notes = notes + table.notes
+    return table
+
+
+# ----------------------------------------------------------------------------- text
+
+
+def decode(raw: bytes, name: str) -> tuple[str, str, list[str]]:
+    """(text, encoding, notes): UTF-8 with or without BOM, UTF-16, else what charset-normalizer
+    finds (Windows-1252 preferred for Western text). Refuses binary files naming a byte."""
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16"), "UTF-16", ["read as UTF-16"]
+        except UnicodeDecodeError as exc:
+            raise DataFileError(f"{name} starts as UTF-16 but byte {exc.start} is not") from exc
+    try:
+        text = raw.decode("utf-8")
+        if _mostly_nul(raw):  # UTF-16 without a byte-order mark, or binary
+            position = raw.index(b"\x00")
+            raise UnicodeDecodeError("utf-8", raw, position, position + 1, "NUL byte")
+    except UnicodeDecodeError as exc:
+        return _decode_other(raw, name, exc)
+    _refuse_binary(text, name)
+    return text, "UTF-8", []
+
+
+def _decode_other(raw: bytes, name: str, error: UnicodeDecodeError):
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw[:SNIFF_BYTES]).best()
+    guess = best.encoding if best is not None else ""
+    # Only what the importer promises: UTF-16 or UTF-32 (without a byte-order mark, found by
+    # charset-normalizer) and Windows-1252; a guess of another code page could misread names.
+    order = [guess, "cp1252"] if guess.startswith(("utf_16", "utf_32")) else ["cp1252"]
+    for encoding in dict.fromkeys(e for e in order if e):
+        try:
+            text = raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if encoding.startswith(("utf_16", "utf_32")) or not _mostly_nul(raw):
+            label = {"cp1252": "Windows-1252"}.get(encoding, encoding.replace("_", "-").upper())
+            _refuse_binary(text, name)
+            return text, label, [f"read as {label} (the file is not UTF-8)"]
+    bad = raw[error.start : error.start + 4]
+    raise DataFileError(
+        f"{name} is not text in UTF-8, UTF-16 or Windows-1252 (byte {error.start} is {bad!r}); "
+        "if it is a spreadsheet, save it as .xlsx or CSV UTF-8"
+    )
+
+
+def _mostly_nul(raw: bytes) -> bool:
+    """True for UTF-16/32 without a byte-order mark, or binary: a quarter of NUL bytes."""
+    head = raw[:4096]
+    return bool(head) and head.count(b"\x00") * 4 >= len(head)
+
+
+def _refuse_binary(text: str, name: str) -> None:
+    head = text[:4096]
+    position = head.find("\x00")
+    if position >= 0 and head.count("\x00") * 4 >= len(head):
+        raise DataFileError(
+            f"{name} is a binary file, not text (character {position} is a NUL "
+            "byte): give a CSV, Excel, JSON or zip file"
+        )
+
+
+def sniff_delimiter(sample: str) -> str:
+    """The delimiter of a CSV sample, by csv.Sniffer, checked against the header line."""
+    header = sample.split("\n", 1)[0]
+    present = [d for d in DELIMITERS if d in header]
+    if len(present) <= 1:
+        return present[0] if present else ","
+    lines = sample.split("\n")
+    cut = "\n".join(lines[:-1] if len(lines) > 1 else lines)[:16384]
+    try:
+        found = csv.Sniffer().sniff(cut, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        found = ""
+    if found in present:
+        return found
+    return max(present, key=header.count)
+
+
+def _read_csv(text: str, encoding: str, notes: list[str], name: str, chooser: Chooser) -> Table:
+    """Text that pyarrow's path did not take, through the csv module."""
+    if not text.strip():
+        raise DataFileError(f"{name} is empty")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        lone = text.count("\r")
+        if lone > text.count("\n"):  # CR is how this file ends its lines
+            notes.append("lines end with CR only (an old Mac format)")
+            text = text.replace("\r", "\n")
+        elif lone:  # a stray CR inside a line: a space, so that the row stays whole
+            notes.append(f"{lone} carriage return(s) (CR) inside lines read as spaces")
+            text = text.replace("\r", " ")
+    delimiter = sniff_delimiter(text[:SNIFF_BYTES])
+    if delimiter in DELIMITER_NOTES:
+        notes.append(DELIMITER_NOTES[delimiter])
+    table = _slow_csv(text, name, delimiter, chooser)
+    table.encoding, table.delimiter = encoding, delimiter
+    table.notes = notes + table.notes
+    return table
+
+
+def _header_of(first_line: str, delimiter: str, name: str) -> list[str]:
+    try:
+        header = next(csv.reader([first_line], delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise DataFileError(f"{name} line 1: the header cannot be read ({exc})") from exc
+    if len(header) > MAX_COLUMNS:
+        raise DataFileError(
+            f"{name} has {len(header):,} columns, more than the limit of "
+            f"{MAX_COLUMNS}; is it the file you meant?"
+        )
+    return header
+
+
+@dataclass
+class Header:
+    positions: list[int]  # positions in the file of the usable columns
+    columns: list[str]  # their names, trimmed and lower-cased
+    original: dict[str, str]
+    notes: list[str]
+
+
+def prepare_header(header: Sequence[str], name: str) -> Header:
+    """Usable columns of a header: trimmed, lower-cased, first of repeated names, no index."""
+    if len(header) > MAX_COLUMNS:
+        raise DataFileError(
+            f"{name} has {len(header):,} columns, more than the limit of "
+            f"{MAX_COLUMNS}; is it the file you meant?"
+        )
+    positions, columns, original, notes = [], [], {}, []
+    unnamed = 0
+    for i, raw_name in enumerate(header):
+        shown = str(raw_name).replace("\ufeff", "").strip()
+        key = shown.lower()
+        if INDEX_COLUMN.match(key):
+            if i == 0:
+                notes.append("ignored the first column, an unnamed index (a pandas export)")
+            else:
+                unnamed += 1
+            continue
+        if key in original:
+            notes.append(f"column {shown!r} appears twice; its first occurrence is read")
+            continue
+        positions.append(i)
+        columns.append(key)
+        original[key] = shown
+    if unnamed:
+        notes.append(f"ignored {unnamed} column(s) without a name")
+    return Header(positions, columns, original, notes)
+
+
+def header_looks_like_data(columns: Sequence[str]) -> bool:
+    """True when header names look like values (numbers, dates): the file has no header row.
+
+    Column names are words; two or more names that are numbers or dates (or one, in a header
+    of fewer than four names) mean the first row is a record.
+    """
+    named = [c for c in columns if c]
+    values = sum(bool(DATA_LIKE.match(c)) for c in named)
+    return values >= 2 or (values == 1 and len(named) < 4)
+
+
+def _is_hxl(values: Sequence[str]) -> bool:
+    filled = [v.strip() for v in values if v.strip()]
+    return bool(filled) and all(v.startswith("#") and " " not in v for v in filled)
+
+
+def _fast_csv(raw: bytes, name: str, chooser: Chooser) -> Table | None:
+    """pyarrow's reader on the bytes, when the file is plain UTF-8 CSV with one line per
+    record; None when it is not (the csv module's path then reads it and names what is odd).
+    """
+    start = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+    if b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n"):
+        return None  # a lone CR: line ends the csv module's path normalises
+    head = raw[start : start + SNIFF_BYTES].decode("utf-8", errors="replace").replace("\r\n", "\n")
+    end = head.find("\n")
+    if end < 0 or not head.strip():
+        return None
+    first = head[:end]
+    if first.count('"') % 2 or "\ufffd" in first:
+        return None
+    delimiter = sniff_delimiter(head)
+    raw_header = _header_of(first, delimiter, name)
+    header = prepare_header(raw_header, name)
+    wanted = chooser.select(header.columns)
+    keep = header.columns if wanted is None else list(wanted)
+    index = dict(zip(header.columns, header.positions, strict=True))
+    generated = [f"c{i}" for i in range(len(raw_header))]
+    include = [generated[index[c]] for c in keep]
+    physical = raw.count(b"\n", start) + (0 if raw.endswith(b"\n") else 1)
+    table, lines = None, None
+    for newlines_in_values in (False, True):  # the faster mode first
+        try:
+            table = pa_csv.read_csv(
+                pa.py_buffer(raw)[start:],
+                read_options=pa_csv.ReadOptions(column_names=generated, skip_rows=1),
+                parse_options=pa_csv.ParseOptions(
+                    delimiter=delimiter, newlines_in_values=newlines_in_values
+                ),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types={g: pa.string() for g in generated},
+                    include_columns=include,
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                    check_utf8=True,
+                ),
+            )
+        except (pa.ArrowInvalid, ValueError):
+            continue
+        if physical - 1 == table.num_rows:
+            lines = np.arange(2, table.num_rows + 2)
+            break
+        # Values spanning lines (or blank lines): the csv module counts where each record
+        # starts, and gives up (None) on anything its own path must name.
+        try:
+            text = raw[start:].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        lines = _record_starts(text, delimiter, len(raw_header))
+        if lines is not None and len(lines) == table.num_rows:
+            break
+        lines = None
+    if lines is None:
+        return None
+    n = table.num_rows
+    for column in table.columns:
+        if n and pc.max(pc.utf8_length(column)).as_py() > MAX_FIELD_CHARS:
+            return None  # the csv module's path names the rows
+    frame = table.to_pandas()
+    frame.columns = keep
+    notes = [DELIMITER_NOTES[delimiter]] if delimiter in DELIMITER_NOTES else []
+    out = Table(
+        name,
+        header.columns,
+        header.original,
+        frame,
+        lines,
+        notes=notes + header.notes,
+        encoding="UTF-8",
+        delimiter=delimiter,
+    )
+    first_row = _first_row(head, delimiter)
+    _drop_hxl(out, [first_row[i] for i in header.positions if i < len(first_row)])
+    return out
+
+
+def _record_starts(text: str, delimiter: str, width: int) -> np.ndarray | None:
+    """The line where each record starts; None when a record is ragged or swallows a row."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    starts: list[int] = []
+    physical: list[str] | None = None
+    try:
+        next(reader, None)
+        previous = reader.line_num
+        for row in reader:
+            start, end = previous + 1, reader.line_num
+            previous = end
+            if not row:
+                continue
+            if len(row) != width:
+                return None
+            if end > start:
+                physical = physical if physical is not None else text.split("\n")
+                if _swallowed_line(physical, start, end, width, delimiter):
+                    return None
+            starts.append(start)
+    except csv.Error:
+        return None
+    return np.asarray(starts, dtype=int)
+
+
+def _first_row(head: str, delimiter: str) -> list[str]:
+    rest = head.split("\n", 2)
+    if len(rest) < 2:
+        return []
+    try:
+        return next(csv.reader([rest[1]], delimiter=delimiter), [])
+    except csv.Error:
+        return []
+
+
+def _drop_hxl(table: Table, all_values: Sequence[str]) -> None:
+    if len(table.frame) and _is_hxl(all_values):
+        table.frame = table.frame.iloc[1:].reset_index(drop=True)
+        table.notes.append(f"skipped HDX's hashtag row (HXL) on line {table.lines[0]}")
+        table.lines = table.lines[1:]
+
+
+def _slow_csv(text: str, name: str, delimiter: str, chooser: Chooser) -> Table:
+    """The csv module's reader: ragged rows, unclosed quotes and long values named by line."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    try:
+        raw_header = next(reader, [])
+    except csv.Error as exc:
+        raise DataFileError(f"{name} line 1: the header cannot be read ({exc})") from exc
+    if len(raw_header) > MAX_COLUMNS:
+        raise DataFileError(
+            f"{name} has {len(raw_header):,} columns, more than the limit of "
+            f"{MAX_COLUMNS}; is it the file you meant?"
+        )
+    width = len(raw_header)
+    body: list[list[str]] = []
+    lines: list[int] = []
+    problems: list[Problem] = []
+    physical: list[str] | None = None
+    previous = reader.line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            start = previous + 1
+            previous = reader.line_num
+            problems.append(
+                Problem(name, start, None, None, f"cannot be read as CSV ({exc}); row left out")
+            )
+            continue
+        start, end = previous + 1, reader.line_num
+        previous = end
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if end > start:
+            physical = physical if physical is not None else text.split("\n")
+            swallowed = _swallowed_line(physical, start, end, width, delimiter)
+            if swallowed:
+                problems.append(
+                    Problem(
+                        name,
+                        start,
+                        None,
+                        None,
+                        f"has a quote that is not closed before line {swallowed}, which reads as a "
+                        f"row of its own; lines {start} to {end} left out (close the quote)",
+                    )
+                )
+                continue
+        if len(row) > width:
+            if any(v.strip() for v in row[width:]):
+                problems.append(
+                    Problem(
+                        name,
+                        start,
+                        None,
+                        None,
+                        f"has {len(row)} fields where the header has {width} (a value with an "
+                        f"unquoted {delimiter!r}?); row left out",
+                    )
+                )
+                continue
+            row = row[:width]
+        elif len(row) < width:
+            problems.append(
+                Problem(
+                    name,
+                    start,
+                    None,
+                    None,
+                    f"has {len(row)} fields where the header has {width} (is the line cut "
+                    "short?); row left out",
+                )
+            )
+            continue
+        body.append(row)
+        lines.append(start)
+    table = _from_rows(raw_header, body, np.asarray(lines, dtype=int), name, chooser)
+    table.problems = sorted(
+        problems + table.problems, key=lambda p: p.line if p.line is not None else 0
+    )
+    return table
+
+
+def _swallowed_line(
+    physical: list[str], start: int, end: int, width: int, delimiter: str
+) -> int | None:
+    """The first line after `start` inside one record that is a whole row by itself."""
+    for number in range(start + 1, end + 1):
+        line = physical[number - 1] if number - 1 < len(physical) else ""
+        try:
+            alone = next(csv.reader([line], delimiter=delimiter), [])
+        except csv.Error:
+            continue
+        if len(alone) == width and width > 1:
+            return number
+    return None
+
+
+def _from_rows(
+    raw_header: Sequence[str], body: list[list[str]], lines: np.ndarray, name: str, chooser: Chooser
+) -> Table:
+    """A Table from a header and rectangular rows of text (padded to the header's width)."""
+    header = prepare_header(raw_header, name)
+    wanted = chooser.select(header.columns)
+    keep = header.columns if wanted is None else list(wanted)
+    index = dict(zip(header.columns, header.positions, strict=True))
+    width = len(raw_header)
+    data = {}
+    for column in keep:
+        i = index[column]
+        data[column] = pd.Series([r[i] if i < len(r) else "" for r in body], dtype="str")
+    frame = pd.DataFrame(data, index=pd.RangeIndex(len(body)))
+    if not keep:
+        frame = pd.DataFrame(index=pd.RangeIndex(len(body)))
+    table = Table(name, header.columns, header.original, frame, lines, notes=header.notes)
+    if body and width:
+        _drop_hxl(table, [body[0][i] for i in header.positions if i < len(body[0])])
+    _drop_long_values(table)
+    return table
+
+
+def _drop_long_values(table: Table) -> None:
+    """Rows with a value longer than MAX_FIELD_CHARS become problems."""
+    frame = table.frame
+    if frame.empty:
+        return
+    bad = np.zeros(len(frame), dtype=bool)
+    for column in frame.columns:
+        lengths = frame[column].str.len().to_numpy()
+        over = lengths > MAX_FIELD_CHARS
+        for i in np.flatnonzero(over & ~bad):
+            table.problems.append(
+                Problem(
+                    table.name,
+                    int(table.lines[i]),
+                    table.original.get(column, column),
+                    None,
+                    f"holds a value of {int(lengths[i]):,} characters, more than the limit of "
+                    f"{MAX_FIELD_CHARS:,}; row left out",
+                )
+            )
+        bad |= over
+    if bad.any():
+        table.frame = frame.loc[~bad].reset_index(drop=True)
+        table.lines = table.lines[~bad]
+
+
+def _choose(table: Table, chooser: Chooser) -> None:
+    """Keep only the columns the chooser wants (for containers read whole)."""
+    wanted = chooser.select(table.columns)
+    if wanted is not None:
+        table.frame = table.frame[list(wanted)]

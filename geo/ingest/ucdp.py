@@ -1,0 +1,172 @@
+"""Provider: UCDP GED (every version), UCDP Candidate, UCDP's API and its CSV dumps.
+
+Columns added over the years (``relid``, ``code_status``, ``where_description``...) are
+optional; integers written as ``1.0`` and dates with a time (``2013-07-24T00:00:00``,
+``2009-06-09 00:00:00.000``) are read. Side A and side B are not attacker and victim, so the
+events are marked ``direction_stated = false``. Rows without a headline (and UCDP's
+aggregated rows) are real events and are kept: the quote falls back to ``where_description``,
+or reads "(no quote in the source file)". ``low`` and ``high`` are kept beside ``best``.
+data/README.md ("From UCDP GED") documents the mapping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from geo.ingest.base import (
+    DATE_REASON,
+    NO_QUOTE,
+    NO_SOURCE,
+    PLACEHOLDER,
+    Conversion,
+    code,
+    constant,
+    first_filled,
+    mapped,
+    read_dates,
+    stripped,
+    text,
+)
+
+NAME = "ucdp"
+LABEL = "UCDP GED"
+KEY_COLUMNS: tuple[str, ...] = (
+    "id",
+    "type_of_violence",
+    "side_a",
+    "side_b",
+    "where_prec",
+    "latitude",
+    "longitude",
+    "country",
+    "date_prec",
+    "date_start",
+    "best",
+)
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    "source_article",
+    "source_office",
+    "source_headline",
+    "where_coordinates",
+    "where_description",
+    "adm_1",
+    "low",
+    "high",
+)
+ALIASES: dict[str, str] = {}
+READS_EVERY_COLUMN = False
+
+# UCDP GED where_prec (1-7) -> ACLED-style geo_precision (1-3). See data/README.md.
+WHERE_PREC = {"1": "1", "2": "2", "3": "2", "4": "3", "5": "3", "6": "3", "7": "3"}
+WHERE_CAVEAT = {
+    "5": " where_prec 5: UCDP places it only in an area wider than a province.",
+    "6": " where_prec 6: UCDP knows only the country; the point is its centroid.",
+    "7": " where_prec 7: over water or in international airspace.",
+}
+# UCDP GED date_prec (1-5) -> ACLED-style time_precision (1-3). See data/README.md.
+DATE_PREC = {"1": "1", "2": "2", "3": "2", "4": "3", "5": "3"}
+DATE_CAVEAT = " date_prec 5: UCDP knows only the year."
+VIOLENCE = {"1": "State-based conflict", "2": "Non-state conflict", "3": "One-sided violence"}
+SUB_EVENT = "Not coded by UCDP"
+NOTE = (
+    "Imported from UCDP GED; side_a and side_b are the event's two sides: UCDP does not "
+    "say which one attacked."
+)
+NO_HEADLINE_NOTE = " UCDP gives no headline for this event."
+
+
+def to_events(frame: pd.DataFrame, columns: Sequence[str]) -> Conversion:
+    ids = code(frame, "id")
+    event_id = ("UCDP-" + ids).where(ids != "", "")
+
+    dates = read_dates(stripped(frame, "date_start"), "date_start")
+
+    date_prec = code(frame, "date_prec")
+    time_precision, bad_date_prec = mapped(date_prec, DATE_PREC)
+    time_precision = time_precision.mask(bad_date_prec, PLACEHOLDER["time_precision"])
+
+    where_prec = code(frame, "where_prec")
+    geo_precision, bad_where_prec = mapped(where_prec, WHERE_PREC)
+    geo_precision = geo_precision.mask(bad_where_prec, PLACEHOLDER["geo_precision"])
+
+    violence = code(frame, "type_of_violence")
+    event_type, bad_violence = mapped(violence, VIOLENCE)
+    event_type = event_type.mask(bad_violence, PLACEHOLDER["event_type"])
+
+    article, office = stripped(frame, "source_article"), stripped(frame, "source_office")
+    headline, where = stripped(frame, "source_headline"), stripped(frame, "where_description")
+    quote = first_filled(headline, where, constant(frame, NO_QUOTE))
+    no_quote = (quote == NO_QUOTE).to_numpy()
+
+    notes = constant(frame, NOTE)
+    for prec, caveat in WHERE_CAVEAT.items():
+        notes = notes.mask(where_prec == prec, notes + caveat)
+    notes = notes.mask(date_prec == "5", notes + DATE_CAVEAT)
+    notes = notes.mask(headline == "", notes + NO_HEADLINE_NOTE)
+
+    out = pd.DataFrame(
+        {
+            "event_id": event_id,
+            "event_date": dates.text,
+            "time_precision": time_precision,
+            "event_type": event_type,
+            "sub_event_type": constant(frame, SUB_EVENT),
+            "attacker": text(frame, "side_a"),
+            "target_group": text(frame, "side_b"),
+            "location": first_filled(
+                stripped(frame, "where_coordinates"),
+                stripped(frame, "adm_1"),
+                text(frame, "country"),
+            ),
+            "near_location": (where_prec == "2").map({True: "true", False: "false"}).astype("str"),
+            "admin1": text(frame, "adm_1"),
+            "country": text(frame, "country"),
+            "latitude": text(frame, "latitude"),
+            "longitude": text(frame, "longitude"),
+            "geo_precision": geo_precision,
+            "geo_source": "UCDP GED coordinates, where_prec " + where_prec,
+            "fatalities": text(frame, "best"),
+            "fatalities_low": text(frame, "low"),
+            "fatalities_high": text(frame, "high"),
+            "source_doc": first_filled(article, office, constant(frame, NO_SOURCE)),
+            "source_quote": quote,
+            "notes": notes,
+            "direction_stated": constant(frame, "false"),
+        }
+    )
+    origin = {
+        "event_id": "id",
+        "event_date": "date_start",
+        "time_precision": "date_prec",
+        "event_type": "type_of_violence",
+        "attacker": "side_a",
+        "target_group": "side_b",
+        "location": "where_coordinates",
+        "near_location": "where_prec",
+        "admin1": "adm_1",
+        "geo_precision": "where_prec",
+        "fatalities": "best",
+        "fatalities_low": "low",
+        "fatalities_high": "high",
+        "source_doc": "source_article or source_office",
+        "source_quote": "source_headline or where_description",
+    }
+    rejected = [
+        (dates.bad, "date_start", DATE_REASON),
+        (bad_date_prec, "date_prec", "is not a UCDP date precision (1 to 5)"),
+        (bad_where_prec, "where_prec", "is not a UCDP location precision (1 to 7)"),
+        (
+            bad_violence,
+            "type_of_violence",
+            "is not 1 (state-based), 2 (non-state) or 3 (one-sided violence)",
+        ),
+    ]
+    said = list(dates.notes)
+    if no_quote.any():
+        said.append(
+            f"{int(no_quote.sum())} event(s) have neither a headline nor a place "
+            f"description: their quote reads {NO_QUOTE!r}"
+        )
+    return Conversion(out, origin, rejected, None, "", said)

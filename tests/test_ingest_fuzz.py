@@ -1,0 +1,100 @@
+"""Fuzz the importer: random bytes and random CSV shapes raise only the project's own error,
+and a valid row is never lost because of the rows around it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from geo.ingest import convert
+from geo.problems import GeoError
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
+with open(FIXTURES / "acled_current.csv", encoding="utf-8", newline="") as _f:
+    ROWS = list(csv.reader(_f))
+HEADER, GOOD = ROWS[0], ROWS[1:]
+IDS = [row[0] for row in GOOD]
+
+FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FUZZ
+@given(st.binary(max_size=2000))
+def test_random_bytes_raise_nothing_but_the_projects_error(data):
+    try:
+        result = convert(data)
+    except GeoError:
+        return
+    assert result.rows_read >= len(result.events)
+
+
+@FUZZ
+@given(
+    st.binary(max_size=400),
+    st.sampled_from([b"", b"\xef\xbb\xbf", b"PK\x03\x04", b"{", b"[", b"\xff\xfe"]),
+)
+def test_random_bytes_after_a_header_or_magic_raise_only_the_projects_error(data, prefix):
+    header = ",".join(HEADER).encode()
+    for raw in (prefix + data, header + b"\n" + data, prefix + header + b"\n" + data):
+        try:
+            convert(raw)
+        except GeoError:
+            pass
+
+
+# Junk lines: ragged rows, stray quotes, every delimiter; their line ends are the file's own
+# (a junk line ending differently makes the file's line structure undecidable).
+junk_cell = st.text(alphabet=st.sampled_from(list('ab,;|\t" 1#')), max_size=12)
+junk_row = st.lists(junk_cell, min_size=0, max_size=40)
+
+
+@FUZZ
+@given(
+    st.lists(junk_row, max_size=4),
+    st.sampled_from([",", ";", "\t", "|"]),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+    st.integers(0, len(GOOD)),
+)
+def test_junk_rows_among_valid_ones_never_lose_a_valid_row(junk, delimiter, ending, at):
+    """Junk lines go in as raw text (no quoting): whatever they break, they must not take a
+    valid row with them, unless a junk line opens a quote it does not close, which the reader
+    names."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator=ending)
+    writer.writerow(HEADER)
+    valid = io.StringIO()
+    csv.writer(valid, delimiter=delimiter, lineterminator=ending).writerows(GOOD)
+    good_lines = valid.getvalue().split(ending)[:-1]
+    junk_lines = [delimiter.join(row) for row in junk]
+    lines = good_lines[:at] + junk_lines + good_lines[at:]
+    text = out.getvalue() + ending.join(lines) + ending
+    try:
+        result = convert(text.encode())
+    except GeoError:
+        return
+    kept = set(result.events["event_id"])
+    lost = [i for i in IDS if i not in kept]
+    if lost:
+        reasons = " ".join(p.reason for p in result.problems)
+        assert "not closed" in reasons or any(j.count('"') % 2 for j in junk_lines), (
+            lost,
+            [str(p) for p in result.problems],
+        )
+
+
+@FUZZ
+@given(st.lists(st.tuples(st.sampled_from(HEADER), st.text(max_size=8)), max_size=5))
+def test_random_values_in_valid_rows_are_reported_not_raised(changes):
+    rows = [list(r) for r in GOOD]
+    for column, value in changes:
+        rows[1][HEADER.index(column)] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([HEADER, *rows])
+    result = convert(out.getvalue().encode())
+    kept = set(result.events["event_id"])
+    assert {IDS[0], IDS[2], IDS[3]} <= kept or any(c == "event_id_cnty" for c, _ in changes)
+    assert result.rows_read == len(GOOD)

@@ -1,0 +1,27 @@
+"""Project files that must agree: the README's test command and what CI runs."""
+
+from __future__ import annotations
+
+import re
+
+from helpers import ROOT
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Test it", 1)[1]
+    command = re.search(r"```\n(.+?)\n```", section, flags=re.DOTALL).group(1).strip()
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8").replace("\\\n", " ")
+    ci = next(line for line in script.splitlines() if line.startswith("apt-get update"))
+    assert " ".join(ci.split()) == " ".join(command.split())
+    assert "ruff check ." in command and "ruff format --check ." in command
+
+
+def test_the_filter_keys_are_the_url_parameters():
+    import state
+    from geo.filters import MULTI_KEYS
+
+    assert [state.ATTACKER, state.TARGET_GROUP, state.EVENT_TYPE, state.ATTRIBUTION] == list(
+        MULTI_KEYS
+    )
+    assert (state.START, state.END) == ("start", "end")  # parse_query reads these names
