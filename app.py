@@ -13,13 +13,17 @@ import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
+import map_links
+import playback_ui
 import ui
 from geo import places, viewstate
 from geo.assets import served_assets, served_folders
+from geo.density import density_description, density_payload
 from geo.export import export_name, to_csv_bytes, to_geojson_bytes
 from geo.filters import visible_events
 from geo.mapview import (
     BASEMAPS,
+    LayerPlan,
     attacker_colors,
     base_map,
     events_layer,
@@ -89,6 +93,30 @@ def go_to_place(state: viewstate.MapState) -> viewstate.MapState:
     return viewstate.go_to(state, found[0].view)
 
 
+# ?layer=density: the option itself is the URL's value (a bound widget writes its label).
+LAYERS = ("points", "density")
+
+
+def layer_choice() -> str:
+    """The sidebar's layer choice, in the URL as ``layer`` like every other choice."""
+    return st.selectbox(
+        "Layer",
+        LAYERS,
+        key="layer",
+        bind="query-params",
+        help="points: single events (clustered), or grid cells when too many to draw; "
+        "density: events counted in small squares, darker where there are more",
+    )
+
+
+def choose_layer(shown, colors, drawn: viewstate.Drawing) -> LayerPlan:
+    """The layer the map draws: points/cells (plan_layer), or density squares."""
+    if st.session_state.get("layer") == "density":
+        payload = density_payload(shown, drawn.bounds, drawn.zoom)
+        return LayerPlan(payload, density_description(payload))
+    return plan_layer(shown, colors, drawn.bounds, drawn.zoom)
+
+
 @st.fragment
 def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
     box = viewstate.events_bounds(shown)
@@ -117,10 +145,11 @@ def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
     ):
         state = viewstate.frame(state, box)
     state = go_to_place(state)
+    state = map_links.frame_selection(state, shown)  # ?select=...: framed once
     st.session_state[VIEW_KEY] = state
 
     drawn = viewstate.drawing(state)
-    plan = plan_layer(shown, colors, drawn.bounds, drawn.zoom)
+    plan = choose_layer(shown, colors, drawn)
     visible = visible_events(shown, drawn.bounds)
     n = len(visible)
     help_text = f"{plural(n, 'shown event')} inside the map view, with every column"
@@ -156,7 +185,11 @@ def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
         height=MAP_HEIGHT,
         use_container_width=True,
         feature_group_to_add=events_layer(
-            shown, colors, plan.payload, move=drawn.move, legend=legend_entries(shown, colors)
+            shown,
+            colors,
+            map_links.highlight(plan.payload, shown),
+            move=drawn.move,
+            legend=legend_entries(shown, colors),
         ),
         returned_objects=["bounds", "center", "zoom"],
     )
@@ -167,6 +200,7 @@ def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
         f"hold exactly those, with every column. {plan.description} Showing the "
         f"{escape_markdown(label)}; click a dot for its source sentence."
     )
+    map_links.events_in_view(visible)
 
 
 def map_page() -> None:
@@ -175,6 +209,7 @@ def map_page() -> None:
     warm_place_index()
     st.html(LAYOUT_CSS)
     with st.sidebar:
+        layer_choice()
         basemap = st.selectbox(
             "Base map",
             list(BASEMAPS),
@@ -183,13 +218,16 @@ def map_page() -> None:
             bind="query-params",
             help=" · ".join(f"{k}: {v}" for k, v in BASEMAPS.items()),
         )
+    shown = playback_ui.shown(p)  # during a playback: events whose span touches the window
     with st.container(key="map_head", horizontal=True, vertical_alignment="center", gap="medium"):
         st.markdown("### Strikes and attacks")
-        ui.compact_counts(p.shown, len(p.data.events), p.data.label)
+        ui.compact_counts(shown, len(p.data.events), p.data.label)
+        playback_ui.controls(p)  # the play bar, in the header: the map keeps its height
     ui.show_status(p)
-    if p.shown.empty:
+    if shown.empty:
         st.warning(ui.NO_MATCH)
-    map_and_export(p.shown, attacker_colors(p.data.events), p.state, basemap, p.data.label)
+    map_and_export(shown, attacker_colors(p.data.events), p.state, basemap, p.data.label)
+    playback_ui.ticker(p)
 
 
 PAGES = [

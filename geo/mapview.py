@@ -82,6 +82,8 @@ html,body{margin:0;height:100%;overflow:hidden}
 .leaflet-container.ev-offline{background:#aad3df}
 .event-marker span{display:block;width:16px;height:16px;border-radius:50%;box-sizing:border-box;
  border:2px solid #1a1a1a;box-shadow:0 0 0 1.5px #fff}
+.event-marker.ev-selected span{box-shadow:0 0 0 2px #fff,0 0 0 5px #111;width:20px;height:20px;
+ margin:-2px}
 .event-marker:focus span{outline:3px solid #222;outline-offset:2px}
 .ev-cluster div{width:30px;height:30px;border-radius:50%;background:#3a3a3a;color:#fff;
  border:2px solid #fff;box-shadow:0 0 0 1.5px #3a3a3a;box-sizing:border-box;
@@ -108,6 +110,7 @@ html,body{margin:0;height:100%;overflow:hidden}
  border:1.5px solid #1a1a1a;transform:translateY(1px)}
 .ev-legend i.ev-cl{background:#3a3a3a;border-color:#fff;box-shadow:0 0 0 1.5px #3a3a3a}
 .ev-legend i.ev-ring{border:1.5px dashed #555;background:none}
+.ev-legend i.ev-ramp{width:34px;border-radius:2px;border:1px solid #888}
 .ev-legend .ev-n{color:#666}
 .ev-legend.ev-collapsed ul{display:none}
 </style>"""
@@ -536,18 +539,26 @@ class EventsLayer(MacroElement):
         list.appendChild(li);
         return li;
       }
-      g.attackers.forEach(function (a) { item('ev-attacker', a[1], a[0], a[2]); });
-      if (g.more) {
+      if (d.mode !== 'density') {
+        g.attackers.forEach(function (a) { item('ev-attacker', a[1], a[0], a[2]); });
+      }
+      if (g.more && d.mode !== 'density') {
         list.appendChild(el('li', '\u2026 and ' + g.more.toLocaleString() + ' more attacker' +
                                   (g.more === 1 ? '' : 's') + ' (colours can repeat)', 'ev-n'));
       }
-      if (d.mode === 'cells') {
+      if (d.mode === 'density') {
+        var ramp = item('ev-ramp', null, 'Events per square: 1 \u2026 ' +
+                        d.largest.toLocaleString() + ' (density)');
+        ramp.firstChild.style.background = 'linear-gradient(90deg,' + d.colors.join(',') + ')';
+      } else if (d.mode === 'cells') {
         item('ev-cl', null, 'Grid cell: events counted, in its top attacker\u2019s colour');
       } else {
         item('ev-cl', null, 'Cluster of nearby events (click to open)');
       }
-      item('ev-ring', null, 'Dashed circle: place known to ~10 km (precision 2) or ~50 km (3)')
-        .title = 'Precision 2: ' + g.precision_labels['2'] + '; 3: ' + g.precision_labels['3'];
+      if (d.mode !== 'density') {
+        item('ev-ring', null, 'Dashed circle: place known to ~10 km (precision 2) or ~50 km (3)')
+          .title = 'Precision 2: ' + g.precision_labels['2'] + '; 3: ' + g.precision_labels['3'];
+      }
       box.appendChild(list);
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
@@ -613,6 +624,22 @@ class EventsLayer(MacroElement):
     box.appendChild(src);
     return box;
   }
+  if (d.mode === 'density') {
+    // Squares counted on the server (geo/density.py): no heat-map plugin, nothing fetched.
+    var squares = L.geoJSON(d.geojson, {renderer: L.canvas({padding: 0.2}),
+      style: function (f) {
+        return {color: '#800026', weight: 1, opacity: 0.55, fillColor: f.properties.color,
+                fillOpacity: 0.8};
+      },
+      onEachFeature: function (f, layer) {
+        layer.bindTooltip(el('span', f.properties.count.toLocaleString() + ' event' +
+          (f.properties.count === 1 ? '' : 's') + ' \u00b7 ' +
+          f.properties.fatalities.toLocaleString() + ' fatalities'));
+      }});
+    group.addLayer(squares);
+    window.conflictMap = {mode: 'density', squares: squares, count: d.n, cellCount: d.cells};
+    return;
+  }
   if (d.mode === 'cells') {
     var cells = L.layerGroup();
     for (var c = 0; c < d.lat.length; c++) {
@@ -675,6 +702,29 @@ class EventsLayer(MacroElement):
   group.addLayer(halos);
   group.addLayer(cluster);
   window.conflictMap = {mode: 'points', cluster: cluster, markers: markers, count: d.n};
+  // Linked from a table: highlight the selected events, open a popup once per request.
+  var selected = d.selected || [];
+  markers.forEach(function (m) {
+    if (selected.indexOf(m.eventId) < 0) { return; }
+    m.on('add', function () { this._icon.classList.add('ev-selected'); });
+    m.setZIndexOffset(1000);
+  });
+  if (d.open && window.__conflictOpenKey !== d.open_key) {
+    var wanted = markers.find(function (m) { return m.eventId === d.open; });
+    if (wanted) {
+      window.__conflictOpenKey = d.open_key;
+      // The cluster places its markers once it is on the map (and in chunks): wait for that.
+      var tries = 0;
+      var openIt = function () {
+        if (!wanted.__parent || !cluster._map) {
+          if (tries++ < 50) { setTimeout(openIt, 100); }
+          return;
+        }
+        cluster.zoomToShowLayer(wanted, function () { wanted.openPopup(); });
+      };
+      setTimeout(openIt, 0);
+    }
+  }
 })();
 {% endmacro %}
 """)

@@ -248,3 +248,26 @@ def _instant(value: float | str) -> datetime:
     if not math.isfinite(float(value)):
         raise ValueError(f"not a time: {value!r}")
     return datetime.fromtimestamp(float(value) / 1000, tz=UTC)
+
+
+def with_window(chart: alt.Chart, start: date, end: date) -> alt.LayerChart:
+    """The chart with a shaded band over the days ``start``..``end`` (both included): where a
+    playback is. The band is drawn under the dots and takes no clicks, so the brush still works.
+    """
+    band = pd.DataFrame(
+        {
+            "from": [start.isoformat()],
+            "to": [(end + timedelta(days=1)).isoformat()],
+            "label": [f"Playback: {start} – {end}"],
+        }
+    )
+    shade = (
+        alt.Chart(band)
+        .mark_rect(color="#c9a227", opacity=0.22, stroke="#8a6d00", strokeWidth=1)
+        .encode(
+            x=alt.X("from:T", scale=alt.Scale(type="utc")),
+            x2="to:T",
+            tooltip=alt.Tooltip("label:N", title="Window"),
+        )
+    )
+    return alt.layer(shade, chart).resolve_scale(x="shared")

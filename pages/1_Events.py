@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import map_links
 import state
 import ui
 from geo import duplicates
@@ -22,6 +23,7 @@ from geo.evidence import (
     sources_urls,
 )
 from geo.export import export_name, to_csv_bytes
+from geo.filters import to_query
 from geo.schema import BY_NAME, TIME_PRECISION_LABELS
 from geo.sources import casualty_context, source_labels
 from geo.text import escape_markdown
@@ -105,6 +107,21 @@ def column_config() -> dict:
     }
 
 
+def show_on_map(events: pd.DataFrame, p: ui.Page) -> None:
+    """A button that opens the map framed on the selected events, highlighted (one selected
+    event has its popup open): ``/?select=IRQ4&select=IRQ5`` with the same filters."""
+    ids = events["event_id"].astype(str).tolist()
+    label = f"Show {'it' if len(ids) == 1 else f'these {len(ids)}'} on the map"
+    if st.button(
+        label,
+        key="show_on_map",
+        icon=":material/map:",
+        type="primary",
+        help="Open the map framed on the selected events, highlighted",
+    ):
+        map_links.open_map_with(ids, to_query(p.state))
+
+
 def details(event: pd.Series, p: ui.Page) -> None:
     """What a selected row holds, with links to its evidence and to the map centred on it."""
 
@@ -158,7 +175,8 @@ p = ui.page("Events")
 st.title("Events")
 st.caption(
     f"The events of the {escape_markdown(p.data.label)} that match the filters. "
-    "Click a column header to sort; select a row for its details and its evidence."
+    "Click a column header to sort; select a row for its details and its evidence, "
+    "or several to show them on the map."
 )
 ui.show_overview(p)
 
@@ -216,7 +234,7 @@ if not shown.empty:
         column_config=column_config(),
         key=state.EVENTS_TABLE,
         on_select="rerun",
-        selection_mode="single-row",
+        selection_mode="multi-row",
         selection_default={"selection": {"rows": positions[:1]}},
         height=min(38 + 35 * n, 560),
         placeholder="–",
@@ -234,6 +252,7 @@ if not shown.empty:
     )
     rows = [r for r in picked.selection.rows if r < n]
     if rows:
+        show_on_map(shown.iloc[rows], p)
         event = shown.iloc[rows[0]]
         st.query_params["event"] = event["event_id"]
         st.divider()

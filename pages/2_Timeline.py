@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 import streamlit as st
 
+import playback_ui
 import state
 import ui
 from geo.mapview import attacker_colors
-from geo.timeline import FIELD, SPAN, dates_in_span, grain, timeline_chart
+from geo.timeline import FIELD, SPAN, dates_in_span, grain, timeline_chart, with_window
 
 
 def narrow_dates(key: str) -> None:
@@ -26,6 +28,20 @@ def all_dates() -> None:
     st.session_state[state.START], st.session_state[state.END] = None, None
 
 
+def playback_view(p: ui.Page):
+    """During a playback of the map: the events of its whole range, and its current window
+    (the date filter) to shade. Otherwise the filtered events and no window."""
+    run = playback_ui.current()
+    if run is None or p.state.start is None or p.state.end is None:
+        return p.shown, None
+    events = ui.filtered(p.data, replace(p.state, start=run.first, end=run.last))
+    st.caption(
+        f"The map's playback is at {p.state.start} – {p.state.end} (shaded) of "
+        f"{run.first} – {run.last}. Drag across the chart to play on from another span."
+    )
+    return events, (p.state.start, p.state.end)
+
+
 p = ui.page("Timeline")
 st.title("Timeline")
 st.caption(
@@ -39,16 +55,19 @@ st.caption(
 )
 ui.show_overview(p)
 
-if not p.shown.empty:
-    gathered = grain(p.shown)
+events, window = playback_view(p)
+if not events.empty:
+    gathered = grain(events)
     if gathered:
         st.info(
-            f"{len(p.shown):,} events are too many to draw one by one: each dot gathers an "
+            f"{len(events):,} events are too many to draw one by one: each dot gathers an "
             f"attacker's events of a {gathered}, sized by their fatalities. Narrow the "
             "dates (drag across the chart) to see single events.",
             icon=":material/info:",
         )
-    chart = timeline_chart(p.shown, attacker_colors(p.data.events))
+    chart = timeline_chart(events, attacker_colors(p.data.events))
+    if window is not None:
+        chart = with_window(chart, *window)
     # A new key per date range: once a span has become the filter, the chart starts unbrushed.
     key = state.timeline_chart_key(p.state.start, p.state.end)
     st.altair_chart(

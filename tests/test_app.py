@@ -144,7 +144,7 @@ def test_a_place_search_moves_the_map_and_says_where():
 def test_the_frame_button_asks_the_browser_for_a_new_framing():
     at = run({"lat": "36.2376", "lon": "43.9632", "zoom": "13"})
     before = at.session_state["map_view_state"].move.token
-    at.button[0].click().run()
+    next(b for b in at.button if b.label == "Frame the shown events").click().run()
     state = at.session_state["map_view_state"]
     assert state.move.token == before + 1 and state.move.fit is not None
     assert [b.label for b in at.get("download_button")][0] == "CSV (7 in view)"
@@ -160,3 +160,37 @@ def test_the_map_survives_its_stored_dataset_being_removed_underneath():
     store = Store(Settings.from_sources([]))
     store.remove(store.ensure_file(EVENTS_CSV).id)
     assert metric(run(), "Events shown") == "7"
+
+
+def test_play_sets_the_date_filter_to_the_first_window_and_stop_puts_it_back():
+    at = run({"step": "month"})
+    next(b for b in at.button if b.label == "Play").click().run()
+    assert not at.exception
+    assert (str(at.session_state["start"]), str(at.session_state["end"])) == (
+        "2020-01-01",
+        "2020-01-31",
+    )
+    assert metric(at, "Events shown") == "1"  # IRQ6, the only event of January 2020
+    assert at.session_state["playback"].playing
+    next(b for b in at.button if b.label == "Pause (1 of 3)").click().run()
+    assert not at.session_state["playback"].playing
+    assert str(at.session_state["end"]) == "2020-01-31"  # pausing keeps the window
+    next(b for b in at.button if b.key == "play_stop").click().run()
+    assert at.session_state["start"] is None and at.session_state["end"] is None
+    assert metric(at, "Events shown") == "7"
+
+
+def test_a_week_known_event_shows_for_its_whole_week_during_a_playback(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from geo.schema import EVENTS_CSV
+
+    events = pd.read_csv(EVENTS_CSV, dtype=str, keep_default_na=False)
+    events.loc[events["event_id"] == "IRQ6", "time_precision"] = "2"  # Fri 3 Jan 2020: week
+    path = tmp_path / "events.csv"
+    events.to_csv(path, index=False)
+    at = run({"step": "day"}, argv=["--events", str(path)], monkeypatch=monkeypatch)
+    next(b for b in at.button if b.label == "Play").click().run()
+    # The first day of the playback is Monday 30 December 2019, and IRQ6 shows on it.
+    assert str(at.session_state["start"]) == "2019-12-30"
+    assert metric(at, "Events shown") == "1"

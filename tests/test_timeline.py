@@ -138,3 +138,19 @@ def test_a_week_or_month_is_drawn_as_a_span(events):
     assert (rule["encoding"]["x"]["field"], rule["encoding"]["x2"]["field"]) == ("from", "to")
     assert layered["params"][0]["name"] == SPAN and points["mark"]["type"] == "circle"
     assert "layer" not in spec()  # exact days only: the plain dot chart
+
+
+def test_the_playback_window_is_a_band_under_the_dots_and_the_brush_stays(events):
+    from geo.timeline import with_window
+
+    chart = with_window(
+        timeline_chart(events, attacker_colors(events)), date(2022, 9, 1), date(2022, 9, 30)
+    )
+    spec = chart.to_dict()
+    band, dots = spec["layer"]
+    assert band["mark"]["type"] == "rect" and dots["mark"]["type"] == "circle"
+    values = spec["datasets"][band["data"]["name"]]
+    assert values == [
+        {"from": "2022-09-01", "to": "2022-10-01", "label": "Playback: 2022-09-01 – 2022-09-30"}
+    ]
+    assert [p["name"] for p in spec.get("params", []) + dots.get("params", [])] == [SPAN]
