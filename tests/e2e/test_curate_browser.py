@@ -86,7 +86,15 @@ def test_curate_the_erbil_airport_strike_and_find_it_on_map_and_sources(server, 
     candidate.get_by_role("button", name="Use this candidate").click()
     wait_idle(page)
     # The form is filled by the rerun the click starts: wait for the value, not a moment.
-    expect(page.locator(".st-key-cur_f_event_id input")).to_have_value("IRQ7", timeout=30_000)
+    # Until that rerun ends, the previous run's (stale) field can still be on the page beside
+    # the new one, so wait for any of them to hold the value, then for the run to end.
+    page.wait_for_function(
+        """[...document.querySelectorAll('.st-key-cur_f_event_id input')]
+             .some(i => i.value === 'IRQ7')""",
+        timeout=30_000,
+    )
+    wait_idle(page)
+    expect(page.locator(".st-key-cur_f_event_id input")).to_have_value("IRQ7")
     page.get_by_text("choose the attribution basis").wait_for()
 
     # A quote that is not in the source is refused, with the reason, and Save stays disabled.
@@ -132,6 +140,7 @@ def test_an_edit_with_a_point_outside_the_country_is_refused(server, context, co
     wait_idle(page)
     page.locator(".st-key-cur_edit button:not([disabled])").wait_for()
     page.locator(".st-key-cur_edit button").click()
+    page.get_by_text("Editing IRQ4").wait_for()  # the form is filled by the click's rerun
     wait_idle(page)
     commit(page, ".st-key-cur_f_latitude input", "48.85660")
     commit(page, ".st-key-cur_f_longitude input", "2.35220")

@@ -86,6 +86,8 @@ def test_an_import_survives_reload_shared_link_and_server_restart(
         # Remove deletes it for good: the link then opens the bundled data with a message.
         go_to_page(later, "Import")
         later.get_by_role("button", name="Remove").click()
+        # The rerun the click starts takes the id out of the address: wait for that, not a moment.
+        later.wait_for_function("!new URLSearchParams(location.search).has('data')")
         wait_idle(later)
         assert data_ids(later) == []
         gone = new_page(browser)
