@@ -115,8 +115,9 @@ def to_events(frame: pd.DataFrame, columns: Sequence[str]) -> Conversion:
         reported_of = pd.Series(
             attacker_as_reported[second].to_numpy(), index=ids[second].to_numpy()
         )
-        target = ids.map(target_of).fillna("").astype("str")
-        target_as_reported = ids.map(reported_of).fillna("").astype("str")
+        # object first: with no second rows the map is all-NaN float, which "" cannot fill
+        target = ids.map(target_of).astype("object").fillna("").astype("str")
+        target_as_reported = ids.map(reported_of).astype("object").fillna("").astype("str")
         target_origin = "actor1"
     else:
         target = text(frame, "actor2")
