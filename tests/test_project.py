@@ -25,3 +25,10 @@ def test_the_filter_keys_are_the_url_parameters():
         MULTI_KEYS
     )
     assert (state.START, state.END) == ("start", "end")  # parse_query reads these names
+
+
+def test_every_test_module_name_is_unique():
+    # tests/ and tests/e2e/ share one import namespace (rootdir-relative, no __init__.py):
+    # pytest refuses to collect a second module of the same name, which fails the whole run.
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []
