@@ -590,6 +590,17 @@ class EventsLayer(MacroElement):
     ['lat', 'lon', 'zoom', 'basemap', 'event'].forEach(function (k) { top.delete(k); });
     sourceQuery = top.toString();
   } catch (e) { sourceQuery = ''; }
+  // A popup fits the map it opens on (a phone's map is short): its text scrolls inside a box
+  // as high as the map leaves below the top padding, and no wider than the map.
+  var POPUP_PAD_TL = [12, 84], POPUP_PAD_BR = [12, 12], POPUP_FRAME = 56;
+  function fitted(layer, i) {
+    var p = layer.getPopup(), size = map.getSize();
+    if (p) {
+      p.options.maxHeight = Math.max(120, size.y - POPUP_PAD_TL[1] - POPUP_PAD_BR[1] - POPUP_FRAME);
+      p.options.maxWidth = Math.max(160, Math.min(360, size.x - 40));
+    }
+    return popup(i);
+  }
   function popup(i) {
     var box = el('div', null, 'ev-popup');
     box.setAttribute('data-event-id', d.id[i]);
@@ -692,9 +703,9 @@ class EventsLayer(MacroElement):
     });
     m.bindTooltip(el('span', d.id[i] + ' \u00b7 ' + d.date[i] + ' \u00b7 ' +
       d.sides_names[d.sides[i]]));
-    m.bindPopup((function (k) { return function () { return popup(k); }; })(i),
-                {maxWidth: 360, autoPan: true, autoPanPaddingTopLeft: [12, 84],
-                 autoPanPaddingBottomRight: [12, 12]});
+    m.bindPopup((function (k) { return function (layer) { return fitted(layer, k); }; })(i),
+                {maxWidth: 360, autoPan: true, autoPanPaddingTopLeft: POPUP_PAD_TL,
+                 autoPanPaddingBottomRight: POPUP_PAD_BR});
     m.on('popupopen', function () { this.closeTooltip(); });
     markers[i] = m;
   }
