@@ -15,7 +15,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from geo.problems import GeoError
+from geo.problems import DataFileError, GeoError
 
 
 class NotARegularFileError(GeoError, OSError):
@@ -33,6 +33,19 @@ _KINDS = [
 
 def _kind(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def regular_file(path: str | Path) -> os.stat_result:
+    """The stat of the file at `path` (symlinks followed), refused with DataFileError when it is
+    a directory, FIFO, device or socket: reading one could hang or never end.
+
+    Raises FileNotFoundError (an OSError) when nothing is there.
+    """
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        kind = _kind(info.st_mode)
+        raise DataFileError(f"{Path(path).name} is not a regular file (it is {kind})")
+    return info
 
 
 def current_umask() -> int:

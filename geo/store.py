@@ -48,6 +48,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from geo.filters import MULTI_COLUMNS, Bounds, FilterState, Options
+from geo.io import regular_file
 from geo.problems import GeoError, Problem
 
 SCHEMA_VERSION = 2  # bump when the Parquet layout changes: stored files are then re-converted
@@ -432,7 +433,7 @@ class Store:
         geo.events.load_events). Raises what the loader raises (DataFileError, OSError).
         """
         path = Path(path).resolve()
-        info = path.stat()
+        info = regular_file(path)  # a FIFO or device would block every session on its read
         stamp = {
             "source_path": str(path),
             "source_mtime_ns": info.st_mtime_ns,

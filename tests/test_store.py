@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -17,6 +19,7 @@ from conftest import ROOT
 from geo.events import load_events
 from geo.filters import Bounds, FilterState, Options, filter_events, visible_events
 from geo.ingest import convert
+from geo.problems import DataFileError
 from geo.store import (
     DuckDBEngine,
     PolarsEngine,
@@ -307,3 +310,29 @@ def test_per_session_limits(imports, used_mb, size_mb, expected):
         assert message is None
     else:
         assert expected in message
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a POSIX FIFO")
+def test_an_events_file_that_is_a_fifo_or_a_folder_is_refused_without_reading(store, tmp_path):
+    """`--events` on a FIFO once blocked every session on hashing it: it is refused unread."""
+    fifo = tmp_path / "events.csv"
+    os.mkfifo(fifo)
+    for path in (fifo, tmp_path):
+        outcome: list[BaseException | None] = []
+
+        def run(path=path, outcome=outcome):
+            try:
+                store.ensure_file(path)
+                outcome.append(None)
+            except BaseException as exc:  # handed to the test's thread below
+                outcome.append(exc)
+
+        worker = threading.Thread(target=run, daemon=True)
+        worker.start()
+        worker.join(timeout=20)
+        if worker.is_alive():  # it is blocked reading the FIFO: unblock it, then fail
+            with open(fifo, "wb"):
+                pass
+            pytest.fail(f"ensure_file({path.name}) blocked reading a FIFO")
+        assert isinstance(outcome[0], DataFileError), outcome
+        assert re.search(r"is not a regular file \(it is a (FIFO|directory)", str(outcome[0]))

@@ -24,9 +24,7 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import re
-import stat
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -45,6 +43,7 @@ from geo.ingest.limits import (
     MAX_UNPACKED_BYTES,
     SNIFF_BYTES,
 )
+from geo.io import regular_file
 from geo.problems import DataFileError, Problem
 
 Source = str | Path | bytes | BinaryIO
@@ -109,10 +108,7 @@ def source_bytes(source: Source) -> tuple[bytes, str]:
     """
     if isinstance(source, (str, Path)):
         path = Path(source)
-        mode = os.stat(path).st_mode
-        if not stat.S_ISREG(mode):
-            kind = "a directory" if stat.S_ISDIR(mode) else "a pipe, device or socket"
-            raise DataFileError(f"{path.name} is not a regular file (it is {kind})")
+        regular_file(path)
         return path.read_bytes(), path.name
     if isinstance(source, (bytes, bytearray, memoryview)):
         return bytes(source), "uploaded file"
