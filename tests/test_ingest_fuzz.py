@@ -19,7 +19,7 @@ with open(FIXTURES / "acled_current.csv", encoding="utf-8", newline="") as _f:
 HEADER, GOOD = ROWS[0], ROWS[1:]
 IDS = [row[0] for row in GOOD]
 
-FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FUZZ
@@ -60,9 +60,8 @@ junk_row = st.lists(junk_cell, min_size=0, max_size=40)
     st.integers(0, len(GOOD)),
 )
 def test_junk_rows_among_valid_ones_never_lose_a_valid_row(junk, delimiter, ending, at):
-    """Junk lines go in as raw text (no quoting): whatever they break, they must not take a
-    valid row with them, unless a junk line opens a quote it does not close, which the reader
-    names."""
+    """Junk lines go in as raw text (no quoting): whatever they break, a quote they open
+    and never close included, they must not take a valid row with them."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator=ending)
     writer.writerow(HEADER)
@@ -78,12 +77,7 @@ def test_junk_rows_among_valid_ones_never_lose_a_valid_row(junk, delimiter, endi
         return
     kept = set(result.events["event_id"])
     lost = [i for i in IDS if i not in kept]
-    if lost:
-        reasons = " ".join(p.reason for p in result.problems)
-        assert "not closed" in reasons or any(j.count('"') % 2 for j in junk_lines), (
-            lost,
-            [str(p) for p in result.problems],
-        )
+    assert not lost, (lost, [str(p) for p in result.problems])
 
 
 @FUZZ

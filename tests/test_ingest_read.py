@@ -289,7 +289,7 @@ def test_a_ragged_first_data_row_is_named_and_does_not_shift_the_others():
     assert result.rows_read == 4 and result.rows_skipped == 1
 
 
-def test_an_unbalanced_quote_does_not_swallow_the_next_row_silently():
+def test_an_unbalanced_quote_loses_only_its_own_row():
     text = (FIXTURES / "acled_current.csv").read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
     assert lines[2].count('"') >= 2 and ',"' in lines[2]
@@ -298,6 +298,9 @@ def test_an_unbalanced_quote_does_not_swallow_the_next_row_silently():
     reasons = [(p.line, p.reason) for p in result.problems]
     assert reasons and reasons[0][0] == 3
     assert "is not closed before line 4" in reasons[0][1]
+    assert "line 3 left out" in reasons[0][1] and "reading goes on at line 4" in reasons[0][1]
+    # Only the broken row is lost: the valid rows after it (line 4 on) are all kept.
+    assert list(result.events["event_id"]) == ["IRQ12001", "IRQ12003", "MLI3456"]
     assert "IRQ12001" in set(result.events["event_id"])
 
 
@@ -368,3 +371,21 @@ def test_reader_errors_are_the_projects_own():
     with pytest.raises(GeoError):
         convert(b"\x00\x01\x02binary")
     assert issubclass(DataFileError, ValueError)
+
+
+def test_json_numbers_too_long_for_python_are_a_row_problem_not_a_crash():
+    """int() refuses more than 4,300 digits: the JSON reader keeps numbers as written."""
+    huge = "9" * 5000
+    record = (
+        '{"event_id_cnty": "IRQ1", "event_date": "2024-11-01", "event_type": "Battles", '
+        '"actor1": "A", "actor2": "B", "country": "Iraq", "latitude": 33.3, '
+        '"longitude": 44.4, "fatalities": %s, "time_precision": 1, "admin1": "Baghdad", '
+        '"location": "Baghdad", "geo_precision": 1, "source": "S", "notes": "n"}'
+    )
+    data = ("[" + record % huge + ", " + record.replace("IRQ1", "IRQ2") % "2" + "]").encode()
+    result = convert(data, "acled")
+    assert list(result.events["event_id"]) == ["IRQ2"]
+    assert result.events["fatalities"].tolist() == [2]
+    assert result.events["latitude"].tolist() == [33.3]
+    [problem] = result.problems
+    assert (problem.line, problem.column) == (1, "fatalities"), str(problem)

@@ -271,7 +271,9 @@ def _json_text(value: object) -> str:
 
 def _read_json(text: str, name: str) -> Table:
     try:
-        data = json.loads(text)
+        # Numbers kept as written: validation reads text, and a 5,000-digit integer is
+        # then a bad value in its row, not a ValueError from int().
+        data = json.loads(text, parse_int=str, parse_float=str, parse_constant=str)
     except (json.JSONDecodeError, RecursionError) as exc:
         where = (
             f" at line {exc.lineno}, column {exc.colno}"
@@ -636,13 +638,35 @@ def _drop_hxl(table: Table, all_values: Sequence[str]) -> None:
         table.lines = table.lines[1:]
 
 
-def _slow_csv(text: str, name: str, delimiter: str, chooser: Chooser) -> Table:
-    """The csv module's reader: ragged rows, unclosed quotes and long values named by line."""
+def _records(text: str, delimiter: str, first: int = 1):
+    """(first line, last line, fields or None, csv.Error or None) of each record of `text`,
+    whose first line is line `first` of the file."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    try:
-        raw_header = next(reader, [])
-    except csv.Error as exc:
-        raise DataFileError(f"{name} line 1: the header cannot be read ({exc})") from exc
+    previous = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            start, previous = previous + 1, reader.line_num
+            yield start + first - 1, previous + first - 1, None, exc
+            continue
+        start, previous = previous + 1, reader.line_num
+        yield start + first - 1, previous + first - 1, row, None
+
+
+def _slow_csv(text: str, name: str, delimiter: str, chooser: Chooser) -> Table:
+    """The csv module's reader: ragged rows, unclosed quotes and long values named by line.
+
+    A quote left open swallows the lines after it into one record; when one of those lines
+    is a whole row by itself, only the broken lines are left out and reading starts again at
+    that row, so the valid rows after a stray quote are kept.
+    """
+    records = _records(text, delimiter)
+    _, _, raw_header, error = next(records, (1, 1, [], None))
+    if error is not None:
+        raise DataFileError(f"{name} line 1: the header cannot be read ({error})") from error
     if len(raw_header) > MAX_COLUMNS:
         raise DataFileError(
             f"{name} has {len(raw_header):,} columns, more than the limit of "
@@ -653,27 +677,24 @@ def _slow_csv(text: str, name: str, delimiter: str, chooser: Chooser) -> Table:
     lines: list[int] = []
     problems: list[Problem] = []
     physical: list[str] | None = None
-    previous = reader.line_num
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            start = previous + 1
-            previous = reader.line_num
+    while (record := next(records, None)) is not None:
+        start, end, row, error = record
+        if error is not None:
             problems.append(
-                Problem(name, start, None, None, f"cannot be read as CSV ({exc}); row left out")
+                Problem(name, start, None, None, f"cannot be read as CSV ({error}); row left out")
             )
             continue
-        start, end = previous + 1, reader.line_num
-        previous = end
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         if end > start:
             physical = physical if physical is not None else text.split("\n")
             swallowed = _swallowed_line(physical, start, end, width, delimiter)
             if swallowed:
+                left_out = (
+                    f"line {start}"
+                    if swallowed == start + 1
+                    else f"lines {start} to {swallowed - 1}"
+                )
                 problems.append(
                     Problem(
                         name,
@@ -681,9 +702,11 @@ def _slow_csv(text: str, name: str, delimiter: str, chooser: Chooser) -> Table:
                         None,
                         None,
                         f"has a quote that is not closed before line {swallowed}, which reads as a "
-                        f"row of its own; lines {start} to {end} left out (close the quote)",
+                        f"row of its own; {left_out} left out (close the quote), reading "
+                        f"goes on at line {swallowed}",
                     )
                 )
+                records = _records("\n".join(physical[swallowed - 1 :]), delimiter, swallowed)
                 continue
         if len(row) > width:
             if any(v.strip() for v in row[width:]):
