@@ -15,6 +15,8 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from geo.text import quoted
+
 # URL keys, named as users read them. Several values repeat the key: ?attacker=A&attacker=B
 MULTI_KEYS = {
     "attacker": "attackers",
@@ -274,7 +276,7 @@ def parse_query(
         view = parse_view(lat, lon, zoom)
         if view is None:
             notes.append(
-                f"URL view lat={_short(lat)}, lon={_short(lon)}, zoom={_short(zoom)} "
+                f"URL view lat={quoted(lat, 40)}, lon={quoted(lon, 40)}, zoom={quoted(zoom, 40)} "
                 f"is not a map view (lat in [-90, 90], lon in [-180, 180], "
                 f"zoom 0-{MAX_ZOOM}); ignored."
             )
@@ -287,13 +289,6 @@ def parse_query(
         attributions=chosen["attributions"],
     )
     return state, view, notes
-
-
-def _short(value: str | None, limit: int = 40) -> str:
-    """repr() of a URL value, cut so a 10,000-character value does not fill the page."""
-    if value is not None and len(value) > limit:
-        return repr(value[:limit]) + f"… ({len(value):,} characters)"
-    return repr(value)
 
 
 def _all(params: Mapping[str, Sequence[str]], key: str) -> list[str]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from geo.text import quoted
+
 
 class GeoError(Exception):
     """Base of the project's own errors."""
@@ -36,4 +38,4 @@ class Problem:
             where += f", column {self.column}"
         if self.value is None:
             return f"{where}: {self.reason}"
-        return f"{where}: {self.value!r} {self.reason}"
+        return f"{where}: {quoted(self.value)} {self.reason}"

@@ -18,6 +18,8 @@ So a WORD JOINER (U+2060, invisible and zero-width) is put inside each of those 
 3
 >>> plural(1, "event"), plural(1234, "event"), plural(2, "casualty", "casualties")
 ('1 event', '1,234 events', '2 casualties')
+>>> quoted("x" * 100, 5)
+"'xxxxx'… (100 characters)"
 """
 
 from __future__ import annotations
@@ -42,3 +44,11 @@ def escape_markdown(text: object) -> str:
 def plural(n: int, word: str, words: str | None = None) -> str:
     """'1 event', '7 events': the count with thousands separators and the right form."""
     return f"{n:,} {word if n == 1 else (words or word + 's')}"
+
+
+def quoted(value: object, limit: int = 200) -> str:
+    """repr() of a value from a file or a URL, cut at `limit` characters (and saying so), so
+    a message about a 100 MB field stays a line, not 100 MB."""
+    if isinstance(value, str) and len(value) > limit:
+        return repr(value[:limit]) + f"… ({len(value):,} characters)"
+    return repr(value)
