@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import ui
-from geo.assets import install_assets
+from geo.assets import served_assets
 from geo.curate.archive import add_source_record, archive_text, make_record, read_records
 from geo.curate.candidates import load_actors, propose, sentence_at, sentences
 from geo.curate.extract import ExtractError, extract_text
@@ -41,6 +41,7 @@ from geo.curate.store import (
 from geo.evidence import EVIDENCE_CSS, Span, find_spans, highlight_html
 from geo.mapview import BASEMAPS
 from geo.schema import BY_NAME, COLUMN_NAMES, PRECISION_LABELS, TIME_PRECISION_LABELS
+from geo.text import escape_markdown
 
 SOURCE = "cur_source"  # {"file": name, "published": ISO date or None}
 EDITING = "cur_editing"  # id of the event being edited, or None for a new one
@@ -57,7 +58,9 @@ CHOICES = {
 
 @st.cache_resource
 def assets():
-    return install_assets()
+    """The URLs of Leaflet & co. where pip installed them (app.py declares the components that
+    serve them before any page runs): nothing is written into the source tree."""
+    return served_assets()
 
 
 p = ui.page("Curate")
@@ -134,7 +137,7 @@ with new_tab:
             if add_source_record(paths.sources_csv, record):
                 log_source(paths, archived.file, archived.new, record.__dict__, by=who)
         except (ExtractError, CurationError, OSError) as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(exc))
         else:
             st.session_state[SOURCE] = {
                 "file": archived.file,
@@ -295,7 +298,7 @@ if st.button(
     try:
         entry = save_event(paths, fields, choices, by=who, editing=editing)
     except CurationError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(exc))
     else:
         st.session_state[MESSAGE] = ("success", f"Saved: {describe(entry)}.")
         st.session_state[RESET] = True  # widgets already drawn: clear them on the next run
@@ -326,7 +329,7 @@ if st.button(
     try:
         entry = undo(paths, by=who)
     except CurationError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(exc))
     else:
         st.session_state[MESSAGE] = ("success", f"Undone: {describe(entry)}.")
         st.rerun()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+import geo.assets
+from geo.schema import ROOT
+from geo.text import escape_markdown
 
 SECOND = "002_1c7f25da8f82bd90.txt"
 
@@ -116,3 +120,44 @@ def test_delete_then_undo_from_the_page(app, project_copy):
     at.button(key="cur_undo").click().run()
     assert events.read_bytes() == before
     assert "undid #1" in texts(at)
+
+
+def static_files() -> dict[str, tuple[int, int]]:
+    return {
+        str(p.relative_to(ROOT)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted((ROOT / "static").rglob("*"))
+    }
+
+
+def test_drawing_the_candidates_map_writes_nothing_into_the_source_tree(app, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a page wrote into static/ at run time")
+
+    monkeypatch.setattr(geo.assets, "install_assets", refuse)
+    monkeypatch.setattr(geo.assets, "write_atomic", refuse)
+    st.cache_resource.clear()  # no page may have its assets from an earlier test
+    before = static_files()
+    at = app()
+    at.selectbox(key="cur_doc").set_value(SECOND).run()
+    at.button(key="cur_use_doc").click().run()
+    assert not at.exception, at.exception
+    assert "Erbil International Airport · " in texts(at)  # a candidate, so the map was drawn
+    assert static_files() == before
+
+
+@pytest.mark.parametrize(
+    "name, data, says",
+    [
+        ("**Breaking** [news](http://x.example).txt", b"\xff\xfe bad", "is not UTF-8"),
+        ("_notes_ # 1.pdf", b"not a PDF", "not a readable PDF"),
+    ],
+)
+def test_an_uploaded_file_name_in_an_error_is_shown_as_typed(app, name, data, says):
+    at = app()
+    at.file_uploader(key="cur_file").upload(name, data, "text/plain")
+    at.button(key="cur_archive").click().run()
+    assert not at.exception, at.exception
+    shown = at.error[0].value
+    # Escaped markdown: the name is shown literally, not as bold, a link or a heading.
+    assert shown.startswith(escape_markdown(name))
+    assert says in re.sub(r"\\(.)", r"\1", shown)
