@@ -29,6 +29,7 @@ from geo.filters import (
     parse_query,
     summarise,
 )
+from geo.ingest import limits
 from geo.problems import DataFileError, Problem
 from geo.review import ImportReview, review_import
 from geo.schema import COLUMN_NAMES, EVENTS_CSV, ROOT
@@ -77,6 +78,7 @@ def events_path() -> Path:
 # from CONFLICT_MAP_* environment variables and app arguments after `--` (see geo.store).
 @st.cache_resource(show_spinner=False)
 def store() -> Store:
+    limits.configure(sys.argv[1:])  # the file reader's limits: the same arguments, same env
     s = Store(Settings.from_sources(sys.argv[1:]))
     s.sweep()  # imports past their retention go at each server start
     return s

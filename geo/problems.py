@@ -22,6 +22,10 @@ class DataFileError(GeoError, ValueError):
     """A whole file cannot be used (wrong columns, not a CSV, unreadable)."""
 
 
+class SettingError(GeoError, ValueError):
+    """A deployer's setting (environment variable or argument) is not a usable value."""
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str

@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from geo.export import to_csv_bytes
+from geo.ingest import limits
 from geo.ingest.pipeline import FORMAT_LABELS, FORMATS, convert
 from geo.io import write_atomic
-from geo.problems import DataFileError
+from geo.problems import DataFileError, SettingError
 
 ACCEPTED = (
     "CSV separated by , ; tab or | (.csv .tsv .txt), Excel or OpenDocument "
@@ -42,7 +43,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="auto",
         help=f"the input's layout: {labels}; auto tells it from the header (default)",
     )
+    for name, default in limits.DEFAULTS.items():
+        parser.add_argument(
+            "--" + name.replace("_", "-"),
+            metavar="N",
+            help=f"file reader limit (default {default:,}; also $CONFLICT_MAP_{name.upper()})",
+        )
     args = parser.parse_args(argv)
+    try:
+        limits.configure(sys.argv[1:] if argv is None else argv)
+    except SettingError as exc:
+        parser.error(str(exc))
 
     if args.output.resolve() == args.input.resolve() or (
         args.output.exists() and args.input.exists() and args.output.samefile(args.input)

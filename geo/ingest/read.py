@@ -37,12 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from geo.ingest.limits import (
-    MAX_COLUMNS,
-    MAX_FIELD_CHARS,
-    MAX_UNPACKED_BYTES,
-    SNIFF_BYTES,
-)
+from geo.ingest import limits
 from geo.io import regular_file
 from geo.problems import DataFileError, Problem
 
@@ -136,7 +131,7 @@ def read_bytes(raw: bytes, name: str, chooser: Chooser, inside: str = "") -> Tab
         )
     if not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not _mostly_nul(raw):
         body = raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw
-        if body[:SNIFF_BYTES].lstrip()[:1] not in (b"{", b"["):
+        if body[: limits.SNIFF_BYTES].lstrip()[:1] not in (b"{", b"["):
             table = _fast_csv(raw, name, chooser)
             if table is not None:
                 return table
@@ -182,10 +177,10 @@ def _read_zip(raw: bytes, name: str, chooser: Chooser, inside: str) -> Table:
             f"{name} is a zip that holds no CSV, spreadsheet or JSON file (it holds {listed})"
         )
     member = max(members, key=lambda i: i.file_size)
-    if member.file_size > MAX_UNPACKED_BYTES:
+    if member.file_size > limits.MAX_UNPACKED_BYTES:
         raise DataFileError(
             f"{name}: {member.filename} would unpack to {member.file_size:,} "
-            f"bytes, more than the limit of {MAX_UNPACKED_BYTES:,}"
+            f"bytes, more than the limit of {limits.MAX_UNPACKED_BYTES:,} (setting max_unpacked_mb)"
         )
     try:
         data = archive.read(member)
@@ -321,10 +316,10 @@ def _read_json(text: str, name: str) -> Table:
         if isinstance(record, dict):
             for k in record:
                 columns.setdefault(str(k), None)
-                if len(columns) > MAX_COLUMNS:
+                if len(columns) > limits.MAX_COLUMNS:
                     raise DataFileError(
-                        f"{name}: its records have more than {MAX_COLUMNS} "
-                        "different fields, the limit"
+                        f"{name}: its records have more than {limits.MAX_COLUMNS} "
+                        "different fields, the limit (setting max_columns)"
                     )
         else:
             problems.append(
@@ -375,7 +370,7 @@ def decode(raw: bytes, name: str) -> tuple[str, str, list[str]]:
 def _decode_other(raw: bytes, name: str, error: UnicodeDecodeError):
     from charset_normalizer import from_bytes
 
-    best = from_bytes(raw[:SNIFF_BYTES]).best()
+    best = from_bytes(raw[: limits.SNIFF_BYTES]).best()
     guess = best.encoding if best is not None else ""
     # Only what the importer promises: UTF-16 or UTF-32 (without a byte-order mark, found by
     # charset-normalizer) and Windows-1252; a guess of another code page could misread names.
@@ -442,7 +437,7 @@ def _read_csv(text: str, encoding: str, notes: list[str], name: str, chooser: Ch
         elif lone:  # a stray CR inside a line: a space, so that the row stays whole
             notes.append(f"{lone} carriage return(s) (CR) inside lines read as spaces")
             text = text.replace("\r", " ")
-    delimiter = sniff_delimiter(text[:SNIFF_BYTES])
+    delimiter = sniff_delimiter(text[: limits.SNIFF_BYTES])
     if delimiter in DELIMITER_NOTES:
         notes.append(DELIMITER_NOTES[delimiter])
     table = _slow_csv(text, name, delimiter, chooser)
@@ -456,10 +451,10 @@ def _header_of(first_line: str, delimiter: str, name: str) -> list[str]:
         header = next(csv.reader([first_line], delimiter=delimiter), [])
     except csv.Error as exc:
         raise DataFileError(f"{name} line 1: the header cannot be read ({exc})") from exc
-    if len(header) > MAX_COLUMNS:
+    if len(header) > limits.MAX_COLUMNS:
         raise DataFileError(
             f"{name} has {len(header):,} columns, more than the limit of "
-            f"{MAX_COLUMNS}; is it the file you meant?"
+            f"{limits.MAX_COLUMNS} (setting max_columns); is it the file you meant?"
         )
     return header
 
@@ -474,10 +469,10 @@ class Header:
 
 def prepare_header(header: Sequence[str], name: str) -> Header:
     """Usable columns of a header: trimmed, lower-cased, first of repeated names, no index."""
-    if len(header) > MAX_COLUMNS:
+    if len(header) > limits.MAX_COLUMNS:
         raise DataFileError(
             f"{name} has {len(header):,} columns, more than the limit of "
-            f"{MAX_COLUMNS}; is it the file you meant?"
+            f"{limits.MAX_COLUMNS} (setting max_columns); is it the file you meant?"
         )
     positions, columns, original, notes = [], [], {}, []
     unnamed = 0
@@ -524,7 +519,11 @@ def _fast_csv(raw: bytes, name: str, chooser: Chooser) -> Table | None:
     start = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     if b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n"):
         return None  # a lone CR: line ends the csv module's path normalises
-    head = raw[start : start + SNIFF_BYTES].decode("utf-8", errors="replace").replace("\r\n", "\n")
+    head = (
+        raw[start : start + limits.SNIFF_BYTES]
+        .decode("utf-8", errors="replace")
+        .replace("\r\n", "\n")
+    )
     end = head.find("\n")
     if end < 0 or not head.strip():
         return None
@@ -576,7 +575,7 @@ def _fast_csv(raw: bytes, name: str, chooser: Chooser) -> Table | None:
         return None
     n = table.num_rows
     for column in table.columns:
-        if n and pc.max(pc.utf8_length(column)).as_py() > MAX_FIELD_CHARS:
+        if n and pc.max(pc.utf8_length(column)).as_py() > limits.MAX_FIELD_CHARS:
             return None  # the csv module's path names the rows
     frame = table.to_pandas()
     frame.columns = keep
@@ -667,10 +666,10 @@ def _slow_csv(text: str, name: str, delimiter: str, chooser: Chooser) -> Table:
     _, _, raw_header, error = next(records, (1, 1, [], None))
     if error is not None:
         raise DataFileError(f"{name} line 1: the header cannot be read ({error})") from error
-    if len(raw_header) > MAX_COLUMNS:
+    if len(raw_header) > limits.MAX_COLUMNS:
         raise DataFileError(
             f"{name} has {len(raw_header):,} columns, more than the limit of "
-            f"{MAX_COLUMNS}; is it the file you meant?"
+            f"{limits.MAX_COLUMNS} (setting max_columns); is it the file you meant?"
         )
     width = len(raw_header)
     body: list[list[str]] = []
@@ -782,14 +781,14 @@ def _from_rows(
 
 
 def _drop_long_values(table: Table) -> None:
-    """Rows with a value longer than MAX_FIELD_CHARS become problems."""
+    """Rows with a value longer than limits.MAX_FIELD_CHARS become problems."""
     frame = table.frame
     if frame.empty:
         return
     bad = np.zeros(len(frame), dtype=bool)
     for column in frame.columns:
         lengths = frame[column].str.len().to_numpy()
-        over = lengths > MAX_FIELD_CHARS
+        over = lengths > limits.MAX_FIELD_CHARS
         for i in np.flatnonzero(over & ~bad):
             table.problems.append(
                 Problem(
@@ -798,7 +797,7 @@ def _drop_long_values(table: Table) -> None:
                     table.original.get(column, column),
                     None,
                     f"holds a value of {int(lengths[i]):,} characters, more than the limit of "
-                    f"{MAX_FIELD_CHARS:,}; row left out",
+                    f"{limits.MAX_FIELD_CHARS:,} (setting max_field_chars); row left out",
                 )
             )
         bad |= over

@@ -8,7 +8,7 @@ columns one at a time to a frame costs minutes at thousands of columns).
 >>> [str(p) for p in validate(raw, np.array([2, 3]), "x.csv").problems
 ...  if p.column == "fatalities"]
 ["x.csv line 3, column fatalities: '9223372036854775807' is larger than any plausible count \
-(the limit is 1,000,000,000)"]
+(the limit is 1,000,000,000, setting max_count)"]
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from geo.ingest.limits import MAX_COUNT
+from geo.ingest import limits
 from geo.problems import Problem
 from geo.schema import BY_NAME, COLUMN_NAMES
 
@@ -96,12 +96,13 @@ def validate(raw: pd.DataFrame, lines: np.ndarray, name: str) -> LoadResult:
                 else:
                     negative = ok & (number.fillna(0) < 0).to_numpy()
                     report(negative, column, values, "is negative")
-                    huge = ok & (number.fillna(0) > MAX_COUNT).to_numpy()
+                    huge = ok & (number.fillna(0) > limits.MAX_COUNT).to_numpy()
                     report(
                         huge,
                         column,
                         values,
-                        f"is larger than any plausible count (the limit is {MAX_COUNT:,})",
+                        "is larger than any plausible count (the limit is "
+                        f"{limits.MAX_COUNT:,}, setting max_count)",
                     )
                     ok &= ~negative & ~huge
                 counts = np.where(ok, number.fillna(0).to_numpy(), 0).astype("int64")
