@@ -6,10 +6,18 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
+
 from geo.evidence import describe_fatalities, describe_sides
+from geo.export import to_csv_bytes
 from geo.ingest import NO_QUOTE, NO_SOURCE, convert
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
+
+
+def exported(events) -> list[dict[str, str]]:
+    """The rows of the CSV export of `events`, as a user downloads it."""
+    return list(csv.DictReader(io.StringIO(to_csv_bytes(events).decode("utf-8-sig"))))
 
 
 def test_an_hdx_pandas_round_trip_reads_floats_as_ints_and_keeps_the_range():
@@ -57,3 +65,87 @@ def test_a_ged_file_without_the_newer_columns_reads():
     csv.writer(out, lineterminator="\n").writerows([[r[i] for i in keep] for r in rows])
     result = convert(out.getvalue().encode())
     assert result.problems == [] and len(result.events) == 4
+
+
+# ----------------------------------------------------------------------------- date_end
+
+
+def ucdp_csv_with(changes: dict[str, dict[str, str]]) -> bytes:
+    """ucdp_ged.csv with some cells changed: {event id: {column: value}}."""
+    with open(FIXTURES / "ucdp_ged.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header = rows[0]
+    for row in rows[1:]:
+        for column, value in changes.get(row[0], {}).items():
+            row[header.index(column)] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue().encode()
+
+
+def test_an_event_spanning_several_days_keeps_its_end_date_and_exports_the_range():
+    result = convert(FIXTURES / "ucdp_ged.csv")
+    assert result.problems == []
+    events = result.events.set_index("event_id")
+    # 244700 runs from 14 to 20 August 2017 (date_start, date_end).
+    assert events.at["UCDP-244700", "event_date_end"] == "2017-08-20"
+    # 244657 starts and ends on 31 July 2017: no end of its own, the day is the window.
+    assert events.at["UCDP-244657", "event_date_end"] == ""
+    intervals = {r["event_id"]: r["event_date_interval"] for r in exported(result.events)}
+    assert intervals["UCDP-244700"] == "2017-08-14/2017-08-20"
+    assert intervals["UCDP-244657"] == "2017-07-31/2017-07-31"
+    assert intervals["UCDP-244902"] == "2019-03-01/2019-03-20"
+
+
+def test_the_end_date_of_the_api_response_and_of_the_csv_agree():
+    from_csv = convert(FIXTURES / "ucdp_ged.csv").events
+    from_api = convert(FIXTURES / "ucdp_api.json").events
+    assert from_api["event_date_end"].tolist() == from_csv["event_date_end"].tolist()
+
+
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        ("2017-08-32", "is not a date"),
+        ("soon", "is not a date"),
+        ("2017-08-13", "is before date_start (2017-08-14)"),
+    ],
+)
+def test_a_bad_end_date_is_a_row_problem_naming_file_line_and_column(value, reason):
+    result = convert(ucdp_csv_with({"244700": {"date_end": value}}))
+    [problem] = result.problems
+    assert (problem.file, problem.line, problem.column, problem.value) == (
+        "uploaded file",
+        3,
+        "date_end",
+        value,
+    ), str(problem)
+    assert reason in problem.reason
+    assert "UCDP-244700" not in set(result.events["event_id"])
+    assert len(result.events) == 3
+
+
+def test_a_blank_end_date_or_a_bad_start_date_is_not_reported_as_a_bad_end():
+    data = ucdp_csv_with({"244700": {"date_end": ""}, "244801": {"date_start": "2018-13-01"}})
+    result = convert(data)
+    assert [(p.line, p.column) for p in result.problems] == [(4, "date_start")]
+    events = result.events.set_index("event_id")
+    assert events.at["UCDP-244700", "event_date_end"] == ""
+
+
+def test_day_first_start_and_end_dates_are_read_in_one_order():
+    # Only the start dates settle the order (31/07/2017); the end dates alone could be
+    # either, and must be read the same way, not refused.
+    changes = {
+        "244657": {"date_start": "31/07/2017", "date_end": "01/08/2017"},
+        "244700": {"date_start": "01/08/2017", "date_end": "02/08/2017"},
+        "244801": {"date_start": "01/05/2018", "date_end": "03/05/2018"},
+        "244902": {"date_start": "01/03/2019", "date_end": "05/03/2019"},
+    }
+    result = convert(ucdp_csv_with(changes))
+    assert result.problems == [], [str(p) for p in result.problems]
+    events = result.events.set_index("event_id")
+    assert events.at["UCDP-244700", "event_date"].strftime("%Y-%m-%d") == "2017-08-01"
+    assert events.at["UCDP-244700", "event_date_end"] == "2017-08-02"
+    assert events.at["UCDP-244902", "event_date_end"] == "2019-03-05"
+    assert any("read day-first" in n for n in result.notes), result.notes

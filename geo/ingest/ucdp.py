@@ -6,6 +6,8 @@ optional; integers written as ``1.0`` and dates with a time (``2013-07-24T00:00:
 events are marked ``direction_stated = false``. Rows without a headline (and UCDP's
 aggregated rows) are real events and are kept: the quote falls back to ``where_description``,
 or reads "(no quote in the source file)". ``low`` and ``high`` are kept beside ``best``.
+An event that runs over several days keeps ``date_end`` as ``event_date_end`` (blank when it
+ends the day it starts), read in the same day/month order as ``date_start``.
 data/README.md ("From UCDP GED") documents the mapping.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from geo.ingest.base import (
@@ -21,6 +24,7 @@ from geo.ingest.base import (
     NO_SOURCE,
     PLACEHOLDER,
     Conversion,
+    Dates,
     code,
     constant,
     first_filled,
@@ -54,6 +58,7 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "adm_1",
     "low",
     "high",
+    "date_end",
 )
 ALIASES: dict[str, str] = {}
 READS_EVERY_COLUMN = False
@@ -77,11 +82,45 @@ NOTE = (
 NO_HEADLINE_NOTE = " UCDP gives no headline for this event."
 
 
+def start_and_end(frame: pd.DataFrame) -> tuple[Dates, Dates]:
+    """``date_start`` and ``date_end`` read as one column, so that the dates of either that
+    can only be read one way (``31/07/2017``) settle the day/month order of both."""
+    starts, ends = stripped(frame, "date_start"), stripped(frame, "date_end")
+    label = "date_start and date_end" if "date_end" in frame.columns else "date_start"
+    both = read_dates(pd.concat([starts, ends], ignore_index=True), label)
+    n = len(frame)
+
+    def part(rows: slice) -> Dates:
+        text = pd.Series(both.text.to_numpy()[rows], index=frame.index, dtype="str")
+        return Dates(text, both.bad[rows], [])
+
+    start, end = part(slice(0, n)), part(slice(n, None))
+    start.notes = both.notes
+    return start, end
+
+
+def end_problems(
+    frame: pd.DataFrame, start: Dates, end: Dates
+) -> tuple[pd.Series, list[tuple[np.ndarray, str, str]]]:
+    """The end of each event that lasts more than a day ("" otherwise), and the end dates
+    that are not dates or are before their start date, as row problems."""
+    both_read = ~start.bad & ~end.bad & (start.text != "").to_numpy() & (end.text != "").to_numpy()
+    before = both_read & (end.text < start.text).to_numpy()
+    problems = [(end.bad, "date_end", DATE_REASON)]
+    written = stripped(frame, "date_start")
+    for value in pd.unique(written[before]):
+        mask = before & (written == value).to_numpy()
+        problems.append((mask, "date_end", f"is before date_start ({value})"))
+    later = both_read & (end.text > start.text).to_numpy()
+    return end.text.where(later, ""), problems
+
+
 def to_events(frame: pd.DataFrame, columns: Sequence[str]) -> Conversion:
     ids = code(frame, "id")
     event_id = ("UCDP-" + ids).where(ids != "", "")
 
-    dates = read_dates(stripped(frame, "date_start"), "date_start")
+    dates, ends = start_and_end(frame)
+    event_date_end, bad_ends = end_problems(frame, dates, ends)
 
     date_prec = code(frame, "date_prec")
     time_precision, bad_date_prec = mapped(date_prec, DATE_PREC)
@@ -110,6 +149,7 @@ def to_events(frame: pd.DataFrame, columns: Sequence[str]) -> Conversion:
         {
             "event_id": event_id,
             "event_date": dates.text,
+            "event_date_end": event_date_end,
             "time_precision": time_precision,
             "event_type": event_type,
             "sub_event_type": constant(frame, SUB_EVENT),
@@ -139,6 +179,7 @@ def to_events(frame: pd.DataFrame, columns: Sequence[str]) -> Conversion:
     origin = {
         "event_id": "id",
         "event_date": "date_start",
+        "event_date_end": "date_end",
         "time_precision": "date_prec",
         "event_type": "type_of_violence",
         "attacker": "side_a",
@@ -155,6 +196,7 @@ def to_events(frame: pd.DataFrame, columns: Sequence[str]) -> Conversion:
     }
     rejected = [
         (dates.bad, "date_start", DATE_REASON),
+        *bad_ends,
         (bad_date_prec, "date_prec", "is not a UCDP date precision (1 to 5)"),
         (bad_where_prec, "where_prec", "is not a UCDP location precision (1 to 7)"),
         (
