@@ -197,7 +197,9 @@ def workbook(rows: list[list[object]], extra_sheet: bool = True) -> bytes:
     return out.getvalue()
 
 
-def test_an_xlsx_export_is_read_from_the_sheet_that_holds_the_events():
+def typed_acled_rows() -> list[list[object]]:
+    """acled_current.csv as a spreadsheet holds it: upper-case header, dates as date cells,
+    numbers as numbers."""
     import datetime as dt
 
     rows = csv_rows("acled_current.csv")
@@ -212,10 +214,76 @@ def test_an_xlsx_export_is_read_from_the_sheet_that_holds_the_events():
         for column in ("fatalities", "time_precision", "geo_precision"):
             cells[rows[0].index(column)] = int(row[rows[0].index(column)])
         body.append(cells)
-    result = convert(workbook([header, *body]))
+    return [header, *body]
+
+
+def test_an_xlsx_export_is_read_from_the_sheet_that_holds_the_events():
+    result = convert(workbook(typed_acled_rows()))
     same_events(result, "acled_current.csv")
     assert result.sheet == "Events" and result.container == "Excel workbook (.xlsx)"
     assert "read sheet 'Events'" in result.notes[0]
+
+
+def ods_workbook(rows: list[list[object]]) -> bytes:
+    """An OpenDocument spreadsheet (LibreOffice's format) written by pandas' odf engine."""
+    pytest.importorskip("odf", reason="odfpy (requirements-dev.txt) writes the .ods fixture")
+    out = io.BytesIO()
+    with pd.ExcelWriter(out, engine="odf") as writer:
+        about = pd.DataFrame([["This workbook holds ACLED data"]])
+        about.to_excel(writer, sheet_name="About", header=False, index=False)
+        pd.DataFrame(rows).to_excel(writer, sheet_name="Events", header=False, index=False)
+    return out.getvalue()
+
+
+def xls_workbook(rows: list[list[object]]) -> bytes:
+    """An Excel 97-2003 workbook (BIFF8 in an OLE2 file), dates as date-formatted cells."""
+    import datetime as dt
+
+    xlwt = pytest.importorskip("xlwt", reason="xlwt (requirements-dev.txt) writes the .xls fixture")
+    book = xlwt.Workbook(encoding="utf-8")
+    book.add_sheet("About").write(0, 0, "This workbook holds ACLED data")
+    sheet = book.add_sheet("Events")
+    day = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, dt.datetime):
+                sheet.write(r, c, value, day)
+            else:
+                sheet.write(r, c, value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "write, container, magic",
+    [
+        (ods_workbook, "OpenDocument spreadsheet (.ods)", b"PK\x03\x04"),
+        (xls_workbook, "Excel 97-2003 workbook (.xls)", b"\xd0\xcf\x11\xe0"),
+    ],
+    ids=["ods", "xls"],
+)
+def test_ods_and_xls_workbooks_read_like_the_csv_from_the_sheet_that_holds_the_events(
+    write, container, magic
+):
+    data = write(typed_acled_rows())
+    assert data.startswith(magic)
+    result = convert(data)
+    same_events(result, "acled_current.csv")
+    assert result.sheet == "Events" and result.container == container
+    assert "read sheet 'Events' (of 2 sheets, the one whose header fits best)" in result.notes[0]
+    # The location names keep their script (Kurdish, Arabic) through the workbook.
+    expected = convert(FIXTURES / "acled_current.csv").events
+    assert result.events["admin1"].tolist() == expected["admin1"].tolist()
+
+
+@pytest.mark.parametrize("write", [ods_workbook, xls_workbook], ids=["ods", "xls"])
+def test_a_bad_cell_of_a_workbook_is_named_by_the_sheet_row_and_column(write):
+    rows = typed_acled_rows()
+    rows[2][rows[0].index("LATITUDE")] = 95.5
+    result = convert(write(rows))
+    assert [(p.line, p.column, p.value) for p in result.problems] == [(3, "LATITUDE", "95.5")]
+    assert len(result.events) == 3
 
 
 def test_excel_day_numbers_in_a_date_column_are_read_as_dates():
