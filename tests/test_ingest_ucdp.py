@@ -149,3 +149,63 @@ def test_day_first_start_and_end_dates_are_read_in_one_order():
     assert events.at["UCDP-244700", "event_date_end"] == "2017-08-02"
     assert events.at["UCDP-244902", "event_date_end"] == "2019-03-05"
     assert any("read day-first" in n for n in result.notes), result.notes
+
+
+# ------------------------------------------------------------------------- aggregation, Candidate
+
+
+def source_rows(name: str) -> list[dict[str, str]]:
+    with open(FIXTURES / name, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_an_aggregation_row_is_a_real_event_over_its_whole_year():
+    """ucdp_aggregation.csv: GED 19.1 columns (no relid, code_status, where_description), a
+    sourced event and an AGGREGATION EVENT: no article, headline or office, the country's
+    centroid, known only to the year (where_prec 6, date_prec 5)."""
+    result = convert(FIXTURES / "ucdp_aggregation.csv")
+    assert result.format == "ucdp" and result.problems == [], [str(p) for p in result.problems]
+    assert result.events["event_id"].tolist() == ["UCDP-90001", "UCDP-90002"]
+    aggregated = result.events.set_index("event_id").loc["UCDP-90002"]
+    assert aggregated["source_quote"] == NO_QUOTE and aggregated["source_doc"] == NO_SOURCE
+    assert "where_prec 6: UCDP knows only the country" in aggregated["notes"]
+    assert "date_prec 5: UCDP knows only the year" in aggregated["notes"]
+    assert "UCDP gives no headline for this event" in aggregated["notes"]
+    assert (aggregated["fatalities"], aggregated["fatalities_low"]) == (5, 5)
+    assert aggregated["fatalities_high"] == 8
+    assert (aggregated["latitude"], aggregated["longitude"]) == (23.7, 90.35)
+    said = "1 event(s) have neither a headline nor a place description"
+    assert any(said in n for n in result.notes), result.notes
+    intervals = {r["event_id"]: r["event_date_interval"] for r in exported(result.events)}
+    assert intervals == {
+        "UCDP-90001": "1992-04-10/1992-04-10",
+        "UCDP-90002": "1992-01-01/1992-12-31",  # the year, not January
+    }
+
+
+def test_a_ucdp_candidate_file_imports_every_event_with_its_span_and_range():
+    """ucdp_candidate.csv: a monthly Candidate release: GED's columns, every field quoted, CRLF,
+    dates with a time, events not yet vetted (code_status other than Clear) kept."""
+    raw = (FIXTURES / "ucdp_candidate.csv").read_bytes()
+    assert raw.startswith(b'"id","relid",') and b"\r\n" in raw
+    result = convert(FIXTURES / "ucdp_candidate.csv")
+    assert result.format == "ucdp" and result.problems == [], [str(p) for p in result.problems]
+    rows = source_rows("ucdp_candidate.csv")
+    assert {r["code_status"] for r in rows} == {"Clear", "Check deaths", "Check dyad"}
+    events = result.events
+    assert events["event_id"].tolist() == [f"UCDP-{r['id']}" for r in rows]
+    assert events["event_date"].dt.strftime("%Y-%m-%d").tolist() == [
+        r["date_start"][:10] for r in rows
+    ]
+    ends = [r["date_end"][:10] if r["date_end"] != r["date_start"] else "" for r in rows]
+    assert events["event_date_end"].tolist() == ends == ["", "2024-03-11", "2024-03-31"]
+    assert events["latitude"].tolist() == [float(r["latitude"]) for r in rows]
+    assert events["longitude"].tolist() == [float(r["longitude"]) for r in rows]
+    assert events["attacker"].tolist() == [r["side_a"] for r in rows]
+    assert events["target_group"].tolist() == [r["side_b"] for r in rows]
+    assert events["fatalities"].tolist() == [int(r["best"]) for r in rows]
+    assert events["fatalities_low"].tolist() == [int(r["low"]) for r in rows]
+    assert events["fatalities_high"].tolist() == [int(r["high"]) for r in rows]
+    assert events["time_precision"].tolist() == [1, 2, 3]
+    assert describe_fatalities(events.iloc[1].to_dict()) == "11 (range 11 to 20)"
+    assert not events["direction_stated"].any()
