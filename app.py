@@ -58,8 +58,7 @@ iframe[title="streamlit_folium.st_folium"]{height:max(360px,calc(100dvh - 205px)
 @st.cache_resource
 def assets():
     """Serve Leaflet & co. and the offline tiles from where they are installed (once a process:
-    /component/app.<name>/...), and return their URLs. Declared here, the entry point, before
-    any page runs: the Curate page's map loads the same files (geo.assets.served_assets)."""
+    /component/app.<name>/...), and return their URLs."""
     for name, folder in served_folders().items():
         components.declare_component(name, path=str(folder))
     return served_assets()
@@ -240,5 +239,4 @@ PAGES = [
     st.Page("pages/5_Import.py", title="Import", url_path="Import"),
     st.Page("pages/6_Curate.py", title="Curate", url_path="Curate"),
 ]
-assets()  # every page's map (this one, Curate's candidates) loads Leaflet from these components
 st.navigation(PAGES).run()

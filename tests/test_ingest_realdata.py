@@ -3,20 +3,27 @@
 Each file is read a second time here by a reader that shares nothing with the importer (the
 csv module, or python-calamine's cells directly) and every valid record is compared with the
 imported event: date, latitude, longitude, both sides and fatalities. The rows that really are
-broken are named by line and reason. The folder holds files of other publishers and is not in
-the repository: these tests skip where it is absent.
+broken are named by line and reason. Each real CSV is also re-saved at test time as users
+re-save it (other delimiters, day-first dates, other encodings, a zip, JSON) and must give the
+same events. The folder holds files of other publishers and is not in the repository (nor is
+any copy of them): these tests skip where it is absent.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
+import io
+import json
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from geo.ingest import NO_TARGET, convert, main
+from geo.problems import DataFileError
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "realdata"
@@ -164,3 +171,120 @@ def test_the_command_line_writes_every_valid_event_of_a_real_file(name, tmp_path
     written = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     format, broken = FILES[name]
     assert len(written) == len(expected_events(REAL / name, format, broken))
+
+
+# ----------------------------------------------------------------------------- re-saved variants
+
+SAMPLE = 150  # records per file: the variants of every file together take a few seconds
+DATE_COLUMNS = {"acled": ("event_date",), "ucdp": ("date_start", "date_end")}
+VARIANTS = ("semicolon", "tab", "day-first", "cp1252", "utf-16", "zip", "json")
+AMBIGUOUS = "could be day-first or month-first, and no date in the file settles which"
+
+
+@functools.cache
+def sampled_rows(path: Path) -> list[list[str]]:
+    """The header and up to SAMPLE records spread over the file (the first, HDX's hashtag row
+    where there is one, always among them), as the csv module reads them. Read once per file
+    for all its variants; callers do not change the rows."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+    step = max(1, len(body) // SAMPLE)
+    return [header, *body[::step][:SAMPLE]]
+
+
+def as_csv(rows: list[list[str]], delimiter: str = ",") -> str:
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def day_first(rows: list[list[str]], columns: tuple[str, ...]) -> tuple[list[list[str]], bool]:
+    """The rows with every date of `columns` written dd/mm/yyyy, and whether a day above 12
+    settles the order somewhere in the file."""
+    header = [h.strip().lower() for h in rows[0]]
+    at = [header.index(c) for c in columns if c in header]
+    settled = False
+    out = [rows[0]]
+    for row in rows[1:]:
+        row = list(row)
+        for i in at:
+            if i < len(row) and row[i].strip() and not row[i].startswith("#"):
+                iso = day(row[i])
+                row[i] = f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}"
+                settled |= int(iso[8:10]) > 12
+        out.append(row)
+    return out, settled
+
+
+def variant_bytes(kind: str, rows: list[list[str]], format: str) -> bytes:
+    if kind == "semicolon":
+        return as_csv(rows, ";").encode()
+    if kind == "tab":
+        return as_csv(rows, "\t").encode()
+    if kind == "day-first":
+        return as_csv(day_first(rows, DATE_COLUMNS[format])[0]).encode()
+    if kind == "cp1252":
+        try:
+            return as_csv(rows).encode("cp1252")
+        except UnicodeEncodeError as exc:
+            pytest.skip(f"not encodable in Windows-1252: {exc.object[exc.start : exc.end]!r}")
+    if kind == "utf-16":
+        return as_csv(rows).encode("utf-16")
+    if kind == "zip":
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("export/events.csv", as_csv(rows).encode())
+        return out.getvalue()
+    assert kind == "json"
+    header = rows[0]
+    records = [
+        dict(zip(header, row + [""] * (len(header) - len(row)), strict=False)) for row in rows[1:]
+    ]
+    return json.dumps(records, ensure_ascii=False).encode()
+
+
+def compared(events: pd.DataFrame) -> pd.DataFrame:
+    columns = ["event_id", "event_date", "latitude", "longitude"]
+    if "event_date_end" in events:
+        columns.append("event_date_end")
+    return events[columns].reset_index(drop=True)
+
+
+CSV_FILES = sorted(name for name in FILES if name.endswith(".csv"))
+
+
+@functools.cache
+def imported_sample(name: str):
+    """The sample of `name` written back as a plain comma-separated UTF-8 file, imported."""
+    return convert(as_csv(sampled_rows(REAL / name)).encode())
+
+
+def where_and_why(problems) -> list[tuple]:
+    return [(p.line, p.column, p.value, p.reason) for p in problems]
+
+
+@pytest.mark.parametrize("kind", VARIANTS)
+@pytest.mark.parametrize("name", CSV_FILES)
+def test_a_re_saved_variant_of_a_real_file_gives_the_same_events(name, kind):
+    """Each real CSV re-saved as users re-save it (another delimiter, day-first dates, another
+    encoding, zipped, as JSON) imports the same events as the plain CSV of the same records:
+    ids, dates and coordinates. A file whose day-first dates never settle the order is refused
+    with that reason."""
+    path = REAL / name
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    format = FILES[name][0]
+    rows = sampled_rows(path)
+    expected = imported_sample(name)
+    assert expected.format == format and len(expected.events) > 0
+
+    data = variant_bytes(kind, rows, format)
+    if kind == "day-first" and not day_first(rows, DATE_COLUMNS[format])[1]:
+        with pytest.raises(DataFileError, match=AMBIGUOUS):
+            convert(data)
+        return
+    result = convert(data)
+    assert result.format == format
+    assert where_and_why(result.problems) == where_and_why(expected.problems)
+    pd.testing.assert_frame_equal(compared(result.events), compared(expected.events))
