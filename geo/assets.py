@@ -110,18 +110,25 @@ def served_folders() -> dict[str, Path]:
     return folders
 
 
-def served_assets() -> Assets:
-    """The URLs of the files served_folders() serves (the page declares those components)."""
+def served_assets(module: str = COMPONENT_MODULE) -> Assets:
+    """The URLs of the files served_folders() serves, as components declared by `module`
+    (Streamlit names a component "<declaring module>.<name>"): app.py declares them for the
+    map page (the default), map_assets.py for the Curate page, which a fresh server may run
+    first."""
 
     def url(name: str, file: str) -> str:
-        return f"../{COMPONENT_MODULE}.vendor_{name}/{file}"
+        return f"../{module}.vendor_{name}/{file}"
 
     return Assets(
         js=[(key, url(name, file)) for key, name, file in JS],
         css=[(key, url(name, file)) for key, name, file in CSS],
         basemap_url=URL_PREFIX + BASEMAP_FILE,
         places_urls=tuple(URL_PREFIX + f for f in PLACES_FILES),
-        tiles_url=TILES_URL if offline_tiles() is not None else None,
+        tiles_url=(
+            f"../{module}.{TILES_COMPONENT}/{{z}}/{{x}}/{{y}}.png"
+            if offline_tiles() is not None
+            else None
+        ),
     )
 
 

@@ -14,7 +14,6 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import ui
-from geo.assets import served_assets
 from geo.curate.archive import add_source_record, archive_text, make_record, read_records
 from geo.curate.candidates import load_actors, propose, sentence_at, sentences
 from geo.curate.extract import ExtractError, extract_text
@@ -42,6 +41,7 @@ from geo.evidence import EVIDENCE_CSS, Span, find_spans, highlight_html
 from geo.mapview import BASEMAPS
 from geo.schema import BY_NAME, COLUMN_NAMES, PRECISION_LABELS, TIME_PRECISION_LABELS
 from geo.text import escape_markdown
+from map_assets import assets  # Leaflet & co. where pip installed them
 
 SOURCE = "cur_source"  # {"file": name, "published": ISO date or None}
 EDITING = "cur_editing"  # id of the event being edited, or None for a new one
@@ -54,13 +54,6 @@ CHOICES = {
     "geo_precision": {str(k): v for k, v in PRECISION_LABELS.items()},
     "near_location": {"true": "near the place", "false": "at the place"},
 }
-
-
-@st.cache_resource
-def assets():
-    """The URLs of Leaflet & co. where pip installed them (app.py declares the components that
-    serve them before any page runs): nothing is written into the source tree."""
-    return served_assets()
 
 
 p = ui.page("Curate")
