@@ -3,11 +3,11 @@
 import pandas as pd
 import pytest
 
-from conftest import ROOT
 from geo.actors import actor_key, canonicalise, check_actors, load_actors, lookup
 from geo.events import load_events
 from geo.ingest import convert
 from geo.mapview import attacker_colors
+from helpers import ROOT
 
 FIXTURE = ROOT / "tests" / "fixtures" / "duplicates" / "acled_overlapping_bundled.csv"
 EVENTS = load_events(ROOT / "data" / "events.csv").events

@@ -17,7 +17,6 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
 from geo.curate.archive import (
     NOT_STATED,
     SOURCE_COLUMNS,
@@ -43,6 +42,7 @@ from geo.curate.store import (
     undo,
 )
 from geo.schema import COLUMN_NAMES
+from helpers import ROOT
 
 FIRST = "000_5d4c6af62367a363.txt"
 SECOND = "002_1c7f25da8f82bd90.txt"

@@ -3,11 +3,11 @@
 import pandas as pd
 import pytest
 
-from conftest import ROOT
 from geo.actors import canonicalise
 from geo.duplicates import RULES, count, dataset_of, flag, hide, pairs
 from geo.events import load_events
 from geo.ingest import convert
+from helpers import ROOT
 
 FIXTURE = ROOT / "tests" / "fixtures" / "duplicates" / "acled_overlapping_bundled.csv"
 EVENTS = load_events(ROOT / "data" / "events.csv").events

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from conftest import ROOT
 from geo.filters import View
 from geo.places import Place, label_places, label_zoom, normalise, search_places
+from helpers import ROOT
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from conftest import ROOT
 from geo.events import load_events
 from geo.versions import diff, diff_files
+from helpers import ROOT
 
 V1 = ROOT / "tests" / "fixtures" / "versions" / "acled_v1.csv"
 V2 = ROOT / "tests" / "fixtures" / "versions" / "acled_v2.csv"

@@ -11,8 +11,10 @@ import hashlib
 import shutil
 
 import pytest
-from e2e.conftest import ROOT, open_map, show_marker, start_server, wait_idle
 from playwright.sync_api import expect
+
+from e2e.browser_helpers import MAP_FRAME, open_map, show_marker, start_server, wait_idle
+from geo.schema import ROOT
 
 SECOND = "002_1c7f25da8f82bd90.txt"
 
@@ -83,6 +85,10 @@ def test_curate_the_erbil_airport_strike_and_find_it_on_map_and_sources(server, 
     )
     candidate.wait_for()
     assert "Erbil International Airport" in candidate.locator("mark").first.inner_text()
+    # The candidates' map, on a server that has shown no other page: Leaflet comes from the
+    # components app.py declares over the installed packages (nothing copied into static/).
+    dots = page.frame_locator(MAP_FRAME).locator(".leaflet-container .leaflet-overlay-pane path")
+    dots.first.wait_for()
     candidate.get_by_role("button", name="Use this candidate").click()
     wait_idle(page)
     # The form is filled by the rerun the click starts: wait for the value, not a moment.

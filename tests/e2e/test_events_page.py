@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
-from conftest import MAP_FRAME, wait_idle
+from e2e.browser_helpers import MAP_FRAME, wait_idle
 
 HEADER_PX, ROW_PX = 35, 35  # st.dataframe's default header and row heights
 

@@ -6,7 +6,7 @@ from urllib.parse import urlencode, urlparse
 
 import pytest
 
-from conftest import wait_idle
+from e2e.browser_helpers import wait_idle
 
 HOSTILE = [
     "[Session expired - log in again](https://evil.example/login)",

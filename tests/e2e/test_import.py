@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from conftest import ROOT, go_to_page, open_map, settle, show_marker
+from e2e.browser_helpers import go_to_page, open_map, settle, show_marker
 from geo.ingest import convert
+from geo.schema import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "ingest"
 

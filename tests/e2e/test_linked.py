@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
-from conftest import MAP_FRAME, open_map, wait_idle
+from e2e.browser_helpers import MAP_FRAME, open_map, wait_idle
 from geo.events import load_events
 from geo.schema import EVENTS_CSV
 

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (
+from e2e.browser_helpers import (
     MAP_FRAME,
-    ROOT,
     go_to_page,
     open_map,
     set_view,
@@ -20,7 +19,7 @@ from conftest import (
     wait_idle,
 )
 from geo.events import load_events
-from geo.schema import EVENTS_CSV
+from geo.schema import EVENTS_CSV, ROOT
 
 EVENTS = load_events(EVENTS_CSV).events
 WIDE, PHONE = (1440, 900), (390, 844)

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import (
+from e2e.browser_helpers import (
     DISPLAYED_JS,
     MAP_FRAME,
     open_map,

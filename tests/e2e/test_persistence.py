@@ -7,8 +7,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from conftest import ROOT, go_to_page, open_map, settle, start_server, wait_idle
+from e2e.browser_helpers import go_to_page, open_map, settle, start_server, wait_idle
 from geo.ingest import convert
+from geo.schema import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "ingest"
 

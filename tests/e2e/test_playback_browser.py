@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
-from conftest import MAP_FRAME, go_to_page, open_map, wait_idle
+from e2e.browser_helpers import MAP_FRAME, go_to_page, open_map, wait_idle
 
 SAME_FRAME = f'() => window.__mapFrame === document.querySelector("{MAP_FRAME}")'
 COUNT = ".st-key-counts [data-testid='stMetricValue']"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
-from conftest import open_map, settle, show_marker, wait_idle
+from e2e.browser_helpers import open_map, settle, show_marker, wait_idle
 
 IRQ4_SOURCE = "News article on US strikes"  # the title the popup's source link shows
 IRQ4_SENTENCE = (

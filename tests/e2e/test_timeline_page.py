@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import parse_qs, urlparse
 
-from conftest import wait_idle
+from e2e.browser_helpers import wait_idle
 
 CHART = "[data-testid='stVegaLiteChart']"
 
