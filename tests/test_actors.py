@@ -4,13 +4,11 @@ import pandas as pd
 import pytest
 
 from geo.actors import actor_key, canonicalise, check_actors, load_actors, lookup
-from geo.events import load_events
 from geo.ingest import convert
 from geo.mapview import attacker_colors
 from helpers import ROOT
 
 FIXTURE = ROOT / "tests" / "fixtures" / "duplicates" / "acled_overlapping_bundled.csv"
-EVENTS = load_events(ROOT / "data" / "events.csv").events
 
 
 def test_the_actor_table_is_consistent():
@@ -56,20 +54,20 @@ def test_a_name_that_only_looks_alike_is_not_merged():
     assert unmatched == ["Islamic State (Iraq)"]
 
 
-def test_bundled_names_are_already_canonical():
-    out, unmatched = canonicalise(EVENTS)
+def test_bundled_names_are_already_canonical(events):
+    out, unmatched = canonicalise(events)
     assert unmatched == []
-    pd.testing.assert_frame_equal(out, EVENTS)
+    pd.testing.assert_frame_equal(out, events)
 
 
-def test_an_imported_alias_joins_the_bundled_actor_with_one_colour_and_keeps_its_spelling():
+def test_an_imported_alias_joins_the_bundled_actor_with_one_colour_and_keeps_its_spelling(events):
     imported = convert(FIXTURE).events
-    raw = pd.concat([EVENTS, imported], ignore_index=True)
+    raw = pd.concat([events, imported], ignore_index=True)
     assert {"Islamic Revolutionary Guard Corps", "Islamic Revolutionary Guard Corps (IRGC)"} <= set(
         raw["attacker"]
     )  # two before
     canonical, unmatched = canonicalise(imported)
-    both = pd.concat([EVENTS, canonical], ignore_index=True)
+    both = pd.concat([events, canonical], ignore_index=True)
     irgc = both[both["attacker"] == "Islamic Revolutionary Guard Corps (IRGC)"]
     assert set(irgc["event_id"]) == {"IRQ1", "IRQ2", "IRQ3", "IRQ90002"}
     assert "Islamic Revolutionary Guard Corps" not in set(both["attacker"])

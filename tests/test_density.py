@@ -7,11 +7,8 @@ import pandas as pd
 import pytest
 
 from geo.density import DENSITY_COLORS, MAX_SQUARES, color_class, density_payload, square_degrees
-from geo.events import load_events
 from geo.filters import Bounds
-from geo.schema import EVENTS_CSV
 
-EVENTS = load_events(EVENTS_CSV).events
 WORLD = Bounds(-80, -179, 80, 179)
 
 
@@ -19,10 +16,10 @@ def squares(payload):
     return payload["geojson"]["features"]
 
 
-def test_every_event_in_view_is_counted_once_in_the_square_that_holds_it():
-    d = density_payload(EVENTS, WORLD, 8)
-    assert sum(f["properties"]["count"] for f in squares(d)) == len(EVENTS) == d["n"]
-    for _, e in EVENTS.iterrows():
+def test_every_event_in_view_is_counted_once_in_the_square_that_holds_it(events):
+    d = density_payload(events, WORLD, 8)
+    assert sum(f["properties"]["count"] for f in squares(d)) == len(events) == d["n"]
+    for _, e in events.iterrows():
         holding = [
             f
             for f in squares(d)
@@ -36,18 +33,18 @@ def test_every_event_in_view_is_counted_once_in_the_square_that_holds_it():
         assert len(holding) == 1
 
 
-def test_the_three_strikes_of_one_day_at_one_airport_share_a_square_when_zoomed_out():
+def test_the_three_strikes_of_one_day_at_one_airport_share_a_square_when_zoomed_out(events):
     # IRQ4 (Erbil airport) and IRQ1 (Koysanjak, ~60 km away) merge at zoom 4, not at zoom 10.
-    far, near = density_payload(EVENTS, WORLD, 4), density_payload(EVENTS, WORLD, 10)
-    assert d_count(far) < d_count(near) == len(EVENTS)
+    far, near = density_payload(events, WORLD, 4), density_payload(events, WORLD, 10)
+    assert d_count(far) < d_count(near) == len(events)
 
 
 def d_count(d):
     return len(squares(d))
 
 
-def test_squares_are_rfc7946_closed_rings_longitude_first():
-    d = density_payload(EVENTS, WORLD, 6)
+def test_squares_are_rfc7946_closed_rings_longitude_first(events):
+    d = density_payload(events, WORLD, 6)
     for f in squares(d):
         ring = f["geometry"]["coordinates"][0]
         assert ring[0] == ring[-1] and len(ring) == 5
@@ -89,6 +86,6 @@ def test_squares_shrink_as_you_zoom_in():
     assert square_degrees(10) * 4 == pytest.approx(square_degrees(8))
 
 
-def test_no_events_gives_an_empty_layer():
-    d = density_payload(EVENTS.iloc[:0], WORLD, 5)
+def test_no_events_gives_an_empty_layer(events):
+    d = density_payload(events.iloc[:0], WORLD, 5)
     assert d["cells"] == 0 and squares(d) == [] and d["n"] == 0

@@ -4,19 +4,17 @@ import pandas as pd
 import pytest
 
 from geo.actors import canonicalise
-from geo.duplicates import RULES, count, dataset_of, flag, hide, pairs
-from geo.events import load_events
+from geo.duplicates import RULES, compared, count, dataset_of, flag, hide, pairs, unchecked
 from geo.ingest import convert
-from helpers import ROOT
+from helpers import ROOT, bundled_events
 
 FIXTURE = ROOT / "tests" / "fixtures" / "duplicates" / "acled_overlapping_bundled.csv"
-EVENTS = load_events(ROOT / "data" / "events.csv").events
 
 
 @pytest.fixture(scope="module")
 def both():
     imported, _ = canonicalise(convert(FIXTURE).events)
-    return pd.concat([EVENTS, imported], ignore_index=True)
+    return pd.concat([bundled_events(), imported], ignore_index=True)
 
 
 def test_datasets_are_told_apart_by_their_import_notes(both):
@@ -59,14 +57,14 @@ def test_hide_leaves_out_the_imported_copy_and_counts_it(both):
     assert set(both["event_id"]) - set(shown["event_id"]) == {"IRQ90001", "IRQ90004"}
 
 
-def test_events_of_one_dataset_are_never_flagged_against_each_other():
-    twice = pd.concat([EVENTS, EVENTS.assign(event_id=EVENTS["event_id"] + "b")], ignore_index=True)
+def test_events_of_one_dataset_are_never_flagged_against_each_other(events):
+    twice = pd.concat([events, events.assign(event_id=events["event_id"] + "b")], ignore_index=True)
     assert pairs(twice).empty
     assert count(flag(twice)) == 0
 
 
-def test_without_canonical_names_the_alias_still_matches(both):
-    raw = pd.concat([EVENTS, convert(FIXTURE).events], ignore_index=True)
+def test_without_canonical_names_the_alias_still_matches(both, events):
+    raw = pd.concat([events, convert(FIXTURE).events], ignore_index=True)
     assert ("IRQ5", "IRQ90001") in {(r.first_id, r.second_id) for r in pairs(raw).itertuples()}
 
 
@@ -80,8 +78,8 @@ def test_without_canonical_names_the_alias_still_matches(both):
         (30.0, 0, None),  # 30 km apart
     ],
 )
-def test_distance_and_day_limits(shift_km, shift_days, expected):
-    base = EVENTS[EVENTS["event_id"] == "IRQ5"]
+def test_distance_and_day_limits(shift_km, shift_days, expected, events):
+    base = events[events["event_id"] == "IRQ5"]
     other = base.assign(
         event_id="X1",
         dataset="ACLED",
@@ -93,8 +91,8 @@ def test_distance_and_day_limits(shift_km, shift_days, expected):
     assert (found["rule"].iloc[0] if len(found) else None) == expected
 
 
-def test_a_week_long_window_reaches_a_day_inside_it():
-    base = EVENTS[EVENTS["event_id"] == "IRQ5"]
+def test_a_week_long_window_reaches_a_day_inside_it(events):
+    base = events[events["event_id"] == "IRQ5"]
     week = base.assign(
         event_id="X1",
         dataset="UCDP GED",
@@ -102,3 +100,44 @@ def test_a_week_long_window_reaches_a_day_inside_it():
         event_date=base["event_date"] + pd.Timedelta(days=3),
     )
     assert len(pairs(pd.concat([base.assign(dataset="bundled"), week], ignore_index=True))) == 1
+
+
+def far_copies(events: pd.DataFrame, n: int) -> pd.DataFrame:
+    """``n`` events of the ACLED fixture moved 10 degrees north: they match nothing."""
+    rows = events.sample(n, replace=True, random_state=1).reset_index(drop=True)
+    return rows.assign(
+        event_id=[f"FAR{i}" for i in range(n)], latitude=rows["latitude"] + 10, dataset="ACLED"
+    )
+
+
+@pytest.mark.parametrize("padding", [0, 30])
+def test_the_same_pairs_are_found_whichever_dataset_is_the_larger(both, padding):
+    # With no padding the import (4 events) is the smaller side, with 30 more it is the
+    # larger one: the join widens the other side then, and must find the same pairs.
+    imported = both.iloc[7:].assign(dataset="ACLED")
+    frame = pd.concat(
+        [bundled_events().assign(dataset="bundled"), imported, far_copies(imported, padding)],
+        ignore_index=True,
+    )
+    got = {(r.first_id, r.second_id, r.rule) for r in pairs(frame).itertuples()}
+    assert got == {
+        ("IRQ5", "IRQ90001", RULES[0].name),
+        ("IRQ4", "IRQ90004", RULES[2].name),
+    }
+
+
+def test_the_curated_data_ranks_first_wherever_it_appears(both):
+    frame = pd.concat([both.iloc[7:], both.iloc[:7]], ignore_index=True)  # imports first
+    found = pairs(frame)
+    assert set(found["first_id"]) == {"IRQ5", "IRQ4"}  # the curated copy is the one kept
+
+
+def test_above_the_limit_nothing_is_flagged_and_the_reason_is_given(both):
+    frame = pd.concat([both, far_copies(both.iloc[7:], 10)], ignore_index=True)  # 14 ACLED
+    assert compared(frame) == 7  # the bundled events, weighed against the 14 ACLED ones
+    assert unchecked(frame, limit=7) is None and count(flag(frame, limit=7)) == 4
+    reason = unchecked(frame, limit=6)
+    assert reason and "not looked for" in reason and "7 events" in reason
+    assert count(flag(frame, limit=6)) == 0
+    assert count(flag(frame, limit=None)) == 4
+    assert compared(bundled_events()) == 0 and unchecked(bundled_events(), limit=0) is None

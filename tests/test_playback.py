@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.events import load_events
 from geo.playback import (
     PlaybackError,
     Window,
@@ -22,9 +21,6 @@ from geo.playback import (
     window_counts,
     windows,
 )
-from geo.schema import EVENTS_CSV
-
-EVENTS = load_events(EVENTS_CSV).events
 
 
 def frame(dates, precision=None, ends=None) -> pd.DataFrame:
@@ -71,16 +67,16 @@ def test_an_end_column_ends_the_span_where_it_is_filled():
     assert as_dates(spans, 2) == (date(2023, 5, 10), date(2023, 5, 10))  # end before start
 
 
-def test_the_bundled_data_plays_in_three_months_2020_2022_2023():
-    spans = event_spans(EVENTS)
+def test_the_bundled_data_plays_in_three_months_2020_2022_2023(events):
+    spans = event_spans(events)
     steps = windows(spans, "month")
     assert [(w.start.year, w.start.month) for w in steps] == [(2020, 1), (2022, 9), (2023, 12)]
-    shown = [set(EVENTS.loc[active(spans, w), "event_id"]) for w in steps]
+    shown = [set(events.loc[active(spans, w), "event_id"]) for w in steps]
     assert shown == [{"IRQ6"}, {"IRQ1", "IRQ2", "IRQ3"}, {"IRQ4", "IRQ5", "SYR1"}]
 
 
-def test_empty_windows_are_kept_on_request_with_their_counts():
-    spans = event_spans(EVENTS)
+def test_empty_windows_are_kept_on_request_with_their_counts(events):
+    spans = event_spans(events)
     every, counts = window_counts(spans, "month")
     assert len(every) == 48 == len(windows(spans, "month", skip_empty=False))
     assert every[0] == Window(date(2020, 1, 1), date(2020, 1, 31))
@@ -98,15 +94,15 @@ def test_weeks_start_on_monday_and_a_week_known_event_shows_all_week():
     assert active(spans, Window(date(2022, 10, 3), date(2022, 10, 9))).tolist() == [False, True]
 
 
-def test_cumulative_mode_keeps_every_event_since_the_start():
-    spans = event_spans(EVENTS)
+def test_cumulative_mode_keeps_every_event_since_the_start(events):
+    spans = event_spans(events)
     last = windows(spans, "month")[-1]
-    assert active(spans, last, since=date(2020, 1, 1)).sum() == len(EVENTS)
+    assert active(spans, last, since=date(2020, 1, 1)).sum() == len(events)
     assert active(spans, last, since=date(2022, 1, 1)).sum() == 6
 
 
-def test_next_window_follows_the_date_filter():
-    steps = windows(event_spans(EVENTS), "month")
+def test_next_window_follows_the_date_filter(events):
+    steps = windows(event_spans(events), "month")
     assert next_window(steps, None) == steps[0]
     assert next_window(steps, steps[0]) == steps[1]
     assert next_window(steps, steps[-1]) is None
@@ -117,9 +113,9 @@ def test_next_window_follows_the_date_filter():
     assert next_window(steps, growing, cumulative=True) == steps[2]
 
 
-def test_unknown_step_or_speed_is_named():
+def test_unknown_step_or_speed_is_named(events):
     with pytest.raises(PlaybackError, match="'fortnight'"):
-        windows(event_spans(EVENTS), "fortnight")
+        windows(event_spans(events), "fortnight")
     with pytest.raises(PlaybackError, match="'warp'"):
         speed_ms("warp")
     assert isinstance(PlaybackError("x"), ValueError)

@@ -5,11 +5,8 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 from e2e.browser_helpers import MAP_FRAME, open_map, wait_idle
-from geo.events import load_events
-from geo.schema import EVENTS_CSV
 
 HEADER_PX, ROW_PX = 35, 35  # st.dataframe's default header and row heights
-IDS = load_events(EVENTS_CSV).events["event_id"].tolist()
 
 
 def click_row(page, grid, row: int) -> None:
@@ -26,13 +23,13 @@ def popup_of(page):
     return frame, popup
 
 
-def test_selecting_irq4_in_the_events_table_opens_its_popup_on_the_map(server, context):
+def test_selecting_irq4_in_the_events_table_opens_its_popup_on_the_map(server, context, events):
     page = context.new_page()
     page.goto(f"{server.url}/Events")
     wait_idle(page)
     grid = page.locator("[data-testid='stDataFrame']")
     grid.wait_for()
-    click_row(page, grid, IDS.index("IRQ4"))
+    click_row(page, grid, list(events["event_id"]).index("IRQ4"))
     page.get_by_text("IRQ4 · 2023-12-25").wait_for()
     page.get_by_role("button", name="Show it on the map").click()
     page.wait_for_url("**select=IRQ4**")
@@ -43,14 +40,14 @@ def test_selecting_irq4_in_the_events_table_opens_its_popup_on_the_map(server, c
     assert frame.locator(".event-marker.ev-selected").get_attribute("data-event-id") == "IRQ4"
 
 
-def test_several_rows_open_the_map_framed_on_them(server, context):
+def test_several_rows_open_the_map_framed_on_them(server, context, events):
     page = context.new_page()
     page.goto(f"{server.url}/Events")
     wait_idle(page)
     grid = page.locator("[data-testid='stDataFrame']")
     grid.wait_for()
     for event_id in ("IRQ1", "IRQ2"):
-        click_row(page, grid, IDS.index(event_id))
+        click_row(page, grid, list(events["event_id"]).index(event_id))
         wait_idle(page)
     page.get_by_role("button", name="Show these 2 on the map").click()
     page.wait_for_url("**select=IRQ2**")

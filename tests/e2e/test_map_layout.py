@@ -18,10 +18,8 @@ from e2e.browser_helpers import (
     show_marker,
     wait_idle,
 )
-from geo.events import load_events
-from geo.schema import EVENTS_CSV, ROOT
+from geo.schema import ROOT
 
-EVENTS = load_events(EVENTS_CSV).events
 WIDE, PHONE = (1440, 900), (390, 844)
 # Screenshots to look at: SCREENSHOTS=/tmp/shots python -m pytest tests/e2e/test_map_layout.py
 SHOTS = Path(os.environ["SCREENSHOTS"]) if os.environ.get("SCREENSHOTS") else None
@@ -69,7 +67,7 @@ MARKERS_IN_VIEW = """() => {
 }"""
 
 
-def test_at_1440_the_map_fills_the_screen_under_a_compact_header(server, sized):
+def test_at_1440_the_map_fills_the_screen_under_a_compact_header(server, sized, events):
     page = sized(WIDE)
     frame = open_map(page, f"{server.url}/?basemap=Offline")
     settle(frame)
@@ -83,7 +81,7 @@ def test_at_1440_the_map_fills_the_screen_under_a_compact_header(server, sized):
         '[data-testid="stMainBlockContainer"] button p')]
         .filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.innerText)""")
     assert truncated == []
-    assert sorted(frame.evaluate(MARKERS_IN_VIEW)) == sorted(EVENTS["event_id"])
+    assert sorted(frame.evaluate(MARKERS_IN_VIEW)) == sorted(events["event_id"])
     legend = frame.locator(".ev-legend")
     assert legend.is_visible() and "Cluster of nearby events" in legend.inner_text()
 
@@ -98,13 +96,13 @@ def test_one_event_is_one_event_not_1_events(server, sized):
     assert not re.search(r"\b1 events\b", text)
 
 
-def test_on_a_phone_the_first_view_frames_every_event_on_the_first_screen(server, sized):
+def test_on_a_phone_the_first_view_frames_every_event_on_the_first_screen(server, sized, events):
     page = sized(PHONE)
     frame = open_map(page, f"{server.url}/?basemap=Offline")
     settle(frame)
     the_map = box_in_page(page.locator(MAP_FRAME))
     assert inside(the_map, *PHONE) and the_map["height"] >= 300, the_map
-    assert sorted(frame.evaluate(MARKERS_IN_VIEW)) == sorted(EVENTS["event_id"])
+    assert sorted(frame.evaluate(MARKERS_IN_VIEW)) == sorted(events["event_id"])
     # The URL names the view the map shows, once the map has reported it.
     page.wait_for_url(re.compile(r"zoom=\d+"), timeout=30_000)
     wait_idle(page)
@@ -197,7 +195,7 @@ def test_going_to_a_place_moves_the_map_and_the_url(server, sized):
     )
 
 
-def test_an_attacker_keeps_its_colour_after_an_import(server, sized):
+def test_an_attacker_keeps_its_colour_after_an_import(server, sized, events):
     page = sized(WIDE)
     frame = open_map(page, f"{server.url}/?basemap=Offline")
     settle(frame)
@@ -218,7 +216,7 @@ def test_an_attacker_keeps_its_colour_after_an_import(server, sized):
     go_to_page(page, "Map")
     frame = open_map(page)
     settle(frame)
-    assert frame.evaluate("window.conflictMap.count") > len(EVENTS)
+    assert frame.evaluate("window.conflictMap.count") > len(events)
     assert {i: frame.evaluate(colour, i) for i in before} == before
 
 
