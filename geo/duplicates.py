@@ -74,6 +74,51 @@ def dataset_of(events: pd.DataFrame) -> pd.Series:
 
 
 CHUNK = 20_000  # events of one dataset joined at a time: bounds memory on large imports
+# The most events the datasets other than the largest may hold for :func:`flags` to look for
+# duplicates. The cost grows with them times the largest one; measured on 2 shared cores with
+# bench.synth's (dense) ACLED events: 7 curated events beside 1M imported ones take 2 s, 50,000
+# beside 50,000 take 0.9 s, 50,000 beside 950,000 take 6 s, 500,000 beside 500,000 take 20-35 s.
+# Above it nothing is flagged, and :func:`unchecked` says so.
+LIMIT = 50_000
+
+
+def dataset_ranks(events: pd.DataFrame) -> np.ndarray:
+    """Each event's dataset as a number, in the order their copies are kept: the curated data
+    first, then the others in the order they appear."""
+    codes, names = pd.factorize(dataset_of(events), sort=False, use_na_sentinel=False)
+    order = sorted(range(len(names)), key=lambda k: (names[k] != FIRST, k))
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[order] = np.arange(len(names))
+    return rank[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+
+
+def compared(events: pd.DataFrame) -> int:
+    """How many events the check weighs against the largest dataset: all the others (0 for
+    a single dataset, where nothing is ever flagged)."""
+    if len(events) < 2:
+        return 0
+    sizes = np.bincount(dataset_ranks(events))
+    return int(sizes.sum() - sizes.max())
+
+
+def unchecked(events: pd.DataFrame, limit: int = LIMIT) -> str | None:
+    """Why :func:`flags` did not look for duplicates in ``events`` (a sentence to show as
+    text), or None when it did.
+
+    >>> ev = pd.DataFrame({"dataset": ["ACLED"] * 3 + ["UCDP GED"] * 3})
+    >>> print(unchecked(ev, limit=2)[:80])
+    Possible duplicates across datasets were not looked for: besides the largest dat
+    >>> unchecked(ev, limit=3) is None
+    True
+    """
+    n = compared(events)
+    if n <= limit:
+        return None
+    return (
+        "Possible duplicates across datasets were not looked for: besides the largest "
+        f"dataset the data holds {n:,} events, more than the {limit:,} the check weighs in a "
+        "few seconds."
+    )
 
 
 def pairs(events: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
@@ -91,10 +136,8 @@ def pairs(events: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame
     empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     if len(events) < 2 or not rules:
         return empty
-    dataset = dataset_of(events).to_numpy()
-    order = {name: i for i, name in enumerate(dict.fromkeys([FIRST, *dataset]))}
-    rank = np.array([order[d] for d in dataset])
-    if len(set(rank.tolist())) < 2:
+    rank = dataset_ranks(events)
+    if len(np.unique(rank)) < 2:
         return empty
     max_km = max(r.km for r in rules)
     max_days = max(r.days for r in rules)
@@ -134,23 +177,27 @@ def pairs(events: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame
         later = grid[grid["rank"] > a]
         if earlier.empty or later.empty:
             continue
-        for lo in range(0, len(later), CHUNK):
-            chunk = later.iloc[lo : lo + CHUNK]
+        # The smaller side is widened to its neighbouring cells (the offsets are symmetric, so
+        # either side may be), a chunk at a time; the larger side is hashed once per chunk.
+        # Seven curated events beside a million imported ones are then one small join.
+        small, large, small_is = (
+            (earlier, later, "a") if len(earlier) <= len(later) else (later, earlier, "b")
+        )
+        large_is = "b" if small_is == "a" else "a"
+        for lo in range(0, len(small), CHUNK):
+            chunk = small.iloc[lo : lo + CHUNK]
             near = chunk.merge(offsets, how="cross")
             near["cy"] += near.pop("oy")
             near["cx"] += near.pop("ox")
             near["cd"] += near.pop("od")
-            joins = [
-                near[["i", *keys]].merge(earlier[["i", *keys]], on=keys, suffixes=("_b", "_a"))
-            ]
-            if swapped_rules:  # the later event's target is the earlier one's attacker
+            suffixes = ("_" + small_is, "_" + large_is)
+            joins = [near[["i", *keys]].merge(large[["i", *keys]], on=keys, suffixes=suffixes)]
+            if swapped_rules:  # one event's target is the other's attacker, and back
                 flipped = near[["i", "cy", "cx", "cd", "a2", "a1"]].rename(
                     columns={"a2": "a1", "a1": "a2"}
                 )
                 joins.append(
-                    flipped.merge(
-                        earlier[["i", *keys, "a2"]], on=[*keys, "a2"], suffixes=("_b", "_a")
-                    )
+                    flipped.merge(large[["i", *keys, "a2"]], on=[*keys, "a2"], suffixes=suffixes)
                 )
             cand = pd.concat([j[["i_a", "i_b"]] for j in joins], ignore_index=True)
             if not cand.empty:
@@ -209,7 +256,9 @@ def _haversine(lat1, lon1, lat2, lon2) -> np.ndarray:
     return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
 
 
-def flag(events: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
+def flag(
+    events: pd.DataFrame, rules: tuple[Rule, ...] = RULES, limit: int | None = LIMIT
+) -> pd.DataFrame:
     """A copy of ``events`` with three columns added, nothing merged or removed:
 
     - ``possible_duplicate_of``: the ids of the other datasets' events it may duplicate
@@ -218,14 +267,21 @@ def flag(events: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
       target"...), "" if none;
     - ``duplicate_copy``: True for the second copy of a pair (the imported one when the
       curated data has the event), which :func:`hide` leaves out.
+
+    When the datasets other than the largest hold more than ``limit`` events, nothing is
+    looked for (every column says "none") and :func:`unchecked` says why; ``limit=None``
+    always looks.
     """
-    return events.assign(**flags(events, rules))
+    return events.assign(**flags(events, rules, limit))
 
 
-def flags(events: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
+def flags(
+    events: pd.DataFrame, rules: tuple[Rule, ...] = RULES, limit: int | None = LIMIT
+) -> pd.DataFrame:
     """Only the three columns :func:`flag` adds, on the index of ``events`` (no copy of the
-    events: what a page holding a million of them needs)."""
-    found = pairs(events, rules)
+    events: what a page holding a million of them needs). Bounded like :func:`flag`."""
+    too_many = limit is not None and unchecked(events, limit) is not None
+    found = pairs(events.iloc[0:0] if too_many else events, rules)
     n = len(events)
     other = np.full(n, "", dtype=object)
     rule = np.full(n, "", dtype=object)

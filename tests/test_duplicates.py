@@ -105,20 +105,15 @@ def test_a_week_long_window_reaches_a_day_inside_it(events):
 def far_copies(events: pd.DataFrame, n: int) -> pd.DataFrame:
     """``n`` events of the ACLED fixture moved 10 degrees north: they match nothing."""
     rows = events.sample(n, replace=True, random_state=1).reset_index(drop=True)
-    return rows.assign(
-        event_id=[f"FAR{i}" for i in range(n)], latitude=rows["latitude"] + 10, dataset="ACLED"
-    )
+    return rows.assign(event_id=[f"FAR{i}" for i in range(n)], latitude=rows["latitude"] + 10)
 
 
 @pytest.mark.parametrize("padding", [0, 30])
 def test_the_same_pairs_are_found_whichever_dataset_is_the_larger(both, padding):
     # With no padding the import (4 events) is the smaller side, with 30 more it is the
     # larger one: the join widens the other side then, and must find the same pairs.
-    imported = both.iloc[7:].assign(dataset="ACLED")
-    frame = pd.concat(
-        [bundled_events().assign(dataset="bundled"), imported, far_copies(imported, padding)],
-        ignore_index=True,
-    )
+    imported = both.iloc[7:]
+    frame = pd.concat([bundled_events(), imported, far_copies(imported, padding)])
     got = {(r.first_id, r.second_id, r.rule) for r in pairs(frame).itertuples()}
     assert got == {
         ("IRQ5", "IRQ90001", RULES[0].name),
