@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from geo.countries import country_code, fold
+from geo.countries import cities, country_code, fold
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = (
@@ -343,11 +343,10 @@ def gazetteer_entries(path: Path) -> tuple[tuple[dict[str, str], re.Pattern], ..
 
 @lru_cache(maxsize=1)
 def _cities_by_country() -> dict[str, list[dict[str, Any]]]:
-    """GeoNames places (500+ inhabitants) grouped by country code: one pass, once a process."""
-    from geo.countries import _gc
-
+    """GeoNames places (500+ inhabitants) grouped by country code: one pass, once a process,
+    over geo.countries.cities() (parsed once a process for every user of GeoNames)."""
     grouped: dict[str, list[dict[str, Any]]] = {}
-    for city in _gc().get_cities().values():
+    for city in cities().values():
         grouped.setdefault(city["countrycode"], []).append(city)
     return grouped
 
