@@ -22,6 +22,7 @@ import streamlit as st
 import ui
 from geo import playback
 from geo.filters import FilterState
+from state import END, START  # the shared date filter's keys: playback moves it
 
 PLAYBACK = "playback"  # this session's Playback (None: no playback under way)
 SPANS = "_playback_spans"  # (events frame, Spans): spans computed once per filtered frame
@@ -68,8 +69,8 @@ def window_of(state: FilterState) -> playback.Window | None:
 
 
 def _set_window(window: playback.Window, since: date | None) -> None:
-    st.session_state["start"] = since if since is not None else window.start
-    st.session_state["end"] = window.end
+    st.session_state[START] = since if since is not None else window.start
+    st.session_state[END] = window.end
 
 
 def _steps(p: ui.Page, run: Playback) -> list[playback.Window]:
@@ -124,7 +125,7 @@ def _stop() -> None:
     run = current()
     if run is None:
         return
-    st.session_state["start"], st.session_state["end"] = run.before
+    st.session_state[START], st.session_state[END] = run.before
     st.session_state[PLAYBACK] = None
 
 

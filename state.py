@@ -1,20 +1,32 @@
-"""Every key of ``st.session_state`` the pages use, named once, with who writes it and why.
+"""The shared keys of ``st.session_state``, named once, with who writes them and why; and where
+each cache is declared, with its key, size and lifetime.
 
 A widget's ``key=`` is a session-state key too: the shared filters (``ATTACKER`` ... ``END``) are
 bound to the URL (``bind="query-params"``), so their keys are also the URL's parameter names
 (geo.filters.MULTI_KEYS and "start"/"end") and must not change. Plain constants: no streamlit
-here, so geo/ code and tests may import the names too.
+here, so geo/ code and tests may import the names too. Keys that one module alone reads and
+writes are declared at the top of that module: app.py (the map's view, place search, layer),
+playback_ui.py (the playback and its memos), map_links.py (selection, events in view) and
+pages/6_Curate.py (the curation form, prefix ``cur_``).
 
-Caches (Streamlit's, declared beside the loader they wrap; listed here so that their size and
-lifetime are read in one place):
+Caches (Streamlit's, declared beside the function they wrap, where a comment gives the same
+key, size and lifetime):
 
-- ``ui._load``: ``st.cache_resource(max_entries=4)``, the validated events of a file, keyed on
-  path and modification time, shared by every session for the life of the server.
-- ``ui._filtered_file``: ``st.cache_resource(max_entries=64)``, one filtered frame per filter
-  state of the bundled/--events file, shared by every session; bounded by entries only.
-- ``app.assets``: ``st.cache_resource``, the URLs of the Leaflet files (one small object).
+- ``ui.store``: ``st.cache_resource``, the one geo.store.Store of the process (no key, one
+  entry, the process's life); the events live in its Parquet files, not in this cache.
+- ``ui._file_entry``: ``st.cache_resource(max_entries=4)``, the store entry of the file the app
+  was started with, keyed on path, modification time and size; the process's life.
+- ``ui._frame``: ``st.cache_resource(max_entries=4, ttl=1800)``, the events of one or more
+  stored datasets as one read-only frame shared by every session, keyed on the dataset ids;
+  released 30 minutes after loading. Bounded by entries and time, not yet by memory.
+- ``ui._rows``: ``st.cache_resource(max_entries=32, ttl=600)``, the row numbers matching a
+  filter state (int32: 4 MB at a million events), keyed on dataset ids and filter state.
+- ``app.assets`` and ``map_assets.assets``: ``st.cache_resource``, the Leaflet components
+  declared once a process and their URLs (one small object each); ``app.warm_place_index``:
+  the thread that builds the GeoNames index once a process.
 - ``pages/3_Sources.py`` and ``pages/4_About_the_data.py``: ``st.cache_data`` of file texts.
-- ``FILTERED`` and ``COMBINED`` below: one entry per session, dropped with the session.
+- Per session, dropped with it: playback_ui's ``SPANS``/``STEPS`` memos and the Events page's
+  duplicate flags (``"_duplicates"``), each keyed on the frame it was computed from.
 """
 
 from __future__ import annotations
@@ -27,17 +39,18 @@ ATTRIBUTION = "attribution"
 START = "start"  # datetime.date or None; the Timeline page writes it when a span is brushed
 END = "end"
 
-# What ui.py keeps per session.
+# What ui.py keeps per session (ui.py imports these names).
 URL_NOTES = "url_notes"  # notes on URL values that were ignored, computed on the first run
 URL_VIEW = "url_view"  # the map view the URL asked for (geo.filters.View) or None
-IMPORTS = "imported_files"  # files imported on the Import page: list of ui.Imported
+URL_DATES = "url_dates"  # the URL's (start, end), so a reversed range is noted once
+IMPORTS = "imported_ids"  # ids (in the store) of this session's imports, in order
+IMPORT_BYTES = "imported_bytes"  # bytes uploaded by this session, for the per-session limit
+URL_DATA_NOTES = "data_notes"  # messages about ?data= ids that could not be opened
 DATASET_MODE = "dataset_mode"  # "beside" or "instead": imports beside the bundled set or not
-COMBINED = "_combined"  # (key, the bundled and imported events together), rebuilt on change
-FILTERED = "_filtered"  # (events, filter state, filtered events) of an imported dataset
+DATA_KEY = "data"  # the URL key (not session state): ?data=<id>&data=<id>
 
 # The map page (app.py).
 MAP = "map"  # st_folium's last report from the browser: bounds, center, zoom
-VIEW_REQUEST = "view_request"  # the view the page asks the map for (geo.filters.View)
 BASEMAP = "basemap"
 DOWNLOAD_CSV = "download_csv"  # also the Events page's CSV button: one page shows at a time
 DOWNLOAD_GEOJSON = "download_geojson"

@@ -43,15 +43,12 @@ from geo.store import (
     session_limit,
 )
 from geo.text import escape_markdown
+from state import DATA_KEY, DATASET_MODE, IMPORT_BYTES, IMPORTS, URL_DATA_NOTES
 
 log = logging.getLogger(__name__)
 
-# Session-state keys, in one place.
-IMPORTS = "imported_ids"  # ids (in the store) of this session's imports, in order
-IMPORT_BYTES = "imported_bytes"  # bytes uploaded by this session, for the per-session limit
-URL_DATA_NOTES = "data_notes"  # messages about ?data= ids that could not be opened
-MODE = "dataset_mode"
-DATA_KEY = "data"  # the URL key: ?data=<id>&data=<id>
+# Session-state keys: named in state.py, the one place for them (kept here under these names).
+MODE = DATASET_MODE
 MODES = {"beside": "beside the bundled data", "instead": "instead of the bundled data"}
 
 

@@ -32,3 +32,31 @@ def test_every_test_module_name_is_unique():
     # pytest refuses to collect a second module of the same name, which fails the whole run.
     names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
     assert sorted(n for n in set(names) if names.count(n) > 1) == []
+
+
+def test_each_session_state_key_has_one_name_and_ui_uses_state_s():
+    import state
+    import ui
+
+    keys = {name: v for name, v in vars(state).items() if name.isupper() and isinstance(v, str)}
+    by_value: dict[str, list[str]] = {}
+    for name, value in keys.items():
+        by_value.setdefault(value, []).append(name)
+    assert {v: n for v, n in by_value.items() if len(n) > 1} == {}  # one key, two names
+    assert (ui.IMPORTS, ui.IMPORT_BYTES, ui.URL_DATA_NOTES, ui.MODE, ui.DATA_KEY) == (
+        state.IMPORTS,
+        state.IMPORT_BYTES,
+        state.URL_DATA_NOTES,
+        state.DATASET_MODE,
+        state.DATA_KEY,
+    )
+
+
+def test_the_shared_date_filter_is_written_through_state_s_names():
+    # A bare "start"/"end" elsewhere would silently drift from the filter's key and URL name.
+    for name in ("app.py", "ui.py", "playback_ui.py", "map_links.py", "map_assets.py"):
+        code = (ROOT / name).read_text(encoding="utf-8")
+        assert not re.search(r"session_state\[\s*[\"'](start|end)[\"']", code), name
+    for page in (ROOT / "pages").glob("*.py"):
+        code = page.read_text(encoding="utf-8")
+        assert not re.search(r"session_state\[\s*[\"'](start|end)[\"']", code), page.name
