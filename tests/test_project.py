@@ -60,3 +60,13 @@ def test_the_shared_date_filter_is_written_through_state_s_names():
     for page in (ROOT / "pages").glob("*.py"):
         code = page.read_text(encoding="utf-8")
         assert not re.search(r"session_state\[\s*[\"'](start|end)[\"']", code), page.name
+
+
+def test_contributing_s_layout_names_every_module_and_folder():
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    table = text.split("## Layout", 1)[1].split("## How data flows", 1)[0]
+    wanted = [f"`geo/{p.name}`" for p in (ROOT / "geo").glob("*.py") if p.name != "__init__.py"]
+    wanted += [f"`geo/{p.name}/`" for p in (ROOT / "geo").iterdir() if (p / "__init__.py").exists()]
+    wanted += [f"`{p.name}`" for p in ROOT.glob("*.py")]
+    wanted += [f"`{name}/`" for name in ("pages", "data", "seeds", "static", "bench")]
+    assert [w for w in wanted if w not in table] == []
