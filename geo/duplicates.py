@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from geo.actors import canonical_names
-from geo.dates import date_windows
+from geo.dates import END_COLUMN, date_windows
 
 EARTH_KM = 6371.0088
 
@@ -58,6 +58,25 @@ RULES: tuple[Rule, ...] = (
 # first (every event quoted verbatim), then imports in the order they come.
 FIRST = "bundled"
 COLUMNS = ("possible_duplicate_of", "duplicate_rule", "duplicate_copy")
+# The columns the check reads (those of them an events frame has): a caller holding many
+# events may pass only these.
+NEEDED = (
+    "event_id",
+    "dataset",
+    "notes",
+    "event_date",
+    "time_precision",
+    END_COLUMN,
+    "latitude",
+    "longitude",
+    "attacker",
+    "target_group",
+)
+
+
+def needed(events: pd.DataFrame) -> list[str]:
+    """The columns of ``events`` that the check reads."""
+    return [c for c in NEEDED if c in events.columns]
 
 
 def dataset_of(events: pd.DataFrame) -> pd.Series:
