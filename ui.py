@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from geo import duplicates
 from geo.actors import canonicalise
 from geo.filters import (
     FilterState,
@@ -61,6 +62,7 @@ class Dataset:
     options: Options | None = None  # precomputed when stored
     legend: dict[str, int] = field(default_factory=dict)  # attacker -> events, precomputed
     ids: tuple[str, ...] = ()  # store ids, in row order
+    duplicates_note: str | None = None  # why possible duplicates were not looked for
 
 
 def events_path() -> Path:
@@ -92,16 +94,44 @@ def _file_entry(path: str, modified_ns: int, size: int) -> tuple[Entry | None, s
         return None, str(exc)
 
 
-# Events of one or more stored datasets as one read-only frame shared by every session. Key:
-# the dataset ids in order (ids name content that never changes: a file's id is its hash, an
-# import is never rewritten); size: at most 4 frames; lifetime: 30 minutes after loading, so
-# the frames of closed sessions' imports are released.
+# Events of one or more stored datasets as one read-only frame shared by every session, with
+# the possible duplicates across them flagged (geo.duplicates: computed here once, so the
+# table, the map's popups and the exports all carry the same flags). Key: the dataset ids in
+# order (ids name content that never changes: a file's id is its hash, an import is never
+# rewritten); size: at most 4 frames; lifetime: 30 minutes after loading, so the frames of
+# closed sessions' imports are released.
 @st.cache_resource(show_spinner="Loading events…", max_entries=4, ttl=1800)
 def _frame(ids: tuple[str, ...]) -> pd.DataFrame:
     frames = [store().load(i) for i in ids]
-    if len(frames) == 1:
-        return frames[0]
-    return pd.concat(frames, ignore_index=True)
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    labels = [
+        # Each import is a dataset of its own, so a file imported twice is flagged too; the
+        # file the app started with keeps the datasets its rows name (geo.duplicates.dataset_of).
+        pd.Series(f"import {i}", index=f.index)
+        if store().get(i).kind == "import"
+        else duplicates.dataset_of(f)
+        for i, f in zip(ids, frames, strict=True)
+    ]
+    del frames
+    return flag_duplicates(frame, pd.concat(labels, ignore_index=True).to_numpy())
+
+
+DUPLICATES_NOTE = "duplicates_unchecked"  # frame.attrs key: why no duplicate was looked for
+
+
+def flag_duplicates(frame: pd.DataFrame, datasets) -> pd.DataFrame:
+    """``frame`` with geo.duplicates' columns added in place (text as categories: a million
+    unflagged events cost a few megabytes), bounded by geo.duplicates.LIMIT: above it the
+    columns say "none" and ``frame.attrs[DUPLICATES_NOTE]`` says why."""
+    probe = frame[duplicates.needed(frame)].assign(dataset=datasets)
+    found = duplicates.flags(probe)
+    for column in ("possible_duplicate_of", "duplicate_rule"):
+        frame[column] = pd.Categorical(found[column].to_numpy())
+    frame["duplicate_copy"] = found["duplicate_copy"].to_numpy()
+    note = duplicates.unchecked(probe)
+    if note:
+        frame.attrs[DUPLICATES_NOTE] = note
+    return frame
 
 
 def _empty() -> pd.DataFrame:
@@ -141,15 +171,22 @@ def base_dataset() -> Dataset:
     entry, error = base_entry()
     if entry is None:
         return Dataset(_empty(), [], label, error, Options([], [], [], None, None))
-    return Dataset(
-        _frame((entry.id,)),
-        store().problems(entry.id),
-        label,
-        None,
-        entry.filter_options(),
-        dict(entry.legend),
-        (entry.id,),
+    return _with_note(
+        Dataset(
+            _frame((entry.id,)),
+            store().problems(entry.id),
+            label,
+            None,
+            entry.filter_options(),
+            dict(entry.legend),
+            (entry.id,),
+        )
     )
+
+
+def _with_note(data: Dataset) -> Dataset:
+    data.duplicates_note = data.events.attrs.get(DUPLICATES_NOTE)
+    return data
 
 
 @dataclass(frozen=True)
@@ -211,23 +248,52 @@ def check_import_allowed(size: int) -> str | None:
     )
 
 
-def add_import(result, name: str, size: int) -> tuple[Imported, ImportReview]:
-    """Store an ImportResult for good and show it in this session (raises QuotaError).
+@dataclass
+class PendingImport:
+    """A converted file, reviewed and not yet stored: the Import page asks what to do with the
+    events that may already be in the data before it stores them."""
 
-    One actor, one name: the file's spellings are mapped onto data/actors.csv (geo.actors)
-    before the events are stored, so filters, colours and counts see canonical names. The
-    review says which names matched nothing, how many events may already be in the base data,
-    and what changed since an earlier import of a file of the same name in this session.
-    """
+    name: str
+    size: int
+    result: object  # geo.ingest's ImportResult (format, problems, notes, summary)
+    events: pd.DataFrame  # canonical actor names
+    review: ImportReview
+
+
+def review_file(result, name: str, size: int) -> PendingImport:
+    """Map the file's actor names onto data/actors.csv (one actor, one name) and review the
+    import against the data it will be shown beside (this session's data: the base data and
+    earlier imports, or the earlier imports alone when they replace it) and against an earlier
+    import of a file of the same name in this session."""
     events, unmatched = canonicalise(result.events)
     earlier = [i.id for i in imports() if i.name == name]
     review = review_import(
-        events, base_dataset().events, unmatched, store().load(earlier[-1]) if earlier else None
+        events, dataset().events, unmatched, store().load(earlier[-1]) if earlier else None
     )
+    return PendingImport(name, size, result, events, review)
+
+
+def add_import(
+    pending: PendingImport, leave_out_duplicates: bool = False
+) -> tuple[Imported | None, ImportReview]:
+    """Store a reviewed file for good and show it in this session (raises QuotaError); with
+    ``leave_out_duplicates`` the events that may already be in the data are not stored, and
+    the review says which. None when nothing is left to store."""
+    review = pending.review
+    events = review.leave_out(pending.events) if leave_out_duplicates else pending.events
+    if not leave_out_duplicates:
+        review.keep()
+    if events.empty:
+        return None, review
+    result = pending.result
     entry = store().put(
-        events, name=name, format=result.format, problems=result.problems, source_bytes=size
+        events,
+        name=pending.name,
+        format=result.format,
+        problems=result.problems,
+        source_bytes=pending.size,
     )
-    st.session_state[IMPORT_BYTES] = st.session_state.get(IMPORT_BYTES, 0) + size
+    st.session_state[IMPORT_BYTES] = st.session_state.get(IMPORT_BYTES, 0) + pending.size
     ids = [*st.session_state.get(IMPORTS, []), entry.id]
     st.session_state[IMPORTS] = ids
     _sync_url(ids)
@@ -282,14 +348,16 @@ def dataset() -> Dataset:
         if mode == "beside"
         else f"imported {names} (without the {base.label})"
     )
-    return Dataset(
-        _frame(ids),
-        base.problems if mode == "beside" else [],
-        label,
-        base.error,
-        _merge_options(entries),
-        legend,
-        ids,
+    return _with_note(
+        Dataset(
+            _frame(ids),
+            base.problems if mode == "beside" else [],
+            label,
+            base.error,
+            _merge_options(entries),
+            legend,
+            ids,
+        )
     )
 
 

@@ -182,18 +182,18 @@ ui.show_overview(p)
 
 
 def flagged_dataset(events: pd.DataFrame) -> pd.DataFrame:
-    """Possible duplicates across datasets (geo.duplicates.flags: nothing merged) for the
-    session's events, computed once per dataset."""
-    memo = st.session_state.get("_duplicates")
-    if memo is None or memo[0] is not events:
-        memo = (events, duplicates.flags(events))
-        st.session_state["_duplicates"] = memo
-    return memo[1]
+    """The possible duplicates across datasets (geo.duplicates: nothing merged): the columns
+    the session's shared frame carries (ui flags them once per dataset), else computed here."""
+    if set(duplicates.COLUMNS) <= set(events.columns):
+        return events
+    return duplicates.flags(events)
 
 
 shown = p.shown
 flagged = flagged_dataset(p.data.events)
 copies = int(flagged.loc[shown.index, "duplicate_copy"].sum()) if not shown.empty else 0
+if p.data.duplicates_note:
+    st.caption(escape_markdown(p.data.duplicates_note))
 if duplicates.count(flagged):
     hide = st.toggle(
         f"Hide possible duplicates ({copies:,} among the events shown)",
@@ -208,7 +208,7 @@ if duplicates.count(flagged):
         st.caption(f"{copies:,} possible duplicate(s) hidden.")
 
 if not shown.empty:
-    extra = flagged.loc[shown.index, ["possible_duplicate_of", "duplicate_rule"]]
+    extra = flagged.loc[shown.index, ["possible_duplicate_of", "duplicate_rule"]].astype(str)
     table = shown.assign(
         evidence=sources_urls(shown["event_id"], p.state),
         when=date_labels(shown),

@@ -8,7 +8,48 @@ import ui
 from geo.ingest import FORMAT_LABELS, UPLOAD_TYPES, convert
 from geo.problems import DataFileError
 from geo.store import StoreError
-from geo.text import escape_markdown
+from geo.text import escape_markdown, plural
+
+# Session-state keys this page alone reads and writes.
+LAST = "last_import"  # what the last import did, shown until the next one
+PENDING = "import_pending"  # a ui.PendingImport waiting for the choice about its duplicates
+LEAVE_OUT = "import_leave_out"  # the checkbox: leave out the events already in the data
+
+
+def forget_pending() -> None:
+    """A new file (or none) was chosen: a choice asked about the previous one is dropped."""
+    st.session_state.pop(PENDING, None)
+    st.session_state.pop(LEAVE_OUT, None)  # the next file's choice starts from its default
+
+
+def finish(result, name: str, pending: ui.PendingImport | None, leave_out: bool) -> None:
+    """Store the reviewed events (what is left of them), keep what happened for the summary,
+    and run the page again to show it."""
+    item, review = None, None
+    if pending is not None:
+        try:
+            item, review = ui.add_import(pending, leave_out_duplicates=leave_out)
+        except StoreError as exc:
+            st.error(escape_markdown(str(exc)))
+            return
+    summary = result.summary()
+    if review is not None and review.left_out and review.possible_duplicates:
+        n = review.possible_duplicates
+        summary += (
+            f"; {plural(n, 'event')} left out as possibly already in the data (named below)"
+            + ("" if item else ", so nothing was stored")
+        )
+    st.session_state[LAST] = (
+        name,
+        summary,
+        [str(x) for x in result.problems[:300]],
+        len(result.problems),
+        item.id if item else None,
+        (["How the file was read:", *(f"- {x}" for x in result.notes)] if result.notes else [])
+        + (review.lines() if review else []),
+    )
+    st.rerun()
+
 
 p = ui.page("Import")
 st.title("Import your own events")
@@ -33,8 +74,11 @@ chosen = st.selectbox(
     key="import_format",
     format_func=lambda f: "Detect from the header" if f == "auto" else FORMAT_LABELS[f],
 )
-upload = st.file_uploader("Data file", type=list(UPLOAD_TYPES), key="import_file")
+upload = st.file_uploader(
+    "Data file", type=list(UPLOAD_TYPES), key="import_file", on_change=forget_pending
+)
 if upload is not None and st.button("Import this file", type="primary", key="import_go"):
+    forget_pending()
     refused = ui.check_import_allowed(upload.size)
     result = None
     if refused:
@@ -46,30 +90,44 @@ if upload is not None and st.button("Import this file", type="primary", key="imp
             except DataFileError as exc:
                 st.error(escape_markdown(str(exc)))
     if result is not None:
-        item, review = None, None
-        if len(result.events):
-            try:
-                item, review = ui.add_import(result, upload.name, upload.size)
-            except StoreError as exc:
-                st.error(escape_markdown(str(exc)))
-                result = None
-        if result is not None:
-            st.session_state["last_import"] = (
-                upload.name,
-                result.summary(),
-                [str(x) for x in result.problems[:300]],
-                len(result.problems),
-                item.id if item else None,
-                (
-                    ["How the file was read:", *(f"- {x}" for x in result.notes)]
-                    if result.notes
-                    else []
-                )
-                + (review.lines() if review else []),
-            )
+        if not len(result.events):
+            finish(result, upload.name, None, False)
+        with st.spinner("Comparing with the data shown…"):
+            pending = ui.review_file(result, upload.name, upload.size)
+        if pending.review.possible_duplicates:
+            st.session_state[PENDING] = pending  # ask first, store after
+            st.session_state.pop(LAST, None)  # the summary shown is of this file, once stored
+            st.rerun()
+        finish(result, upload.name, pending, False)
+
+pending = st.session_state.get(PENDING)
+if pending is not None:
+    n = pending.review.possible_duplicates
+    with st.container(border=True, key="import_choice"):
+        st.warning(
+            f"{n:,} of the {plural(pending.review.events, 'event')} in this file may already "
+            "be in the data shown beside them (possible duplicates, listed below with the rule "
+            "that matched). Kept, each of them and its fatalities would be counted twice.",
+            icon="⚠️",
+        )
+        st.text(f"File: {pending.name}\n" + "\n".join(pending.review.lines()))
+        leave_out = st.checkbox(
+            f"Leave out the {plural(n, 'event')} that may already be in the data",
+            value=True,
+            key=LEAVE_OUT,
+            help="On: they are not imported, and the summary names each one and why. Off: "
+            "they are imported beside the data, flagged as possible duplicates (the Events "
+            "page can hide them); nothing is ever merged.",
+        )
+        go, cancel = st.columns(2)
+        if go.button("Import", type="primary", key="import_confirm"):
+            forget_pending()
+            finish(pending.result, pending.name, pending, leave_out)
+        if cancel.button("Cancel", key="import_cancel", help="Import nothing from this file"):
+            forget_pending()
             st.rerun()
 
-last = st.session_state.get("last_import")
+last = st.session_state.get(LAST)
 if last:
     name, summary, problems, total, dataset_id, review = last
     # The summary names the file: text from the user, so no markdown is made of it.
@@ -122,7 +180,7 @@ if items:
             "Remove", key=f"remove_{item.id}", help="Delete this import from the server for good"
         ):
             ui.remove_import(item.id)
-            st.session_state.pop("last_import", None)
+            st.session_state.pop(LAST, None)
             st.rerun()
     if len(items) > 1:
         st.caption("Link to all of them:")

@@ -8,6 +8,8 @@ from streamlit.testing.v1 import AppTest
 import ui
 from geo.actors import canonicalise
 from geo.ingest import convert
+from geo.review import review_import
+from geo.schema import EVENTS_CSV
 from geo.store import Settings, Store, UnknownDataset
 from helpers import ROOT, metric, run_page
 
@@ -99,3 +101,71 @@ def test_the_import_page_lists_an_import_as_text_with_its_link_and_removes_it_fo
     with pytest.raises(UnknownDataset):
         store().get(dataset_id)
     assert shown(run("app.py", query={"data": dataset_id})) == 7  # the link is dead too
+
+
+def pending(path, events) -> ui.PendingImport:
+    """A file converted and reviewed as the Import page does it, before the user's choice."""
+    result = convert(path)
+    mapped, unmatched = canonicalise(result.events)
+    review = review_import(mapped, events, unmatched)
+    return ui.PendingImport(path.name, path.stat().st_size, result, mapped, review)
+
+
+def choose(events, leave_out: bool | None) -> AppTest:
+    """Import data/events.csv again (all 7 events already in the data) and answer the choice:
+    None keeps the default."""
+    at = run("pages/5_Import.py", {"import_pending": pending(EVENTS_CSV, events)})
+    box = at.checkbox(key="import_leave_out")
+    assert box.label == "Leave out the 7 events that may already be in the data"
+    if leave_out is not None:
+        box.set_value(leave_out)
+    at.button(key="import_confirm").click().run()
+    assert not at.exception
+    return at
+
+
+def test_importing_the_bundled_file_again_offers_to_leave_out_its_7_events(events):
+    at = run("pages/5_Import.py", {"import_pending": pending(EVENTS_CSV, events)})
+    assert "7 of the 7 events in this file may already be in the data" in at.warning[0].value
+    listed = "\n".join(t.value for t in at.text)
+    assert "- IRQ1, possibly the same event as IRQ1 (same day, within 5 km" in listed
+    assert at.checkbox(key="import_leave_out").value  # on unless the user says otherwise
+    assert at.session_state[ui.IMPORTS] == []  # nothing stored before the choice
+
+
+def test_leaving_them_out_stores_nothing_and_names_each_one(events):
+    at = choose(events, None)
+    assert at.session_state[ui.IMPORTS] == []
+    summary = at.success[0].value.replace("\\", "")
+    assert "7 events left out as possibly already in the data" in summary
+    assert "nothing was stored" in summary
+    shown = "\n".join(t.value for t in at.text)
+    assert "Left out at your choice: the 7 imported events that may already be in the data" in (
+        shown
+    )
+    assert all(f"- {i}, possibly the same event as {i} (" in shown for i in events["event_id"])
+    assert not at.checkbox  # the choice is made
+    assert shown_count(events) == 7  # the map shows the 7 events once
+
+
+def test_keeping_them_imports_all_7_flagged_beside_the_data(events):
+    at = choose(events, False)
+    (dataset_id,) = at.session_state[ui.IMPORTS]
+    assert store().get(dataset_id).rows == 7
+    shown = "\n".join(t.value for t in at.text)
+    assert "7 of 7 imported events may already be in the data shown beside them" in shown
+    assert "kept at your choice" in shown
+    events_page = run("pages/1_Events.py", query={"data": dataset_id})
+    table = events_page.dataframe[0].value
+    assert (table["possible_duplicate_of"] != "").sum() == 14  # both copies, each naming the other
+
+
+def test_cancel_imports_nothing(events):
+    at = run("pages/5_Import.py", {"import_pending": pending(EVENTS_CSV, events)})
+    at.button(key="import_cancel").click().run()
+    assert not at.exception and not at.checkbox and not at.success
+    assert at.session_state[ui.IMPORTS] == []
+
+
+def shown_count(events) -> int:
+    return shown(run("app.py"))
