@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from geo.dates import date_intervals
+from geo.duplicates import COLUMNS as DUPLICATE_COLUMNS
 from geo.schema import BY_NAME, COLUMN_NAMES
 
 # OWASP CSV injection: cells starting with these may be read as formulas by spreadsheets.
@@ -44,9 +45,19 @@ def neutralise_name(name: str) -> str:
 
 def export_frame(events: pd.DataFrame) -> pd.DataFrame:
     """All dataset columns, in schema order, with dates as YYYY-MM-DD, and after
-    ``time_precision`` the window the date stands for (``event_date_interval``, ISO 8601)."""
+    ``time_precision`` the window the date stands for (``event_date_interval``, ISO 8601).
+
+    Where the events carry geo.duplicates' flags (the app's frames do), they come last, in
+    their own order: ``possible_duplicate_of`` (the other datasets' event ids, "" if none),
+    ``duplicate_rule`` and ``duplicate_copy`` (true for the copy the Events page can hide),
+    so a file read without the app still says which events may be counted twice."""
     columns = [c for c in COLUMN_NAMES if c in events.columns]
-    columns += [c for c in events.columns if c not in COLUMN_NAMES and not c.startswith("_")]
+    columns += [
+        c
+        for c in events.columns
+        if c not in COLUMN_NAMES and c not in DUPLICATE_COLUMNS and not c.startswith("_")
+    ]
+    columns += [c for c in DUPLICATE_COLUMNS if c in events.columns]
     out = events[columns].copy()
     if "event_date" in out:
         out["event_date"] = out["event_date"].dt.strftime("%Y-%m-%d")
@@ -69,6 +80,8 @@ def to_csv_bytes(events: pd.DataFrame) -> bytes:
     out = export_frame(events)
     for column in out.columns:
         kind = BY_NAME[column].kind if column in BY_NAME else "text"
+        if pd.api.types.is_bool_dtype(out[column]):
+            kind = "bool"
         if kind == "bool":
             out[column] = out[column].map({True: "true", False: "false"}).astype("string")
         else:

@@ -102,3 +102,30 @@ def test_exports_carry_each_date_as_an_iso_8601_interval(events):
 def test_a_stated_end_date_makes_the_interval(events):
     ucdp = events.head(1).assign(event_date_end=["2022-10-03"])
     assert rows(to_csv_bytes(ucdp))[0]["event_date_interval"] == "2022-09-28/2022-10-03"
+
+
+def test_possible_duplicates_are_in_the_exported_files(events):
+    from geo.actors import canonicalise
+    from geo.duplicates import flag
+    from geo.ingest import convert
+    from helpers import ROOT
+
+    overlap = ROOT / "tests" / "fixtures" / "duplicates" / "acled_overlapping_bundled.csv"
+    imported, _ = canonicalise(convert(overlap).events)
+    flagged = flag(pd.concat([events, imported], ignore_index=True))
+    data = to_csv_bytes(flagged)
+    header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert header[-3:] == ["possible_duplicate_of", "duplicate_rule", "duplicate_copy"]
+    by_id = {r["event_id"]: r for r in rows(data)}
+    assert by_id["IRQ5"]["possible_duplicate_of"] == "IRQ90001"
+    assert by_id["IRQ90001"]["possible_duplicate_of"] == "IRQ5"
+    assert by_id["IRQ90001"]["duplicate_rule"] == "same day, within 5 km, same attacker and target"
+    assert (by_id["IRQ5"]["duplicate_copy"], by_id["IRQ90001"]["duplicate_copy"]) == (
+        "false",
+        "true",
+    )
+    assert by_id["IRQ1"]["possible_duplicate_of"] == ""
+    features = json.loads(to_geojson_bytes(flagged))["features"]
+    props = {f["properties"]["event_id"]: f["properties"] for f in features}
+    assert props["IRQ4"]["possible_duplicate_of"] == "IRQ90004"
+    assert props["IRQ90004"]["duplicate_copy"] is True

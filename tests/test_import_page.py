@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -169,3 +172,19 @@ def test_cancel_imports_nothing(events):
 
 def shown_count(events) -> int:
     return shown(run("app.py"))
+
+
+def test_the_apps_frame_carries_the_duplicate_flags_into_its_exports():
+    from geo.export import to_csv_bytes
+
+    overlap = ROOT / "tests" / "fixtures" / "duplicates" / "acled_overlapping_bundled.csv"
+    result = convert(overlap)
+    entry = store().put(canonicalise(result.events)[0], name=overlap.name, format=result.format)
+    base = store().ensure_file(str(EVENTS_CSV))
+    frame = ui._frame((base.id, entry.id))  # what every page of a session with it shows
+    table = list(csv.DictReader(io.StringIO(to_csv_bytes(frame).decode("utf-8-sig"))))
+    by_id = {row["event_id"]: row for row in table}
+    assert by_id["IRQ5"]["possible_duplicate_of"] == "IRQ90001"
+    assert by_id["IRQ90001"]["duplicate_rule"] == "same day, within 5 km, same attacker and target"
+    assert by_id["IRQ90001"]["duplicate_copy"] == "true"
+    assert by_id["IRQ1"]["possible_duplicate_of"] == ""
