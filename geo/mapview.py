@@ -376,13 +376,67 @@ def layer_payload(
         .tolist()
     )
     payload["fatalities"] = _numbers(events["fatalities"])
+    payload["fatality_range"], payload["fatality_range_names"] = _codes(fatality_ranges(events))
     payload["injuries"] = _numbers(events["injuries"])
+    if "possible_duplicate_of" in events:
+        payload["duplicate"], payload["duplicate_names"] = _codes(duplicate_notes(events))
     limit = QUOTE_CHARS if len(events) <= 500 else QUOTE_CHARS_MANY
     quotes = events["source_quote"].fillna("").astype(str)
     long = quotes.str.len() > limit
     payload["quote"] = quotes.where(~long, quotes.str.slice(0, limit) + "…").tolist()
     payload["radius_m"] = {str(k): v for k, v in UNCERTAINTY_METRES.items()}
     return payload
+
+
+def fatality_ranges(events: pd.DataFrame) -> pd.Series:
+    """ " (low 10, high 15)" where the source gives a low or high estimate (UCDP's ``low`` and
+    ``high``) that differs from the best one, else '': what the popup adds after the figure.
+
+    >>> ev = pd.DataFrame({"fatalities": [12, 5, 7, None], "fatalities_low": [10, 5, None, 3],
+    ...                    "fatalities_high": [15, 5, 9, 3]})
+    >>> fatality_ranges(ev).tolist()
+    [' (low 10, high 15)', '', ' (high 9)', ' (low 3, high 3)']
+    """
+    best = pd.to_numeric(events["fatalities"], errors="coerce").astype("Float64")
+    out = pd.Series("", index=events.index, dtype=object)
+    parts = []
+    differs = pd.Series(False, index=events.index)
+    for column, word in (("fatalities_low", "low"), ("fatalities_high", "high")):
+        if column not in events:
+            continue
+        value = pd.to_numeric(events[column], errors="coerce").astype("Float64")
+        given = value.notna().to_numpy(dtype=bool)
+        differs |= (value != best).fillna(True).to_numpy(dtype=bool) & given
+        text = pd.Series("", index=events.index, dtype=object)
+        text[given] = [f"{word} {int(v):,}" for v in value[given]]
+        parts.append(text)
+    if not parts:
+        return out
+    joined = parts[0] if len(parts) == 1 else (parts[0] + ", " + parts[1]).str.strip(", ")
+    shown = differs.to_numpy() & (joined != "").to_numpy()
+    out[shown] = " (" + joined[shown] + ")"
+    return out
+
+
+def duplicate_notes(events: pd.DataFrame) -> pd.Series:
+    """'Possibly the same event as ACLED-1 (same day, within 5 km, ...)' for an event that
+    geo.duplicates flagged, else ''.
+
+    >>> ev = pd.DataFrame({"possible_duplicate_of": ["ACLED-1", "", "A B"],
+    ...                    "duplicate_rule": ["same day", "", "within 2 days"]})
+    >>> for note in duplicate_notes(ev): print(repr(note))
+    'Possibly the same event as ACLED-1 (same day)'
+    ''
+    'Possibly the same event as A, B (within 2 days)'
+    """
+    other = events["possible_duplicate_of"].astype(str).fillna("")
+    rule = events.get("duplicate_rule", pd.Series("", index=events.index)).astype(str)
+    flagged = (other != "").to_numpy()
+    out = pd.Series("", index=events.index, dtype=object)
+    if flagged.any():
+        ids = other[flagged].str.split().str.join(", ")
+        out[flagged] = "Possibly the same event as " + ids + " (" + rule[flagged] + ")"
+    return out
 
 
 def cell_degrees(zoom: int) -> float:
@@ -616,9 +670,12 @@ class EventsLayer(MacroElement):
                          p > 1 ? 'ev-uncertain' : null));
     box.appendChild(where);
     box.appendChild(el('div', 'Fatalities: ' + count(d.fatalities[i]) +
-                              ' \u00b7 Injuries: ' + count(d.injuries[i])));
+                              d.fatality_range_names[d.fatality_range[i]] +
+                              ' \u00b7 Injuries: ' + count(d.injuries[i]), 'ev-counts'));
     var context = d.context_names[d.context[i]];
     if (context) { box.appendChild(el('div', 'In a total: ' + context, 'ev-meta ev-context')); }
+    var twin = d.duplicate ? d.duplicate_names[d.duplicate[i]] : '';
+    if (twin) { box.appendChild(el('div', twin, 'ev-meta ev-duplicate')); }
     box.appendChild(el('blockquote', '\u201c' + d.quote[i] + '\u201d'));
     var src = el('div', 'Source: ');
     var a = el('a', d.doc_names[d.doc[i]]);

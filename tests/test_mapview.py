@@ -223,3 +223,48 @@ def test_popup_payload_names_the_basis_the_source_title_the_window_and_the_total
     events_layer(coarse, attacker_colors(coarse)).add_to(m)
     html = m.get_root().render()
     assert "'Attribution: '" in html and "'In a total: '" in html
+
+
+def test_popup_payload_gives_ucdps_low_and_high_where_they_differ_from_best():
+    from geo.ingest import convert
+
+    ucdp = convert(ROOT / "tests" / "fixtures" / "ingest" / "ucdp_ged.csv").events
+    d = layer_payload(ucdp, attacker_colors(ucdp))
+    shown = {
+        event_id: d["fatality_range_names"][d["fatality_range"][i]]
+        for i, event_id in enumerate(d["id"])
+    }
+    assert shown == {
+        "UCDP-244657": " (low 4, high 5)",  # best 4: the high one differs
+        "UCDP-244700": " (low 10, high 20)",
+        "UCDP-244801": "",  # 3, 3 and 3: one figure
+        "UCDP-244902": " (low 0, high 1)",
+    }
+    bundled = layer_payload(bundled_events(), {})
+    assert set(bundled["fatality_range_names"]) == {""}  # one figure each: nothing added
+    html = _rendered(ucdp)
+    assert "d.fatality_range_names[d.fatality_range[i]]" in html
+
+
+def test_popup_says_which_event_a_possible_duplicate_may_be(events):
+    from geo.actors import canonicalise
+    from geo.duplicates import flag
+    from geo.ingest import convert
+
+    overlap = ROOT / "tests" / "fixtures" / "duplicates" / "acled_overlapping_bundled.csv"
+    both = flag(pd.concat([events, canonicalise(convert(overlap).events)[0]], ignore_index=True))
+    d = layer_payload(both, attacker_colors(both))
+    note = {event_id: d["duplicate_names"][d["duplicate"][i]] for i, event_id in enumerate(d["id"])}
+    assert note["IRQ5"] == (
+        "Possibly the same event as IRQ90001 (same day, within 5 km, same attacker and target)"
+    )
+    assert note["IRQ90004"].startswith("Possibly the same event as IRQ4 (within 2 days")
+    assert note["IRQ1"] == "" and note["IRQ90003"] == ""
+    assert "duplicate" not in layer_payload(events, {})  # unflagged data: nothing to say
+    assert "'ev-meta ev-duplicate'" in _rendered(both)
+
+
+def _rendered(events) -> str:
+    m = base_map("Offline", served_assets())
+    events_layer(events, attacker_colors(events)).add_to(m)
+    return m.get_root().render()
