@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import ROOT
 from geo.events import load_events
 from geo.filters import Bounds, FilterState, Options, filter_events, visible_events
 from geo.ingest import convert
@@ -30,6 +29,7 @@ from geo.store import (
     UnknownDataset,
     csv_chunks,
 )
+from helpers import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "ingest"
 EVENTS = ROOT / "data" / "events.csv"

@@ -103,3 +103,20 @@ def show_marker(frame, event_id: str):
     )
     settle(frame)
     return frame.locator(f".event-marker[data-event-id='{event_id}']")
+
+
+def import_file(page, path: Path, keep_duplicates: bool = True) -> None:
+    """On the Import page: upload `path` and import it, answering the possible-duplicates
+    choice when the page asks (keep them, or leave them out), until "Your imports" shows."""
+    page.locator("input[type='file']").set_input_files(str(path))
+    page.get_by_role("button", name="Import this file").click()
+    done = page.get_by_text("Your imports")
+    confirm = page.get_by_role("button", name="Import", exact=True)
+    done.or_(confirm).first.wait_for(timeout=60_000)
+    if confirm.count():
+        box = page.get_by_role("checkbox", name="Leave out the")
+        if keep_duplicates and box.is_checked():
+            page.get_by_text("Leave out the").click()
+            wait_idle(page)
+        confirm.click()
+    done.wait_for(timeout=60_000)

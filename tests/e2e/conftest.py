@@ -21,10 +21,6 @@ import pytest
 from bench.appserver import CHROMIUM, CHROMIUM_ARGS
 from e2e.browser_helpers import Server, start_server
 
-# tests/test_store.py still has `from conftest import ROOT`, which may resolve here: keep the
-# name until it imports from helpers.
-from geo.schema import ROOT  # noqa: F401
-
 if not Path(CHROMIUM).exists():
     reason = f"{CHROMIUM} is missing: apt-get install chromium"
     if os.environ.get("CI"):

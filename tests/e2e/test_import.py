@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from e2e.browser_helpers import go_to_page, open_map, settle, show_marker
+from e2e.browser_helpers import go_to_page, import_file, open_map, settle, show_marker
 from geo.ingest import convert
 from geo.schema import ROOT
 
@@ -15,9 +15,7 @@ def upload(page, server, name: str):
     """Start a session on the map, import a file on the Import page, come back to the map."""
     open_map(page, f"{server.url}/?basemap=Offline")
     go_to_page(page, "Import")
-    page.locator("input[type='file']").set_input_files(str(FIXTURES / name))
-    page.get_by_role("button", name="Import this file").click()
-    page.get_by_text("Your imports").wait_for(timeout=60_000)
+    import_file(page, FIXTURES / name)
     go_to_page(page, "Map")
     return open_map(page)
 

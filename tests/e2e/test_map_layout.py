@@ -12,6 +12,7 @@ import pytest
 from e2e.browser_helpers import (
     MAP_FRAME,
     go_to_page,
+    import_file,
     open_map,
     set_view,
     settle,
@@ -208,11 +209,7 @@ def test_an_attacker_keeps_its_colour_after_an_import(server, sized, events):
     before = {i: frame.evaluate(colour, i) for i in ("IRQ1", "IRQ5", "SYR1", "IRQ4")}
     assert len(set(before.values())) == 4
     go_to_page(page, "Import")
-    page.locator("input[type='file']").set_input_files(
-        str(ROOT / "tests" / "fixtures" / "ingest" / "acled_current.csv")
-    )
-    page.get_by_role("button", name="Import this file").click()
-    page.get_by_text("Your imports").wait_for(timeout=60_000)
+    import_file(page, ROOT / "tests" / "fixtures" / "ingest" / "acled_current.csv")
     go_to_page(page, "Map")
     frame = open_map(page)
     settle(frame)

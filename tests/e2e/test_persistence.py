@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from e2e.browser_helpers import go_to_page, open_map, settle, start_server, wait_idle
+from e2e.browser_helpers import go_to_page, import_file, open_map, settle, start_server, wait_idle
 from geo.ingest import convert
 from geo.schema import ROOT
 
@@ -55,9 +55,7 @@ def test_an_import_survives_reload_shared_link_and_server_restart(
     page = new_page(browser)
     open_map(page, f"{store_server.url}/?basemap=Offline")
     go_to_page(page, "Import")
-    page.locator("input[type='file']").set_input_files(str(FIXTURES / "acled_current.csv"))
-    page.get_by_role("button", name="Import this file").click()
-    page.get_by_text("Your imports").wait_for(timeout=60_000)
+    import_file(page, FIXTURES / "acled_current.csv")
     ids = data_ids(page)
     assert len(ids) == 1 and len(ids[0]) == 22, page.url
     go_to_page(page, "Map")
