@@ -51,8 +51,19 @@ TABLE_COLUMNS = [
 ]
 
 
-def column_config() -> dict:
+def column_config(undirected: bool = False) -> dict:
+    """The table's columns; `undirected` when some rows only name two sides (ACLED actor 1 and
+    2, UCDP side A and B) without saying who attacked whom: the headings then say so."""
     number, text = st.column_config.NumberColumn, st.column_config.TextColumn
+
+    def sides(which: str, acled: str, ucdp: str) -> str:
+        if not undirected:
+            return ""
+        return (
+            " Where the attribution says direction not stated, the source names two sides "
+            f"without saying who attacked whom: this is its {which} side ({acled}, {ucdp})."
+        )
+
     return {
         "event_id": text("Event", width=64, pinned=True),
         "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", width=96),
@@ -62,9 +73,18 @@ def column_config() -> dict:
             help="The day, or the window a coarse date stands for "
             "(time_precision 2: week, 3: month)",
         ),
-        "attacker": text("Attacker", width=170),
+        "attacker": text(
+            "Attacker or side A" if undirected else "Attacker",
+            width=170,
+            help=BY_NAME["attacker"].description + sides("first", "ACLED actor 1", "UCDP side A"),
+        ),
         "attribution": text("Attribution", width=150, help=BY_NAME["attribution"].description),
-        "target_group": text("Target group", width=170),
+        "target_group": text(
+            "Target group or side B" if undirected else "Target group",
+            width=170,
+            help=BY_NAME["target_group"].description
+            + sides("second", "ACLED actor 2", "UCDP side B"),
+        ),
         "location": text("Place", width=160),
         "fatalities": number(
             "Fatalities", format="%d", width=80, help=BY_NAME["fatalities"].description
@@ -231,7 +251,9 @@ if not shown.empty:
     picked = st.dataframe(
         table,
         hide_index=True,
-        column_config=column_config(),
+        column_config=column_config(
+            "direction_stated" in shown and not shown["direction_stated"].fillna(True).all()
+        ),
         key=state.EVENTS_TABLE,
         on_select="rerun",
         selection_mode="multi-row",

@@ -3,6 +3,8 @@ name and possible duplicates, under Streamlit's AppTest."""
 
 from __future__ import annotations
 
+import json
+
 from streamlit.testing.v1 import AppTest
 
 from geo.actors import canonicalise
@@ -102,3 +104,18 @@ def test_about_explains_the_new_fields_from_the_data_readme():
         "attributed by others": "1",
         "reported without attribution": "1",
     }
+
+
+def headings(at) -> dict[str, str]:
+    config = json.loads(at.dataframe[0].proto.columns)
+    return {name: c.get("label") for name, c in config.items()}
+
+
+def test_table_headings_say_side_a_and_b_when_rows_name_two_sides_without_a_direction():
+    bundled = headings(run("pages/1_Events.py"))
+    assert (bundled["attacker"], bundled["target_group"]) == ("Attacker", "Target group")
+    mixed = headings(run("pages/1_Events.py", query={"data": imported()}))
+    assert (mixed["attacker"], mixed["target_group"]) == (
+        "Attacker or side A",
+        "Target group or side B",
+    )
