@@ -11,6 +11,7 @@ import playback_ui
 import state
 import ui
 from geo.mapview import attacker_colors
+from geo.text import plural
 from geo.timeline import FIELD, SPAN, dates_in_span, grain, timeline_chart, with_window
 
 
@@ -64,6 +65,13 @@ if not events.empty:
             f"attacker's events of a {gathered}, sized by their fatalities. Narrow the "
             "dates (drag across the chart) to see single events.",
             icon=":material/info:",
+        )
+    copies = int(events["duplicate_copy"].sum()) if "duplicate_copy" in events else 0
+    if copies:
+        st.caption(
+            f"{plural(copies, 'event')} drawn here may be a second report of an event already "
+            "drawn (a possible duplicate from another dataset), so counted twice. The Events "
+            "page names each pair, the rule that matched, and can hide them."
         )
     chart = timeline_chart(events, attacker_colors(p.data.events))
     if window is not None:

@@ -119,3 +119,10 @@ def test_table_headings_say_side_a_and_b_when_rows_name_two_sides_without_a_dire
         "Attacker or side A",
         "Target group or side B",
     )
+
+
+def test_timeline_says_how_many_events_drawn_may_be_counted_twice():
+    at = run("pages/2_Timeline.py", query={"data": imported()})
+    notes = [c.value for c in at.caption if "may be a second report" in c.value]
+    assert notes and notes[0].startswith("2 events drawn here"), [c.value for c in at.caption]
+    assert not [c for c in run("pages/2_Timeline.py").caption if "second report" in c.value]
