@@ -794,9 +794,12 @@ def csv_chunks(
     chunk of rows at a time: memory stays bounded by one chunk, whatever the number of rows."""
     from geo.export import to_csv_bytes
 
+    # Every chunk has the columns of all the files (one file may lack an optional column,
+    # such as event_date_end, that another has): one header fits every row.
+    columns = list(engine.take(paths, np.array([], dtype=np.int64)).columns)
     first = True
     for part in engine.batches(paths, rows, chunk):
-        data = to_csv_bytes(part)
+        data = to_csv_bytes(part.reindex(columns=columns))
         if not first:  # one header and one byte-order mark, at the very start
             data = data[data.index(b"\n") + 1 :]
         first = False
