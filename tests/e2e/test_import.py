@@ -72,6 +72,6 @@ def test_hostile_text_is_shown_as_text_and_never_runs(server, browser):
         if page.locator("[data-testid='stSidebarNavLink']", has_text=label).count():
             go_to_page(page, label)
             if label != "Timeline":
-                page.get_by_text("IRQ40001").first.wait_for(state="attached")
+                page.get_by_text("IRQ40001").first.wait_for(state="attached", timeout=60_000)
             assert page.locator("img[src='x'], iframe[src^='javascript']").count() == 0, label
     assert dialogs == []
