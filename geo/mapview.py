@@ -28,6 +28,7 @@ from geo.evidence import describe_sides_column
 from geo.filters import Bounds, visible_events
 from geo.schema import PRECISION_LABELS
 from geo.sources import casualty_context, source_labels
+from geo.viewstate import HOME
 
 # Okabe & Ito's colours (readable with the common forms of colour blindness), then Paul Tol's
 # muted ones. Black is left out: it is the markers' outline and the clusters' colour.
@@ -68,7 +69,6 @@ QUOTE_CHARS = 1200  # a popup's quote, when few events are sent
 QUOTE_CHARS_MANY = 280  # ... and when many are: bytes sent stay bounded
 POINT_LIMIT = 4000  # at most this many single events are sent to the browser
 CELL_PIXELS = 48  # grid cell size on screen when events are aggregated
-HOME = (33.0, 44.0)  # constant start; the events layer moves the view (geo.viewstate)
 
 POPUP_CSS = """<style>
 html,body{margin:0;height:100%;overflow:hidden}
@@ -307,8 +307,8 @@ def base_map(basemap: str, assets: Assets) -> folium.Map:
     """The map without events. Depends only on the base map choice and the asset URLs."""
     # maxZoom must reach L.map itself: with no tile layer, clustering fails without it.
     m = folium.Map(
-        location=HOME,
-        zoom_start=5,
+        location=(HOME.lat, HOME.lon),  # constant start; the events layer moves the view
+        zoom_start=HOME.zoom,
         tiles=None,
         control_scale=True,
         world_copy_jump=True,

@@ -34,7 +34,7 @@ MAP_HEIGHT = 620  # px st_folium is asked for; the page's CSS may stretch it to 
 ASSUMED_WIDTH = 900  # px, until the browser has reported the map's real size
 FIT_MAX_ZOOM = 10  # framing never zooms closer than this (one event is a point)
 FIT_PADDING_PX = 28  # space between the framed events and the map's edge
-HOME = View(33.0, 44.0, 5)  # when there is nothing to frame
+HOME = View(33.0, 44.0, 5)  # the base map's fixed start (geo.mapview), and with nothing to frame
 MAX_MISSES = 2  # reports that do not match a move before we accept the user moved on
 
 
@@ -184,6 +184,10 @@ def reported(state: MapState, report: Mapping | None) -> MapState:
         return state
     state = replace(state, seen=seen, last_report=_key(report))
     if not state.pending:
+        return state
+    if seen.view == HOME and state.move.view != HOME:
+        # The base map's start, reported before the browser made the move: neither the
+        # move's result (HOME's view may well contain the events' box) nor a user's move.
         return state
     if _satisfies(seen, state.move) or state.misses + 1 >= MAX_MISSES:
         return replace(state, pending=False, misses=0)
