@@ -241,3 +241,31 @@ def test_switching_to_the_offline_map_keeps_the_view(server, sized):
         timeout=60_000,
     )
     assert re.search(r"lat=36\.19\d*&lon=44\.01\d*&zoom=9", page.url), page.url
+
+
+RECORD_URLS = """(() => {
+  window.__urls = [];
+  for (const name of ["pushState", "replaceState"]) {
+    const original = history[name].bind(history);
+    history[name] = (state, title, url) => {
+      if (url !== undefined && url !== null) window.__urls.push(String(url));
+      return original(state, title, url);
+    };
+  }
+})();"""
+
+
+@pytest.mark.parametrize("size", [WIDE, PHONE], ids=["wide", "phone"])
+def test_the_address_bar_only_ever_names_the_view_the_map_shows(server, sized, size):
+    """Every address the page writes from load on: no view before the map has framed the
+    events (the base map's start, lat=33&lon=44&zoom=5, once showed for up to a second)."""
+    page = sized(size)
+    page.add_init_script(RECORD_URLS)
+    frame = open_map(page, f"{server.url}/?basemap=Offline")
+    settle(frame)
+    page.wait_for_url(re.compile(r"zoom=\d+"), timeout=30_000)
+    wait_idle(page)
+    zoom, lat = frame.evaluate("[map_div.getZoom(), map_div.getCenter().lat]")
+    views = [u for u in page.evaluate("window.__urls") if "zoom=" in u]
+    assert views, page.evaluate("window.__urls")
+    assert all(f"zoom={zoom}" in u and f"lat={lat:.4f}" in u for u in views), (zoom, lat, views)
