@@ -792,17 +792,21 @@ def csv_chunks(
 ) -> Iterator[bytes]:
     """The CSV export (geo.export's format) of the given rows (ascending; all when None), a
     chunk of rows at a time: memory stays bounded by one chunk, whatever the number of rows."""
-    from geo.export import to_csv_bytes
+    from geo.export import csv_chunks as export_chunks
 
-    # Every chunk has the columns of all the files (one file may lack an optional column,
+    return export_chunks(_export_parts(engine, paths, rows, chunk))
+
+
+def _export_parts(
+    engine: Engine, paths: Sequence[Path], rows: np.ndarray | None, chunk: int
+) -> Iterator[pd.DataFrame]:
+    # Every part has the columns of all the files (one file may lack an optional column,
     # such as event_date_end, that another has): one header fits every row.
-    columns = list(engine.take(paths, np.array([], dtype=np.int64)).columns)
-    first = True
+    empty = engine.take(paths, np.array([], dtype=np.int64))
+    columns = list(empty.columns)
+    parts = 0
     for part in engine.batches(paths, rows, chunk):
-        data = to_csv_bytes(part.reindex(columns=columns))
-        if not first:  # one header and one byte-order mark, at the very start
-            data = data[data.index(b"\n") + 1 :]
-        first = False
-        yield data
-    if first:  # no rows: the header alone
-        yield to_csv_bytes(engine.take(paths, np.array([], dtype=np.int64)))
+        parts += 1
+        yield part.reindex(columns=columns)
+    if not parts:  # no rows: the header alone
+        yield empty

@@ -9,7 +9,14 @@ import pandas as pd
 import pytest
 
 from geo.events import load_events
-from geo.export import FORMULA_START, export_name, to_csv_bytes, to_geojson_bytes
+from geo.export import (
+    FORMULA_START,
+    csv_chunks,
+    export_name,
+    geojson_chunks,
+    to_csv_bytes,
+    to_geojson_bytes,
+)
 from geo.filters import FilterState
 from geo.schema import COLUMN_NAMES
 
@@ -129,3 +136,72 @@ def test_possible_duplicates_are_in_the_exported_files(events):
     props = {f["properties"]["event_id"]: f["properties"] for f in features}
     assert props["IRQ4"]["possible_duplicate_of"] == "IRQ90004"
     assert props["IRQ90004"]["duplicate_copy"] is True
+
+
+def hostile_chunks(events: pd.DataFrame) -> pd.DataFrame:
+    """The bundled events with a formula-like cell in every row, in plain text and in
+    category columns whose categories differ from one chunk of 2 rows to the next."""
+    out = events.copy()
+    out["attacker"] = ["=1+1", "ok", "+2", "-Koya", "@SUM(1)", "\tx", "\ry"]
+    out["notes"] = pd.Categorical(["fine", None, "fine", "=cmd|' /C calc'!A0", "x", "+", "y"])
+    out["event_type"] = out["event_type"].astype("category")
+    out["near_location"] = [True, False, None, True, True, False, True]
+    return out
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 100])
+def test_csv_in_chunks_is_byte_for_byte_the_whole_file(events, chunk):
+    hostile = hostile_chunks(events)
+    parts = list(csv_chunks(hostile, chunk=chunk))
+    assert len(parts) == -(-len(hostile) // chunk)  # one piece per chunk of rows
+    assert b"".join(parts) == to_csv_bytes(hostile)
+    assert b"".join(parts).count(b"\xef\xbb\xbf") == 1 and parts[0].startswith(b"\xef\xbb\xbf")
+    assert sum(p.count(b'"event_id"') for p in parts) == 1  # one header
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 100])
+def test_formulas_are_neutralised_in_every_chunk(events, chunk):
+    hostile = hostile_chunks(events)
+    got = rows(b"".join(csv_chunks(hostile, chunk=chunk)))
+    attackers = ["'=1+1", "ok", "'+2", "'-Koya", "'@SUM(1)", "'\tx", "'\ry"]
+    assert [r["attacker"] for r in got] == attackers
+    assert [r["notes"] for r in got] == ["fine", "", "fine", "'=cmd|' /C calc'!A0", "x", "'+", "y"]
+    near = ["true", "false", "", "true", "true", "false", "true"]
+    assert [r["near_location"] for r in got] == near
+    assert [r["longitude"] for r in got] == [str(v) for v in hostile["longitude"]]  # numbers
+    every_cell = [cell for r in got for cell in r.values()]
+    assert not any(cell.startswith(FORMULA_START) for cell in every_cell)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 100])
+def test_geojson_in_chunks_is_byte_for_byte_the_whole_file(events, chunk):
+    hostile = hostile_chunks(events)
+    hostile["source_quote"] = 'He said "no" \\ then / left\nلا 😀 \u2028'
+    parts = list(geojson_chunks(hostile, chunk=chunk))
+    data = b"".join(parts)
+    assert data == to_geojson_bytes(hostile) and len(parts) == 2 + -(-len(hostile) // chunk)
+    features = json.loads(data)["features"]
+    assert [f["properties"]["event_id"] for f in features] == hostile["event_id"].tolist()
+    assert features[0]["properties"]["source_quote"] == hostile["source_quote"].iloc[0]
+    assert features[2]["properties"]["near_location"] is None  # a missing value is null
+    assert features[0]["properties"]["attacker"] == "=1+1"  # JSON text needs no quote mark
+
+
+def test_exports_take_a_store_s_batches_and_hold_one_chunk_at_a_time(events):
+    # Frames read one after the other (a store's batches) give the same file as the frame,
+    # and each chunk is written before the next frame is read: nothing waits for them all.
+    read = []
+
+    def batches():
+        for start in range(0, len(events), 3):
+            read.append(start)
+            yield events.iloc[start : start + 3]
+
+    for chunks, whole in ((csv_chunks, to_csv_bytes), (geojson_chunks, to_geojson_bytes)):
+        read.clear()
+        stream = chunks(batches())
+        first = next(stream)
+        if chunks is geojson_chunks:
+            first += next(stream)
+        assert read == [0] and first  # the first chunk is out, the other rows not yet read
+        assert first + b"".join(stream) == whole(events) and read == [0, 3, 6]
