@@ -92,7 +92,12 @@ def variant(columns: Sequence[str]) -> str:
 
 def _with_associates(actor: pd.Series, associates: pd.Series) -> pd.Series:
     """'actor' or 'actor (with: associates)' when ACLED names associated actors."""
-    return actor.where(associates == "", actor + " (with: " + associates + ")")
+    named = (associates != "").to_numpy()
+    if not named.any():
+        return actor
+    out = actor.copy()
+    out[named] = actor[named] + " (with: " + associates[named] + ")"
+    return out
 
 
 def to_events(frame: pd.DataFrame, columns: Sequence[str]) -> Conversion:
@@ -161,7 +166,7 @@ def to_events(frame: pd.DataFrame, columns: Sequence[str]) -> Conversion:
             "geo_source": constant(frame, "ACLED coordinates as published"),
             "fatalities": text(frame, "fatalities"),
             "source_doc": source.where(source != "", NO_SOURCE),
-            "source_quote": text(frame, "notes").where(~no_quote, NO_QUOTE),
+            "source_quote": quote.mask(no_quote, NO_QUOTE) if no_quote.any() else quote,
             "notes": notes,
             "direction_stated": constant(frame, "false"),
         }

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from geo.problems import DataFileError
 
@@ -84,11 +85,70 @@ def text(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def stripped(frame: pd.DataFrame, column: str) -> pd.Series:
-    return text(frame, column).str.strip()
+    return strip(text(frame, column))
 
 
 def constant(frame: pd.DataFrame, value: str) -> pd.Series:
     return pd.Series(value, index=frame.index, dtype="str")
+
+
+# White space as Python's str.strip and Arrow's utf8_trim_whitespace read it, in UTF-8: one
+# byte (ASCII), two (U+0085, U+00A0) or three (U+1680, U+2000-U+200A, U+2028, U+2029,
+# U+202F, U+205F, U+3000).
+_SPACE_1 = np.array([9, 10, 11, 12, 13, 28, 29, 30, 31, 32])
+_SPACE_2 = np.array([0xC285, 0xC2A0])
+_SPACE_3 = np.array(
+    [0xE19A80, *range(0xE28080, 0xE2808B), 0xE280A8, 0xE280A9, 0xE280AF, 0xE2819F, 0xE38080]
+)
+
+
+def strip(values: pd.Series) -> pd.Series:
+    """``values.str.strip()``, returning `values` itself when no value needs it.
+
+    Which values might is read from the first and last byte of each (no copy of the text):
+    a column of a million quotes is not copied only to find that nothing changes.
+    """
+    array = values.array
+    if isinstance(array, pd.arrays.ArrowStringArray):
+        column = array.__arrow_array__()  # the Arrow data itself (the protocol pyarrow uses)
+        if isinstance(column, pa.Array):
+            column = pa.chunked_array([column])
+        if not _may_need_strip(column):
+            return values
+    return values.str.strip()
+
+
+def _may_need_strip(column: pa.ChunkedArray) -> bool:
+    for chunk in column.chunks:
+        if chunk.null_count:
+            return True
+        wide = pa.types.is_large_string(chunk.type)
+        if not (wide or pa.types.is_string(chunk.type)):
+            return True
+        _, offsets, data = chunk.buffers()
+        if data is None or not len(chunk):
+            continue
+        ends = np.frombuffer(offsets, dtype=np.int64 if wide else np.int32)
+        ends = ends[chunk.offset : chunk.offset + len(chunk) + 1].astype(np.int64)
+        starts, ends = ends[:-1], ends[1:]
+        data = np.frombuffer(data, dtype=np.uint8)
+        if _space_at(data, starts, ends - starts, 0) or _space_at(data, ends, ends - starts, -1):
+            return True
+    return False
+
+
+def _space_at(data: np.ndarray, at: np.ndarray, lengths: np.ndarray, step: int) -> bool:
+    """Whether a value begins (step 0: bytes from `at` on) or ends (step -1: bytes before `at`)
+    with a white-space character."""
+    for size, spaces in ((1, _SPACE_1), (2, _SPACE_2), (3, _SPACE_3)):
+        long_enough = lengths >= size
+        first = at[long_enough] if step == 0 else at[long_enough] - size
+        code = np.zeros(len(first), dtype=np.int64)
+        for k in range(size):
+            code = (code << 8) | data[first + k].astype(np.int64)
+        if np.isin(code, spaces).any():
+            return True
+    return False
 
 
 def code(frame: pd.DataFrame, column: str) -> pd.Series:

@@ -233,8 +233,9 @@ def _convert(source: str | Path | bytes | BinaryIO, format: str) -> ImportResult
     keyed.sort(key=lambda item: (item[0], item[1]))
 
     out = result.events
-    out = out.loc[~rejected_rows[out[ROW].to_numpy(dtype=int)]]
-    out = out.drop(columns=ROW).reset_index(drop=True)
+    if rejected_rows.any():
+        out = out.loc[~rejected_rows[out[ROW].to_numpy(dtype=int)]].reset_index(drop=True)
+    out = out.drop(columns=ROW)
     return ImportResult(
         out,
         [p for _, _, p in keyed],

@@ -575,6 +575,8 @@ def _fast_csv(raw: bytes, name: str, chooser: Chooser) -> Table | None:
         return None
     n = table.num_rows
     for column in table.columns:
+        if n and pc.max(pc.binary_length(column)).as_py() <= limits.MAX_FIELD_CHARS:
+            continue  # no value has more bytes than the limit, so none has more characters
         if n and pc.max(pc.utf8_length(column)).as_py() > limits.MAX_FIELD_CHARS:
             return None  # the csv module's path names the rows
     frame = table.to_pandas()

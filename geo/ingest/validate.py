@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo.ingest import limits
+from geo.ingest.base import strip
 from geo.problems import Problem
 from geo.schema import BY_NAME, COLUMN_NAMES
 
@@ -37,7 +38,9 @@ def validate(raw: pd.DataFrame, lines: np.ndarray, name: str) -> LoadResult:
     """Type and check a frame of strings; rows with any problem are reported and dropped.
 
     Columns of the schema that `raw` lacks are blank; columns it has beyond the schema are
-    kept as they are, after the schema's.
+    kept as they are, after the schema's. Each distinct value of a column is stripped, parsed
+    and checked once (a million rows of fifty attackers are fifty checks); text columns of
+    few distinct values come out as categoricals.
     """
     n = len(raw)
     bad = np.zeros(n, dtype=bool)
@@ -46,111 +49,146 @@ def validate(raw: pd.DataFrame, lines: np.ndarray, name: str) -> LoadResult:
     blank = pd.Series("", index=raw.index, dtype="str")
 
     def report(
-        mask: np.ndarray, column: str, values: pd.Series, reason: str, show_value: bool = True
+        mask: np.ndarray, column: str, values: Distinct, reason: str, show_value: bool = True
     ) -> None:
         nonlocal bad
         bad |= mask
         order = COLUMN_NAMES.index(column) if column in COLUMN_NAMES else 99
         for i in np.flatnonzero(mask):
-            value = str(values.iat[i]) if show_value else None
+            value = values.value(i) if show_value else None
             problems.append((i, order, Problem(name, int(lines[i]), column, value, reason)))
 
     for column in COLUMN_NAMES:
         spec = BY_NAME[column]
         source = raw[column] if column in raw.columns else blank
-        values = source.astype("str").str.strip()
-        empty = (values == "").to_numpy()
+        values = distinct(source)
+        empty_u = (values.uniques == "").to_numpy()
+        empty = values.take(empty_u)
         if spec.required:
             report(empty, column, values, "required value is missing", show_value=False)
         if spec.kind == "text":
-            out[column] = values.mask(empty, spec.default) if spec.default else values
+            text = values.uniques.mask(empty_u, spec.default) if spec.default else values.uniques
+            out[column] = values.series(text, raw.index, categorical=n > 1000)
         elif spec.kind == "date":
-            parsed = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+            parsed = pd.to_datetime(values.uniques, format="%Y-%m-%d", errors="coerce")
             report(
-                parsed.isna().to_numpy() & ~empty,
+                values.take(parsed.isna().to_numpy() & ~empty_u),
                 column,
                 values,
                 "is not a date of the form YYYY-MM-DD",
             )
-            out[column] = parsed
+            out[column] = pd.Series(values.take(parsed.to_numpy()), index=raw.index)
         elif spec.kind == "bool":
-            lowered = values.str.lower()
+            lowered = values.uniques.str.lower()
             unknown = ~lowered.isin(TRUE_WORDS | FALSE_WORDS).to_numpy()
-            report(unknown, column, values, "is not true or false")
-            out[column] = lowered.isin(TRUE_WORDS).to_numpy()
+            report(values.take(unknown), column, values, "is not true or false")
+            out[column] = values.take(lowered.isin(TRUE_WORDS).to_numpy())
         else:
-            number = _numbers(values, empty)
-            not_number = number.isna().to_numpy() & ~empty
-            report(not_number, column, values, "is not a number")
-            ok = ~not_number & ~empty
+            number = pd.to_numeric(values.uniques, errors="coerce").astype("float64")
+            not_number = number.isna().to_numpy() & ~empty_u
+            report(values.take(not_number), column, values, "is not a number")
+            ok = ~not_number & ~empty_u
+            number = number.fillna(0).to_numpy() if spec.kind == "int" else number.to_numpy()
             if spec.kind == "int":
-                whole = np.isfinite(number.fillna(0).to_numpy())
-                fractional = ok & ~(whole & (number.fillna(0) % 1 == 0).to_numpy())
-                report(fractional, column, values, "is not a whole number")
+                fractional = ok & ~(np.isfinite(number) & (number % 1 == 0))
+                report(values.take(fractional), column, values, "is not a whole number")
                 ok &= ~fractional
                 if spec.allowed:
-                    outside = ok & ~number.isin(spec.allowed).to_numpy()
+                    outside = ok & ~np.isin(number, spec.allowed)
                     allowed = ", ".join(map(str, spec.allowed))
-                    report(outside, column, values, f"is not one of {allowed}")
+                    report(values.take(outside), column, values, f"is not one of {allowed}")
                     ok &= ~outside
                 else:
-                    negative = ok & (number.fillna(0) < 0).to_numpy()
-                    report(negative, column, values, "is negative")
-                    huge = ok & (number.fillna(0) > limits.MAX_COUNT).to_numpy()
+                    negative = ok & (number < 0)
+                    report(values.take(negative), column, values, "is negative")
+                    huge = ok & (number > limits.MAX_COUNT)
                     report(
-                        huge,
+                        values.take(huge),
                         column,
                         values,
                         "is larger than any plausible count (the limit is "
                         f"{limits.MAX_COUNT:,}, setting max_count)",
                     )
                     ok &= ~negative & ~huge
-                counts = np.where(ok, number.fillna(0).to_numpy(), 0).astype("int64")
-                out[column] = pd.Series(pd.arrays.IntegerArray(counts, ~ok), index=raw.index)
+                counts = np.where(ok, number, 0).astype("int64")
+                out[column] = pd.Series(
+                    pd.arrays.IntegerArray(values.take(counts), values.take(~ok)), index=raw.index
+                )
             else:
                 limit = 90 if column == "latitude" else 180
-                report(
-                    ok & (number.abs() > limit).to_numpy(),
-                    column,
-                    values,
-                    f"is outside [-{limit}, {limit}]",
-                )
-                out[column] = number
+                outside = ok & (np.abs(np.nan_to_num(number)) > limit)
+                report(values.take(outside), column, values, f"is outside [-{limit}, {limit}]")
+                out[column] = pd.Series(values.take(number), index=raw.index)
+        if column == "event_id":
+            ids = values
 
-    ids = out["event_id"]
-    dup = (ids.duplicated(keep="first") & (ids != "")).to_numpy()
+    # A repeated event_id: its distinct value's code seen on an earlier row.
+    if ids.codes is None:
+        dup = ids.uniques.duplicated(keep="first").to_numpy()
+    else:
+        dup = pd.Series(ids.codes).duplicated(keep="first").to_numpy()
+    dup = dup & ~ids.take((ids.uniques == "").to_numpy())
     if dup.any():
-        first_line = {v: int(lines[i]) for i, v in reversed(list(enumerate(ids)))}
+        codes = ids.codes if ids.codes is not None else pd.factorize(ids.uniques)[0]
+        _, first_rows = np.unique(codes, return_index=True)  # each code's first row
+        first = dict(zip(codes[first_rows].tolist(), first_rows.tolist(), strict=True))
         for i in np.flatnonzero(dup):
             bad[i] = True
-            reason = f"repeats the event_id of line {first_line[ids.iat[i]]}"
-            problems.append((i, 0, Problem(name, int(lines[i]), "event_id", ids.iat[i], reason)))
+            value = ids.value(i)
+            reason = f"repeats the event_id of line {int(lines[first[codes[i]]])}"
+            problems.append((i, 0, Problem(name, int(lines[i]), "event_id", value, reason)))
 
-    if n > 1000:
-        for column in COLUMN_NAMES:
-            # Repeated names (attackers, places, documents) stored once: a million events with
-            # fifty attackers hold fifty strings, not a million.
-            if BY_NAME[column].kind == "text" and out[column].nunique() < n // 2:
-                out[column] = out[column].astype("category")
     for column in raw.columns:
         if column not in BY_NAME:
             out[column] = raw[column]
-    typed = pd.DataFrame(out, index=raw.index)
+    typed = pd.DataFrame(out, index=raw.index, copy=False)
     problems.sort(key=lambda t: (t[0], t[1]))
-    events = typed.loc[~bad].reset_index(drop=True)
+    events = typed.loc[~bad].reset_index(drop=True) if bad.any() else typed
     return LoadResult(events, [p for _, _, p in problems])
 
 
-def _numbers(values: pd.Series, empty: np.ndarray) -> pd.Series:
-    """Text as float64 (NaN where it is not a number), parsing each distinct value once."""
-    if empty.all():
-        return pd.Series(np.nan, index=values.index, dtype="float64")
+SAMPLE = 10_000  # rows looked at to tell a column of few distinct values from one of many
+
+
+@dataclass
+class Distinct:
+    """A column's stripped distinct values and, per row, which one it holds.
+
+    ``codes`` is None for a column of (almost) all different values (quotes, notes): hashing
+    them would cost more than it saves, so ``uniques`` is then every row's value.
+    """
+
+    uniques: pd.Series  # str, unique when codes is not None
+    codes: np.ndarray | None
+
+    def take(self, per_unique: np.ndarray) -> np.ndarray:
+        return per_unique if self.codes is None else per_unique[self.codes]
+
+    def value(self, row: int) -> str:
+        return str(self.uniques.iat[row if self.codes is None else self.codes[row]])
+
+    def series(self, text: pd.Series, index: pd.Index, categorical: bool) -> pd.Series:
+        """Per row, its value of `text` (one per unique): a categorical when there are fewer
+        distinct values than half the rows."""
+        if self.codes is None:
+            return text.set_axis(index)
+        if categorical and len(text) < len(index) // 2:
+            recode, categories = pd.factorize(text, sort=True)  # text may repeat a value
+            codes = recode[self.codes]
+            return pd.Series(pd.Categorical.from_codes(codes, categories=categories), index=index)
+        return pd.Series(text.array.take(self.codes), index=index, dtype="str")
+
+
+def distinct(source: pd.Series) -> Distinct:
+    """The column's values stripped, each distinct value once (see Distinct)."""
+    values = source.astype("str").fillna("")
+    n = len(values)
+    if n > SAMPLE and values.iloc[:SAMPLE].nunique() > SAMPLE * 0.9:
+        # (almost) all different values (quotes, ids): hashing them would not pay
+        return Distinct(strip(values).reset_index(drop=True), None)
     codes, uniques = pd.factorize(values, sort=False)
-    if len(uniques) * 2 > len(values):
-        return pd.to_numeric(values, errors="coerce").astype("float64")
-    parsed = (
-        pd.to_numeric(pd.Series(np.asarray(uniques, dtype=object), dtype="str"), errors="coerce")
-        .astype("float64")
-        .to_numpy()
-    )
-    return pd.Series(np.where(codes >= 0, parsed.take(codes), np.nan), index=values.index)
+    stripped = pd.Series(np.asarray(uniques, dtype=object), dtype="str").str.strip()
+    recode, merged = pd.factorize(stripped, sort=False)  # " a" and "a" are one value
+    if len(merged) < len(stripped):
+        codes, stripped = recode[codes], pd.Series(np.asarray(merged, dtype=object), dtype="str")
+    return Distinct(stripped, codes)
