@@ -89,7 +89,12 @@ def stripped(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def constant(frame: pd.DataFrame, value: str) -> pd.Series:
-    return pd.Series(value, index=frame.index, dtype="str")
+    """`value` on every row, built by Arrow (pandas repeats a scalar far more slowly)."""
+    repeated = pa.repeat(pa.scalar(value, pa.large_string()), len(frame))
+    return pd.Series(pd.array(repeated, dtype=STR), index=frame.index)
+
+
+STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
 
 
 # White space as Python's str.strip and Arrow's utf8_trim_whitespace read it, in UTF-8: one
@@ -141,8 +146,12 @@ def _space_at(data: np.ndarray, at: np.ndarray, lengths: np.ndarray, step: int) 
     """Whether a value begins (step 0: bytes from `at` on) or ends (step -1: bytes before `at`)
     with a white-space character."""
     for size, spaces in ((1, _SPACE_1), (2, _SPACE_2), (3, _SPACE_3)):
-        long_enough = lengths >= size
-        first = at[long_enough] if step == 0 else at[long_enough] - size
+        first = at[lengths >= size] if step == 0 else at[lengths >= size] - size
+        lead = np.zeros(256, dtype=bool)
+        lead[spaces >> (8 * (size - 1))] = True
+        first = first[lead[data[first]]]  # only values whose first byte could start one
+        if not len(first):
+            continue
         code = np.zeros(len(first), dtype=np.int64)
         for k in range(size):
             code = (code << 8) | data[first + k].astype(np.int64)

@@ -123,13 +123,13 @@ def validate(raw: pd.DataFrame, lines: np.ndarray, name: str) -> LoadResult:
             ids = values
 
     # A repeated event_id: its distinct value's code seen on an earlier row.
-    if ids.codes is None:
-        dup = ids.uniques.duplicated(keep="first").to_numpy()
+    codes = ids.codes if ids.codes is not None else pd.factorize(ids.uniques)[0]
+    if codes.max(initial=-1) + 1 == n:  # as many distinct ids as rows
+        dup = np.zeros(n, dtype=bool)
     else:
-        dup = pd.Series(ids.codes).duplicated(keep="first").to_numpy()
-    dup = dup & ~ids.take((ids.uniques == "").to_numpy())
+        dup = pd.Series(codes).duplicated(keep="first").to_numpy()
+        dup = dup & ~ids.take((ids.uniques == "").to_numpy())
     if dup.any():
-        codes = ids.codes if ids.codes is not None else pd.factorize(ids.uniques)[0]
         _, first_rows = np.unique(codes, return_index=True)  # each code's first row
         first = dict(zip(codes[first_rows].tolist(), first_rows.tolist(), strict=True))
         for i in np.flatnonzero(dup):
