@@ -16,9 +16,10 @@ key, size and lifetime):
   entry, the process's life); the events live in its Parquet files, not in this cache.
 - ``ui._file_entry``: ``st.cache_resource(max_entries=4)``, the store entry of the file the app
   was started with, keyed on path, modification time and size; the process's life.
-- ``ui._frame``: ``st.cache_resource(max_entries=4, ttl=1800)``, the events of one or more
-  stored datasets as one read-only frame shared by every session, keyed on the dataset ids;
-  released 30 minutes after loading. Bounded by entries and time, not yet by memory.
+- ``ui.frames``: a geo.cache.FrameCache (held by ``st.cache_resource``, one a process), the
+  events of one or more stored datasets as one read-only frame shared by every session, keyed
+  on the dataset ids; bounded by memory (setting ``frames_mb``, 1,500 MB; a 1M-event frame
+  measures 275 MB, 164 MB of it quotes), by entries (4) and by time (30 minutes after loading).
 - ``ui._rows``: ``st.cache_resource(max_entries=32, ttl=600)``, the row numbers matching a
   filter state (int32: 4 MB at a million events), keyed on dataset ids and filter state.
 - ``app.assets`` and ``map_assets.assets``: ``st.cache_resource``, the Leaflet components

@@ -21,6 +21,7 @@ import streamlit as st
 
 from geo import duplicates
 from geo.actors import canonicalise
+from geo.cache import FrameCache
 from geo.filters import (
     FilterState,
     Options,
@@ -94,26 +95,41 @@ def _file_entry(path: str, modified_ns: int, size: int) -> tuple[Entry | None, s
         return None, str(exc)
 
 
-# Events of one or more stored datasets as one read-only frame shared by every session, with
-# the possible duplicates across them flagged (geo.duplicates: computed here once, so the
-# table, the map's popups and the exports all carry the same flags). Key: the dataset ids in
-# order (ids name content that never changes: a file's id is its hash, an import is never
-# rewritten); size: at most 4 frames; lifetime: 30 minutes after loading, so the frames of
-# closed sessions' imports are released.
-@st.cache_resource(show_spinner="Loading events…", max_entries=4, ttl=1800)
+# The frames of every session: one per combination of datasets, shared, read-only. Bounded by
+# memory (setting frames_mb: geo.cache.FrameCache measures each frame), by entries (4) and by
+# time (30 minutes after loading, so the frames of closed sessions' imports are released).
+FRAME_ENTRIES, FRAME_TTL_S = 4, 1800
+
+
+@st.cache_resource(show_spinner=False)
+def frames() -> FrameCache:
+    budget = int(store().settings.frames_mb * 1024 * 1024)
+    return FrameCache(budget, FRAME_ENTRIES, FRAME_TTL_S)
+
+
 def _frame(ids: tuple[str, ...]) -> pd.DataFrame:
-    frames = [store().load(i) for i in ids]
-    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-    labels = [
-        # Each import is a dataset of its own, so a file imported twice is flagged too; the
-        # file the app started with keeps the datasets its rows name (geo.duplicates.dataset_of).
-        pd.Series(f"import {i}", index=f.index)
-        if store().get(i).kind == "import"
-        else duplicates.dataset_of(f)
-        for i, f in zip(ids, frames, strict=True)
-    ]
-    del frames
-    return flag_duplicates(frame, pd.concat(labels, ignore_index=True).to_numpy())
+    """Events of one or more stored datasets as one frame, with the possible duplicates across
+    them flagged (geo.duplicates: computed once, so the table, the map's popups and the
+    exports all carry the same flags). Key: the dataset ids in order (ids name content that
+    never changes: a file's id is its hash, an import is never rewritten)."""
+    return frames().get(ids, lambda: _load_frame(ids))
+
+
+def _load_frame(ids: tuple[str, ...]) -> pd.DataFrame:
+    with st.spinner("Loading events…"):
+        parts = [store().load(i) for i in ids]
+        frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+        labels = [
+            # Each import is a dataset of its own, so a file imported twice is flagged too; the
+            # file the app started with keeps the datasets its rows name
+            # (geo.duplicates.dataset_of).
+            pd.Series(f"import {i}", index=f.index)
+            if store().get(i).kind == "import"
+            else duplicates.dataset_of(f)
+            for i, f in zip(ids, parts, strict=True)
+        ]
+        del parts
+        return flag_duplicates(frame, pd.concat(labels, ignore_index=True).to_numpy())
 
 
 DUPLICATES_NOTE = "duplicates_unchecked"  # frame.attrs key: why no duplicate was looked for
@@ -159,7 +175,7 @@ def base_entry() -> tuple[Entry | None, str | None]:
             store().get(entry.id)
         except UnknownDataset:
             _file_entry.clear()
-            _frame.clear()
+            frames().clear()
             entry, error = _file_entry(str(path), *key)
     return entry, error
 
@@ -306,7 +322,7 @@ def remove_import(dataset_id: str) -> None:
     ids = [i for i in st.session_state.get(IMPORTS, []) if i != dataset_id]
     st.session_state[IMPORTS] = ids
     _sync_url(ids)
-    _frame.clear()  # frames holding its rows go now, not at the end of their lifetime
+    frames().clear()  # frames holding its rows go now, not at the end of their lifetime
 
 
 def import_problems(dataset_id: str) -> list[str]:

@@ -96,6 +96,7 @@ class Settings:
     max_total_mb: float = 5_000.0  # all datasets of the store together
     imports_per_session: int = 10
     session_mb: float = 400.0  # uploaded bytes per browser session
+    frames_mb: float = 1_500.0  # events held in memory for all sessions (ui.frames)
 
     @classmethod
     def from_sources(
@@ -140,6 +141,7 @@ _FIELDS = {
     "max_total_mb": float,
     "imports_per_session": int,
     "session_mb": float,
+    "frames_mb": float,
 }
 
 

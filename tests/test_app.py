@@ -14,6 +14,27 @@ def run(query: dict | None = None, argv: list[str] | None = None, monkeypatch=No
     return run_page("app.py", query, argv=argv, monkeypatch=monkeypatch)
 
 
+@pytest.fixture
+def fresh_caches():
+    """The process's Streamlit caches (the store and its settings, the frames) rebuilt."""
+    import streamlit as st
+
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+@pytest.mark.parametrize("budget_mb, kept", [("1500", 1), ("0.001", 0)])
+def test_the_shared_frames_stay_within_their_memory_budget(
+    monkeypatch, fresh_caches, budget_mb, kept
+):
+    monkeypatch.setenv("CONFLICT_MAP_FRAMES_MB", budget_mb)
+    at = run()
+    assert metric(at, "Events shown") == "7"  # a frame too large to keep is used, not kept
+    assert len(ui.frames().keys()) == kept
+    assert ui.frames().held_bytes() <= float(budget_mb) * 1024 * 1024
+
+
 def test_the_page_runs_and_shows_every_event():
     at = run()
     assert metric(at, "Events shown") == "7"

@@ -1,0 +1,81 @@
+"""geo/cache.py: the frames shared by sessions stay within memory, entries and age."""
+
+from __future__ import annotations
+
+import threading
+
+import pandas as pd
+import pytest
+
+from geo.cache import FrameCache, frame_bytes
+
+
+def _frame(rows: int) -> pd.DataFrame:
+    return pd.DataFrame({"x": range(rows), "name": pd.Series(["Erbil"] * rows, dtype="str")})
+
+
+class Clock:
+    now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_frame_bytes_counts_arrow_strings_and_grows_with_rows():
+    small, large = frame_bytes(_frame(1_000)), frame_bytes(_frame(100_000))
+    assert 90 * small < large < 110 * small
+    assert frame_bytes(_frame(1_000)) >= 1_000 * (8 + len("Erbil"))
+
+
+def test_the_least_recently_used_frame_goes_when_memory_runs_out():
+    one = frame_bytes(_frame(1_000))
+    cache = FrameCache(max_bytes=int(2.5 * one), max_entries=10, ttl=60)
+    for key in "abc":
+        cache.get(key, lambda: _frame(1_000))
+        if key == "b":
+            cache.get("a", lambda: pytest.fail("a is cached"))  # a is now the most recent
+    assert sorted(cache.keys()) == ["a", "c"]
+    assert cache.held_bytes() <= 2.5 * one
+
+
+def test_entries_are_bounded_too():
+    cache = FrameCache(max_bytes=10**9, max_entries=2, ttl=60)
+    for key in "abc":
+        cache.get(key, lambda: _frame(10))
+    assert sorted(cache.keys()) == ["b", "c"]
+
+
+def test_a_frame_larger_than_the_budget_is_returned_but_not_kept():
+    cache = FrameCache(max_bytes=100, max_entries=4, ttl=60)
+    frame = cache.get("big", lambda: _frame(1_000))
+    assert len(frame) == 1_000 and cache.keys() == [] and cache.held_bytes() == 0
+
+
+def test_frames_expire_after_their_time_to_live():
+    clock = Clock()
+    cache = FrameCache(max_bytes=10**9, max_entries=4, ttl=1800, timer=clock)
+    cache.get("a", lambda: _frame(10))
+    clock.now = 1799
+    assert cache.keys() == ["a"]
+    clock.now = 1801
+    assert cache.keys() == [] and cache.held_bytes() == 0
+
+
+def test_sessions_asking_at_once_load_a_frame_once():
+    cache = FrameCache(max_bytes=10**9, max_entries=4, ttl=60)
+    loads, start = [], threading.Barrier(8)
+
+    def load():
+        loads.append(1)
+        return _frame(100)
+
+    def session():
+        start.wait()
+        cache.get("a", load)
+
+    threads = [threading.Thread(target=session) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(loads) == 1
