@@ -13,13 +13,14 @@ import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
+import downloads
 import map_links
 import playback_ui
 import ui
 from geo import places, viewstate
 from geo.assets import served_assets, served_folders
 from geo.density import density_description, density_payload
-from geo.export import export_name, to_csv_bytes, to_geojson_bytes
+from geo.export import csv_chunks, export_name, geojson_chunks
 from geo.filters import visible_events
 from geo.mapview import (
     BASEMAPS,
@@ -153,27 +154,26 @@ def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
     visible = visible_events(shown, drawn.bounds)
     n = len(visible)
     help_text = f"{plural(n, 'shown event')} inside the map view, with every column"
-    # Files are built only when a button is clicked, not on every pan.
-    bar.download_button(
+    # Files are written only when a button is clicked, not on every pan; streamed a chunk
+    # at a time when the app runs as serve.py (downloads.py).
+    downloads.button(
+        bar,
         f"CSV ({n:,} in view)",
-        data=lambda: to_csv_bytes(visible),
+        lambda: csv_chunks(visible),
         file_name=export_name(filters, n, "csv"),
         mime="text/csv",
         key="download_csv",
-        on_click="ignore",
         disabled=n == 0,
-        icon=":material/download:",
         help=f"Download the {help_text}",
     )
-    bar.download_button(
+    downloads.button(
+        bar,
         f"GeoJSON ({n:,} in view)",
-        data=lambda: to_geojson_bytes(visible),
+        lambda: geojson_chunks(visible),
         file_name=export_name(filters, n, "geojson"),
         mime="application/geo+json",
         key="download_geojson",
-        on_click="ignore",
         disabled=n == 0,
-        icon=":material/download:",
         help=f"Download the {help_text}",
     )
     if st.session_state.get(PLACE_NOTE):

@@ -6,7 +6,8 @@ bound to the URL (``bind="query-params"``), so their keys are also the URL's par
 (geo.filters.MULTI_KEYS and "start"/"end") and must not change. Plain constants: no streamlit
 here, so geo/ code and tests may import the names too. Keys that one module alone reads and
 writes are declared at the top of that module: app.py (the map's view, place search, layer),
-playback_ui.py (the playback and its memos), map_links.py (selection, events in view) and
+playback_ui.py (the playback and its memos), map_links.py (selection, events in view),
+downloads.py (``download_token:<key>`` and ``download_offer:<key>``, per download button) and
 pages/6_Curate.py (the curation form, prefix ``cur_``).
 
 Caches (Streamlit's, declared beside the function they wrap, where a comment gives the same
@@ -28,6 +29,9 @@ key, size and lifetime):
 - ``pages/3_Sources.py`` and ``pages/4_About_the_data.py``: ``st.cache_data`` of file texts.
 - Per session, dropped with it: playback_ui's ``SPANS``/``STEPS`` memos and the Events page's
   duplicate flags (``"_duplicates"``), each keyed on the frame it was computed from.
+- ``downloads._offers``: a weak map from a download link's token to what it streams (the
+  chunks of the events its button shows); each offer is held by its session's state, one per
+  button, replaced at each run, so it goes with the session and holds no events of its own.
 """
 
 from __future__ import annotations

@@ -40,9 +40,10 @@ def free_port() -> int:
 
 
 class AppServer:
-    """``python -m streamlit run app.py --server.headless true [-- ARGS]`` on 127.0.0.1."""
+    """``python -m streamlit run app.py --server.headless true [-- ARGS]`` on 127.0.0.1
+    (``script="serve.py"``: the same app with its exports streamed, see downloads.py)."""
 
-    def __init__(self, args: list[str], log: Path) -> None:
+    def __init__(self, args: list[str], log: Path, script: str = "app.py") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -51,7 +52,7 @@ class AppServer:
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            script,
             "--server.headless",
             "true",
             "--server.port",

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import downloads
 import map_links
 import state
 import ui
@@ -22,7 +23,7 @@ from geo.evidence import (
     sources_url,
     sources_urls,
 )
-from geo.export import export_name, to_csv_bytes
+from geo.export import csv_chunks, export_name
 from geo.filters import to_query
 from geo.schema import BY_NAME, TIME_PRECISION_LABELS
 from geo.sources import casualty_context, source_labels
@@ -261,14 +262,14 @@ if not shown.empty:
         height=min(38 + 35 * n, 560),
         placeholder="–",
     )
-    # Built when clicked, not on every rerun: a large import takes seconds to write.
-    st.download_button(
+    # Written when clicked, not on every rerun; streamed when the app runs as serve.py.
+    downloads.button(
+        st,
         f"Download CSV ({n:,} events)",
-        data=partial(to_csv_bytes, shown),
+        partial(csv_chunks, shown),
         file_name=export_name(p.state, n, "csv"),
         mime="text/csv",
         key=state.DOWNLOAD_CSV,
-        on_click="ignore",
         help="Every column of the events in the table. Cells a spreadsheet "
         "would run as a formula are prefixed with '.",
     )

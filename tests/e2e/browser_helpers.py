@@ -17,10 +17,11 @@ MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 Server = AppServer  # the running app, as the fixtures name it
 
 
-def start_server(tmp_dir: Path, args: list[str] | None = None) -> Server:
-    """Start the app (with `args` after ``--``) and return once /_stcore/health answers; its
-    log goes to tmp_dir/streamlit.log (shown with a failed test that used it)."""
-    server = AppServer(args or [], tmp_dir / "streamlit.log")
+def start_server(tmp_dir: Path, args: list[str] | None = None, script: str = "app.py") -> Server:
+    """Start the app (with `args` after ``--``; ``script="serve.py"`` for streamed exports) and
+    return once /_stcore/health answers; its log goes to tmp_dir/streamlit.log (shown with a
+    failed test that used it)."""
+    server = AppServer(args or [], tmp_dir / "streamlit.log", script=script)
     server.wait_healthy()
     return server
 
