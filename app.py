@@ -49,9 +49,19 @@ LAYOUT_CSS = """<style>
 .st-key-counts [data-testid="stMetric"]{padding:0}
 iframe[title="streamlit_folium.st_folium"]{height:max(360px,calc(100dvh - 205px))!important}
 @media (max-width:640px){
- [data-testid="stMainBlockContainer"]{padding-top:3.6rem}
- .st-key-map_head h3{font-size:1.3rem}
- iframe[title="streamlit_folium.st_folium"]{height:max(300px,calc(100dvh - 370px))!important}
+ [data-testid="stMainBlockContainer"]{padding:3.6rem 0.75rem 0.5rem}
+ .st-key-map_head,.st-key-map_controls,.st-key-counts,.st-key-playback{gap:0.35rem 0.5rem!important}
+ .st-key-map_head h3{font-size:1.05rem;line-height:1.3}
+ .st-key-map_head>div:first-child{flex:1 1 100%;height:auto!important;min-height:1.4rem}
+ .st-key-map_head>div:first-child *{height:auto!important}
+ .st-key-counts [data-testid="stMetricValue"]{font-size:1.05rem}
+ .st-key-counts [data-testid="stMetricLabel"] p{font-size:0.75rem}
+ .st-key-map_head button,.st-key-map_controls button{min-height:2rem;padding:0.15rem 0.55rem}
+ .st-key-map_head button p,.st-key-map_controls button p{font-size:0.8rem}
+ .st-key-place_query{flex:1 1 8rem;width:auto!important;min-width:8rem}
+ .st-key-place_query input{padding:0.3rem 0.6rem;font-size:0.9rem}
+ .st-key-place_query [data-baseweb="input"]{height:2rem}
+ iframe[title="streamlit_folium.st_folium"]{height:max(300px,calc(100dvh - 300px))!important}
 }
 </style>"""
 

@@ -27,10 +27,6 @@ from state import END, START  # the shared date filter's keys: playback moves it
 PLAYBACK = "playback"  # this session's Playback (None: no playback under way)
 SPANS = "_playback_spans"  # (events frame, Spans): spans computed once per filtered frame
 STEPS = "_playback_steps"  # (key, spans, windows): the windows of the current playback
-# On a phone the play bar takes a row of its own in the header: the map gives up that height.
-PHONE_CSS = """<style>@media (max-width:640px){
-iframe[title="streamlit_folium.st_folium"]{height:max(300px,calc(100dvh - 418px))!important}}
-</style>"""
 SKIP_TICK = "_playback_skip_tick"  # the ticker's in-run call is not a step
 
 
@@ -167,7 +163,6 @@ def controls(p: ui.Page) -> None:
         steps = _steps(p, run)
         at = playback.position(steps, window_of(p.state))
         where = f" ({at + 1} of {len(steps)})" if at is not None else ""
-    st.html(PHONE_CSS)
     bar = st.container(
         horizontal=True, vertical_alignment="center", gap="small", key="playback", width="content"
     )

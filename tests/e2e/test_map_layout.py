@@ -102,7 +102,15 @@ def test_on_a_phone_the_first_view_frames_every_event_on_the_first_screen(server
     frame = open_map(page, f"{server.url}/?basemap=Offline")
     settle(frame)
     the_map = box_in_page(page.locator(MAP_FRAME))
-    assert inside(the_map, *PHONE) and the_map["height"] >= 300, the_map
+    # The map fills most of the first screen: the header above it is compact (it took 408 px
+    # of the 844 before the phone layout, leaving the map 426 px).
+    assert inside(the_map, *PHONE) and the_map["height"] >= 0.6 * PHONE[1], the_map
+    assert the_map["y"] <= 0.36 * PHONE[1], the_map
+    # Every control of the header is on the screen, whole, its label not cut.
+    controls = page.locator(".st-key-map_head button, .st-key-map_controls button")
+    for control in (c for c in controls.all() if c.is_visible()):
+        assert inside(box_in_page(control), *PHONE), control.inner_text()
+        assert control.evaluate("b => b.scrollWidth <= b.clientWidth"), control.inner_text()
     assert sorted(frame.evaluate(MARKERS_IN_VIEW)) == sorted(events["event_id"])
     # The URL names the view the map shows, once the map has reported it.
     page.wait_for_url(re.compile(r"zoom=\d+"), timeout=30_000)
