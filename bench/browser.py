@@ -15,7 +15,7 @@ vector shapes such as aggregated cells), timed at the next animation frame, once
 
 The naive baseline is folium's tutorial way: one ``folium.Marker`` with a ``folium.Popup`` per
 event, saved as HTML and served by ``http.server`` on 127.0.0.1, its Leaflet and jQuery pointed
-at the app's own ``static/vendor`` files (no network).
+at copies of the app's own Leaflet and jQuery files in its folder (no network).
 """
 
 from __future__ import annotations
@@ -391,7 +391,7 @@ def measure_app(
 # ----------------------------------------------------------------------------- naive baseline
 
 
-def naive_html(events: pd.DataFrame, assets_prefix: str) -> tuple[str, str]:
+def naive_html(events: pd.DataFrame, assets_prefix: str, static_dir: Path) -> tuple[str, str]:
     """(HTML, map variable name) of a folium map with one Marker and Popup per event.
 
     Leaflet, jQuery and Leaflet's CSS are the app's own files; Bootstrap's CSS is the copy that
@@ -403,7 +403,7 @@ def naive_html(events: pd.DataFrame, assets_prefix: str) -> tuple[str, str]:
     from geo.assets import URL_PREFIX, install_assets
     from geo.filters import frame
 
-    assets = install_assets()
+    assets = install_assets(static_dir)  # the page's own copy, never the source tree's
     view = frame(events, *VIEWPORT.values())
     m = folium.Map(
         location=[view.lat, view.lon] if view else [33, 44],
@@ -459,19 +459,15 @@ def measure_naive(
     browser: Any, events: pd.DataFrame, work: Path, timeout: float, repeats: int = 3
 ) -> dict[str, Any]:
     """Navigation to all markers painted (median of `repeats` loads), then pan and zoom."""
-    from geo.assets import STATIC_DIR
-
     n = len(events)
     site = work / "naive"
     site.mkdir(parents=True, exist_ok=True)
-    if not (site / "static").exists():
-        (site / "static").symlink_to(STATIC_DIR, target_is_directory=True)
     # Found without importing streamlit_folium (which would import streamlit here).
     package = Path(importlib.util.find_spec("streamlit_folium").origin).parent
     bootstrap = package / "frontend" / "build" / "bootstrap.min.css"
     shutil.copyfile(bootstrap, site / "bootstrap.min.css")
     start = time.perf_counter()
-    page_html, name = naive_html(events, "static/")
+    page_html, name = naive_html(events, "static/", site / "static")
     out: dict[str, Any] = {
         "build_s": time.perf_counter() - start,
         "html_mb": len(page_html.encode("utf-8")) / 1e6,

@@ -29,7 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from streamlit_folium import _get_feature_group_string
 
     from geo import playback
-    from geo.assets import install_assets
+    from geo.assets import served_assets
     from geo.filters import View, frame, view_bounds
     from geo.ingest import convert
     from geo.mapview import attacker_colors, base_map, events_layer, plan_layer
@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     colors = attacker_colors(events)
     view = frame(events, ASSUMED_WIDTH, MAP_HEIGHT) or View(33.0, 44.0, 5)
     bounds = view_bounds(view, ASSUMED_WIDTH, MAP_HEIGHT)
-    m = base_map("Offline", install_assets())
+    m = base_map("Offline", served_assets())
     print(f"{len(events):,} events, view zoom {view.zoom}")
 
     t = time.perf_counter()
