@@ -4,6 +4,8 @@
     python -m bench.store --rows 2500000   # ACLED's whole public history, about
     python -m bench.store --sessions 5     # also: server memory after 5 sessions importing 10 MB
     python -m bench.store --rows 0 --sessions 10   # the sessions alone
+    python -m bench.store --rows 0 --downloads 1000000   # the exports through the real
+                                           # server in Chromium (serve.py streamed; app.py not)
 
 Prints numbers; asserts nothing. Synthetic files come from bench/synth.py (cached).
 """
@@ -22,9 +24,17 @@ from pathlib import Path
 
 import psutil
 
-from bench.synth import cached_acled
+from bench.synth import cache_dir, cached_acled
 from geo.filters import Bounds, FilterState
-from geo.store import DuckDBEngine, PolarsEngine, Settings, Store, csv_chunks, read_events
+from geo.store import (
+    DuckDBEngine,
+    PolarsEngine,
+    Settings,
+    Store,
+    csv_chunks,
+    geojson_chunks,
+    read_events,
+)
 
 MAP_COLUMNS = [
     "event_id",
@@ -192,20 +202,99 @@ def queries(path: Path) -> None:
 
 
 def export(path: Path) -> None:
-    with tempfile.TemporaryDirectory() as folder, PeakRSS(psutil.Process().pid) as peak:
-        base = psutil.Process().memory_info().rss
-        out = Path(folder) / "export.csv"
-        t = time.perf_counter()
-        with out.open("wb") as f:
-            for chunk in csv_chunks(PolarsEngine(), [path], None):
-                f.write(chunk)
-        elapsed = time.perf_counter() - t
-        size = out.stat().st_size
-    print(
-        f"CSV export of every event, streamed in chunks of 100,000: {elapsed:.2f} s, "
-        f"{size / 1e6:,.0f} MB written, peak RSS +{(peak.peak - base) / 1e6:,.0f} MB over the "
-        "process before it"
-    )
+    """Every event to a file in geo.export's formats, read from Parquet in batches and written
+    a chunk at a time: seconds, size, and peak RSS over the process before it."""
+    for name, chunks in (("CSV", csv_chunks), ("GeoJSON", geojson_chunks)):
+        gc.collect()
+        with tempfile.TemporaryDirectory() as folder, PeakRSS(psutil.Process().pid) as peak:
+            base = psutil.Process().memory_info().rss
+            out = Path(folder) / "export"
+            t = time.perf_counter()
+            with out.open("wb") as f:
+                for chunk in chunks(PolarsEngine(), [path], None):
+                    f.write(chunk)
+            elapsed = time.perf_counter() - t
+            size = out.stat().st_size
+        print(
+            f"{name} export of every event from the store, in chunks of 50,000: {elapsed:.2f} s, "
+            f"{size / 1e6:,.0f} MB written, peak RSS +{(peak.peak - base) / 1e6:,.0f} MB over "
+            "the process before it"
+        )
+
+
+def downloads(rows: int, root: Path) -> None:
+    """The map's two exports of every event in the first view, through the real server, as a
+    user gets them: click in Chromium -> the whole file saved. Under serve.py (streamed by
+    downloads.py; also read by a plain HTTP client, with and without gzip, to show what the
+    browser adds) and under app.py (Streamlit's download button: the file built in memory).
+    Server RSS: before the click, and its peak until the file is saved (sampled every 20 ms)."""
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    from bench.appserver import AppServer
+    from bench.browser import converted_events, first_visit, launch
+
+    folder = Path(tempfile.mkdtemp(prefix="store-downloads-"))
+    events_csv = converted_events(cached_acled(rows), cache_dir())
+    timeout = 900.0
+    for script in ("serve.py", "app.py"):
+        server = AppServer(
+            ["--events", str(events_csv), "--store", str(root / "downloads")],
+            folder / f"streamlit-{script}.log",
+            script=script,
+        )
+        try:
+            server.wait_healthy(timeout=300)
+            proc = psutil.Process(server.pid)
+            with sync_playwright() as p:
+                browser = launch(p)
+                # The map drawn and the page quiet (the map's first report has rerun it).
+                _, session = first_visit(browser, f"{server.url}/?basemap=Offline", timeout)
+                page = session.page
+                for label in ("CSV (", "GeoJSON ("):
+                    session.wait_quiet(timeout)
+                    role = "link" if script == "serve.py" else "button"
+                    control = page.get_by_role(role, name=label).first
+                    shown = control.inner_text().strip().splitlines()[-1]  # after the icon
+                    if role == "link":
+                        url = server.url + control.get_attribute("href")
+                        for encoding in ("identity", "gzip"):
+                            gc.collect()
+                            before = proc.memory_info().rss
+                            with PeakRSS(server.pid) as peak:
+                                t = time.perf_counter()
+                                size = 0
+                                request = urllib.request.Request(
+                                    url, headers={"Accept-Encoding": encoding}
+                                )
+                                with urllib.request.urlopen(request, timeout=600) as r:
+                                    while block := r.read(1 << 20):
+                                        size += len(block)
+                                elapsed = time.perf_counter() - t
+                            print(
+                                f"{script} {shown}: HTTP client, {encoding}: {elapsed:.2f} s, "
+                                f"{size / 1e6:,.0f} MB sent; server RSS {before / 1e6:,.0f} MB "
+                                f"before, peak {peak.peak / 1e6:,.0f} MB"
+                            )
+                    before = proc.memory_info().rss
+                    with PeakRSS(server.pid) as peak:
+                        t = time.perf_counter()
+                        with page.expect_download(timeout=timeout * 1000) as info:
+                            control.click()
+                        saved = Path(info.value.path())  # returns once the file is complete
+                        elapsed = time.perf_counter() - t
+                    after = proc.memory_info().rss
+                    print(
+                        f"{script} {shown}: Chromium, click -> file saved: {elapsed:.2f} s, "
+                        f"{saved.stat().st_size / 1e6:,.0f} MB; server RSS "
+                        f"{before / 1e6:,.0f} MB before, peak {peak.peak / 1e6:,.0f} MB, "
+                        f"{after / 1e6:,.0f} MB after"
+                    )
+                    saved.unlink()
+                browser.close()
+        finally:
+            server.stop()
 
 
 def sessions(n: int, root: Path) -> None:
@@ -266,6 +355,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--sessions", type=int, default=0)
     parser.add_argument("--store", type=Path, help="store folder (default: a temporary one)")
+    parser.add_argument(
+        "--downloads", type=int, default=0, help="events: the exports through the real server"
+    )
     args = parser.parse_args(argv)
     root = args.store or Path(tempfile.mkdtemp(prefix="bench-store-"))
     if args.rows:
@@ -276,6 +368,8 @@ def main(argv: list[str] | None = None) -> None:
         open_converted(root, dataset_id)
         queries(path)
         export(path)
+    if args.downloads:
+        downloads(args.downloads, root)
     if args.sessions:
         sessions(args.sessions, root)
 

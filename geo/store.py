@@ -790,25 +790,36 @@ class DuckDBEngine:
 
 
 def csv_chunks(
-    engine: Engine, paths: Sequence[Path], rows: np.ndarray | None, chunk: int = 100_000
+    engine: Engine, paths: Sequence[Path], rows: np.ndarray | None, chunk: int = 50_000
 ) -> Iterator[bytes]:
     """The CSV export (geo.export's format) of the given rows (ascending; all when None), a
     chunk of rows at a time: memory stays bounded by one chunk, whatever the number of rows."""
-    from geo.export import csv_chunks as export_chunks
+    from geo.export import csv_chunks as chunks
 
-    return export_chunks(_export_parts(engine, paths, rows, chunk))
+    return chunks(export_parts(engine, paths, rows, chunk))
 
 
-def _export_parts(
+def geojson_chunks(
+    engine: Engine, paths: Sequence[Path], rows: np.ndarray | None, chunk: int = 50_000
+) -> Iterator[bytes]:
+    """The GeoJSON export of the given rows, a chunk at a time (as :func:`csv_chunks`)."""
+    from geo.export import geojson_chunks as chunks
+
+    return chunks(export_parts(engine, paths, rows, chunk))
+
+
+def export_parts(
     engine: Engine, paths: Sequence[Path], rows: np.ndarray | None, chunk: int
 ) -> Iterator[pd.DataFrame]:
-    # Every part has the columns of all the files (one file may lack an optional column,
-    # such as event_date_end, that another has): one header fits every row.
+    """The given rows with every column, a batch at a time, for geo.export's writers. Every
+    part has the columns of all the files (one file may lack an optional column, such as
+    event_date_end, that another has), so one header fits every row; no rows give one empty
+    part (the header alone)."""
     empty = engine.take(paths, np.array([], dtype=np.int64))
     columns = list(empty.columns)
     parts = 0
     for part in engine.batches(paths, rows, chunk):
         parts += 1
         yield part.reindex(columns=columns)
-    if not parts:  # no rows: the header alone
+    if not parts:
         yield empty
