@@ -15,10 +15,11 @@ it does only where the deployer enables it.
 from __future__ import annotations
 
 import csv
+import math
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -273,14 +274,63 @@ def label_zoom(population: int) -> int:
     return next(zoom for least, zoom in LABEL_ZOOMS if population >= least)
 
 
+DISTRICT_KM = 3  # a place this close to a town it is named after is a part of that town
+
+
+def _km(a: Place, b: Place) -> float:
+    dy = (a.lat - b.lat) * 111.2
+    dx = (a.lon - b.lon) * 111.2 * math.cos(math.radians((a.lat + b.lat) / 2))
+    return math.hypot(dx, dy)
+
+
+def merge_districts(entries: Sequence[_Entry]) -> list[int | None]:
+    """The population to label each entry by; None for an entry that gets no label of its own.
+
+    A place named after a town it lies within DISTRICT_KM of ('Al Mawşil al Jadīdah', New
+    Mosul, beside 'Mosul', one of whose alternate names is 'Al Mawsil') is a part of that town:
+    no label of its own, and the town is labelled by the larger of the two populations
+    (GeoNames counts New Mosul's 2,065,597 people apart from Mosul's 1,683,000).
+    """
+    cell = 0.2  # degrees: the towns to compare are in this square and the eight around it
+    grid: dict[tuple[int, int], list[int]] = {}
+    for i, e in enumerate(entries):
+        grid.setdefault((int(e.place.lat // cell), int(e.place.lon // cell)), []).append(i)
+    names = [frozenset(e.keys) for e in entries]
+    town_of: dict[int, int] = {}
+    for i, e in enumerate(entries):
+        words = e.keys[0].split(" ") if e.keys else []
+        starts = {" ".join(words[:n]) for n in range(1, len(words))}
+        if not starts:
+            continue
+        row, col = int(e.place.lat // cell), int(e.place.lon // cell)
+        for dr, dc in ((a, b) for a in (-1, 0, 1) for b in (-1, 0, 1)):
+            for j in grid.get((row + dr, col + dc), ()):
+                if j != i and starts & names[j] and _km(e.place, entries[j].place) <= DISTRICT_KM:
+                    town_of[i] = j
+    population: list[int | None] = [e.place.population for e in entries]
+    for part, town in town_of.items():
+        seen = {part}
+        while town in town_of and town not in seen:  # a part of a part
+            seen.add(town)
+            town = town_of[town]
+        population[town] = max(population[town] or 0, entries[part].place.population)
+    for part in town_of:
+        population[part] = None
+    return population
+
+
 def label_places() -> tuple[list[list], list[list]]:
     """The offline map's labels as ([name, lat, lon, zoom], ...) lists, biggest first: the ones
-    shown up to MAJOR_UNTIL_ZOOM, and the rest (loaded when the map zooms in that far)."""
-    rows = sorted(_geonames(), key=lambda e: (-e.place.population, e.place.name))
+    shown up to MAJOR_UNTIL_ZOOM, and the rest (loaded when the map zooms in that far). A
+    district named after its town is labelled as that town (merge_districts)."""
+    entries = _geonames()
+    population = merge_districts(entries)
+    shown = {i: n for i, n in enumerate(population) if n is not None}
+    order = sorted(shown, key=lambda i: (-shown[i], entries[i].place.name))
     major, minor = [], []
-    for entry in rows:
-        p = entry.place
-        zoom = label_zoom(p.population)
+    for i in order:
+        p = entries[i].place
+        zoom = label_zoom(shown[i])
         row = [p.name, round(p.lat, 3), round(p.lon, 3), zoom]
         (major if zoom <= MAJOR_UNTIL_ZOOM else minor).append(row)
     return major, minor

@@ -101,3 +101,26 @@ def test_the_committed_label_files_are_what_the_build_script_writes():
     erbil = next(r for r in major if r[0] == "Erbil")
     assert erbil[3] <= 5 and abs(erbil[1] - 36.19) < 0.01
     assert all(r[3] <= 7 for r in major) and all(r[3] > 7 for r in minor)
+
+
+def test_a_district_named_after_its_town_is_labelled_as_that_town():
+    from geo.places import _Entry, merge_districts
+
+    def entry(name, lat, lon, population, *alternates):
+        keys = tuple(normalise(n) for n in (name, *alternates))
+        return _Entry(Place(name, "", "Iraq", lat, lon, population, "GeoNames"), keys)
+
+    entries = [
+        entry("Al Mawşil al Jadīdah", 36.3327, 43.1056, 2_065_597),  # New Mosul, 1.3 km away
+        entry("Mosul", 36.335, 43.1189, 1_683_000, "Al Mawsil"),
+        entry("Al Mawsil Village", 36.9, 43.9, 6_000),  # named so, but 90 km away
+        entry("Tallkayf", 36.4912, 43.1211, 23_524),
+    ]
+    assert merge_districts(entries) == [None, 2_065_597, 6_000, 23_524]
+
+
+def test_mosul_is_labelled_as_a_city_of_its_size_and_new_mosul_not_at_all():
+    major, _ = label_places()
+    names = {r[0]: r for r in major}
+    assert "Al Mawşil al Jadīdah" not in names
+    assert names["Mosul"][3] == label_zoom(2_065_597) == 4
