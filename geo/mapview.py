@@ -69,6 +69,7 @@ QUOTE_CHARS = 1200  # a popup's quote, when few events are sent
 QUOTE_CHARS_MANY = 280  # ... and when many are: bytes sent stay bounded
 POINT_LIMIT = 4000  # at most this many single events are sent to the browser
 CELL_PIXELS = 48  # grid cell size on screen when events are aggregated
+LAYERS_MIN_ZOOM = 5  # provinces, rivers and lakes from this zoom on when there are no tiles
 
 POPUP_CSS = """<style>
 html,body{margin:0;height:100%;overflow:hidden}
@@ -92,6 +93,11 @@ html,body{margin:0;height:100%;overflow:hidden}
 .ev-label span{position:absolute;transform:translate(-50%,-100%);font:12px/1.2 system-ui,
  sans-serif;color:#222;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff;pointer-events:none}
 .ev-label-big span{font-weight:600;font-size:13px}
+.ev-label-town::before{content:"";position:absolute;left:-3px;top:-3px;width:4px;height:4px;
+ border-radius:50%;background:#555;border:1px solid #fff}
+.ev-label-town span{margin-top:-3px}
+.ev-label-admin1 span{transform:translate(-50%,-50%);font:italic 11px/1.2 system-ui,sans-serif;
+ color:#6d5580;letter-spacing:.6px;text-transform:uppercase}
 .ev-notice{position:absolute;z-index:1000;bottom:52px;left:50%;transform:translateX(-50%);
  width:max-content;max-width:calc(100% - 40px);background:#fff8e1;border:1px solid #c9a227;
  border-radius:4px;
@@ -152,8 +158,10 @@ def legend_entries(shown: pd.DataFrame, colors: dict[str, str], limit: int = LEG
 
 
 class Basemap(MacroElement):
-    """The base map. Offline: OpenStreetMap raster tiles to zoom 6 (stretched beyond it),
-    Natural Earth borders and GeoNames town names by zoom, all from the app's own files.
+    """The base map. Offline: OpenStreetMap raster tiles at zooms 0-6, Natural Earth borders,
+    and from zoom 7 on (where the tiles would only blur) the countries filled, provinces,
+    rivers, lakes (geo.basemap_layers) and GeoNames town names by zoom, all from the app's
+    own files.
     Online: openstreetmap.org tiles; if they fail to load, the map says so and offers the
     offline map in place."""
 
@@ -178,23 +186,32 @@ class Basemap(MacroElement):
     map.getContainer().appendChild(box);
     return box;
   }
+  // Town and province names, placed biggest first where they do not overlap. Where the
+  // offline tiles are shown at their own zooms (0-6) they print names already: none here.
+  var names = {major: [], minor: null, loadingMinor: false, provinces: []};
+  var drawNames = function () {};
   function labels() {
     var pane = map.createPane('labels'); pane.style.zIndex = 380;
     pane.style.pointerEvents = 'none';
-    var layer = L.layerGroup().addTo(map), major = [], minor = null, loadingMinor = false;
-    function draw() {
+    var layer = L.layerGroup().addTo(map);
+    drawNames = function () {
       layer.clearLayers();
       var z = map.getZoom(), b = map.getBounds().pad(0.1), size = map.getSize(), boxes = [];
-      var lists = [major]; if (minor && z >= 8) { lists.push(minor); }
+      if (z < cfg.labels_min_zoom) { return; }
+      // [list, class, width of a character]: towns to zoom 7, provinces, smaller towns.
+      var lists = [[names.major, 'town', 6.6]];
+      if (z >= cfg.layers_min_zoom) { lists.push([names.provinces, 'admin1', 7.4]); }
+      if (names.minor && z >= 8) { lists.push([names.minor, 'town', 6.6]); }
       var placed = 0;
       for (var l = 0; l < lists.length && placed < 300; l++) {
-        var list = lists[l];
+        var list = lists[l][0], kind = lists[l][1];
         for (var i = 0; i < list.length && placed < 300; i++) {
           var p = list[i];
-          if (p[3] > z || !b.contains([p[1], p[2]])) { continue; }
+          if ((kind === 'town' && p[3] > z) || !b.contains([p[1], p[2]])) { continue; }
           var pt = map.latLngToContainerPoint([p[1], p[2]]);
-          var w = p[0].length * 6.6 + 8, h = 15;
-          var box = [pt.x - w / 2, pt.y - h - 2, pt.x + w / 2, pt.y + 2];
+          var w = p[0].length * lists[l][2] + 8, h = 15;
+          var box = kind === 'town' ? [pt.x - w / 2, pt.y - h - 2, pt.x + w / 2, pt.y + 2]
+                                    : [pt.x - w / 2, pt.y - h / 2, pt.x + w / 2, pt.y + h / 2];
           if (box[2] < 0 || box[0] > size.x || box[3] < 0 || box[1] > size.y) { continue; }
           var clash = false;
           for (var k = 0; k < boxes.length; k++) {
@@ -207,47 +224,127 @@ class Basemap(MacroElement):
           boxes.push(box); placed++;
           var text = document.createElement('span');
           text.textContent = p[0];
+          var cls = 'ev-label ev-label-' + kind + (kind === 'town' && p[3] <= 5
+                                                   ? ' ev-label-big' : '');
           L.marker([p[1], p[2]], {pane: 'labels', interactive: false, keyboard: false,
-            icon: L.divIcon({className: 'ev-label' + (p[3] <= 5 ? ' ev-label-big' : ''),
-                             html: text, iconSize: null})}).addTo(layer);
+            icon: L.divIcon({className: cls, html: text, iconSize: null})}).addTo(layer);
         }
       }
-      if (z >= 8 && minor === null && !loadingMinor) {
-        loadingMinor = true;
+      if (z >= 8 && names.minor === null && !names.loadingMinor) {
+        names.loadingMinor = true;
         fetch(cfg.places[1]).then(function (r) { return r.json(); }).then(function (d) {
-          minor = d.places; draw();
+          names.minor = d.places; drawNames();
         });
       }
-    }
+    };
     fetch(cfg.places[0]).then(function (r) { return r.json(); }).then(function (d) {
-      major = d.places; map.attributionControl.addAttribution(d.attribution); draw();
-      map.on('moveend', draw);
+      names.major = d.places; map.attributionControl.addAttribution(d.attribution);
+      drawNames(); map.on('moveend', function () { drawNames(); });
+    });
+  }
+  // Provinces, rivers and lakes from zoom layers_min_zoom on, one file per square of the
+  // world (static/basemap/cells/): only the squares in view are fetched and drawn.
+  function layers() {
+    [['water', 255], ['admin1', 258]].forEach(function (p) {
+      var pane = map.createPane(p[0]); pane.style.zIndex = p[1]; pane.style.pointerEvents = 'none';
+    });
+    var index = null, loaded = {}, shown = {}, pending = {};
+    function decode(v, s) {
+      var out = [], x = 0, y = 0;
+      for (var i = 0; i < v.length; i += 2) { x += v[i]; y += v[i + 1]; out.push([y / s, x / s]); }
+      return out;
+    }
+    function build(d) {
+      var s = index.scale, group = L.layerGroup(), opt = {interactive: false, smoothFactor: 1};
+      if (d.lakes.length) {
+        L.polygon(d.lakes.map(function (v) { return [decode(v, s)]; }), L.extend({pane: 'water',
+          stroke: false, fillColor: '#9ccbe0', fillOpacity: 1, className: 'ev-lake'}, opt))
+          .addTo(group);
+      }
+      if (d.rivers.length) {
+        L.polyline(d.rivers.map(function (v) { return decode(v, s); }), L.extend({pane: 'water',
+          color: '#4f93c9', weight: 1.3, opacity: 0.85, className: 'ev-river'}, opt))
+          .addTo(group);
+      }
+      if (d.admin1.length) {
+        L.polyline(d.admin1.map(function (v) { return decode(v, s); }), L.extend({
+          pane: 'admin1', color: '#8f6f9f', weight: 1.1, opacity: 0.8, dashArray: '5 3',
+          className: 'ev-admin1'}, opt)).addTo(group);
+      }
+      return {layer: group, names: d.names};
+    }
+    function wanted() {
+      if (map.getZoom() < cfg.layers_min_zoom) { return []; }
+      var b = map.getBounds().pad(0.2), c = index.cell_degrees, out = [];
+      var s = Math.max(-90, b.getSouth()), n = Math.min(89.99, b.getNorth());
+      var w = Math.max(-180, b.getWest()), e = Math.min(179.99, b.getEast());
+      for (var x = Math.floor(w / c) * c; x <= e; x += c) {
+        for (var y = Math.floor(s / c) * c; y <= n; y += c) {
+          var key = x + '_' + y;
+          if (index.has[key]) { out.push(key); }
+        }
+      }
+      return out;
+    }
+    function update() {
+      var keys = wanted(), want = {};
+      keys.forEach(function (k) { want[k] = true; });
+      Object.keys(shown).forEach(function (k) {
+        if (!want[k]) { map.removeLayer(shown[k].layer); delete shown[k]; }
+      });
+      keys.forEach(function (k) {
+        if (shown[k]) { return; }
+        if (loaded[k]) { shown[k] = loaded[k]; loaded[k].layer.addTo(map); return; }
+        if (pending[k]) { return; }
+        pending[k] = true;
+        fetch(cfg.cells_folder + k + '.json')
+          .then(function (r) { return r.json(); })
+          .then(function (d) {
+            delete pending[k]; loaded[k] = build(d); update();
+          });
+      });
+      var list = [];
+      Object.keys(shown).sort().forEach(function (k) { list = list.concat(shown[k].names); });
+      names.provinces = list;
+      window.conflictBasemap.cells = Object.keys(shown).sort();
+      drawNames();
+    }
+    fetch(cfg.cells).then(function (r) { return r.json(); }).then(function (d) {
+      index = d; index.has = {};
+      d.cells.forEach(function (k) { index.has[k] = true; });
+      map.attributionControl.addAttribution(d.attribution);
+      map.on('moveend', update); update();
     });
   }
   function offline() {
     if (offlineOn) { return; }
     offlineOn = true;
     map.getContainer().classList.add('ev-offline');
-    if (cfg.tiles) {
-      var tiles = L.tileLayer(cfg.tiles, {maxNativeZoom: cfg.tiles_max_zoom, maxZoom: 19,
-                                          attribution: cfg.tiles_attribution,
-                                          className: 'ev-offline-tiles'}).addTo(map);
-      // Stretched past zoom 6 the tiles blur: fade them, and let the town names lead.
-      var fade = function () {
-        var over = map.getZoom() - cfg.tiles_max_zoom;
-        tiles.setOpacity(over <= 1 ? 1 : over === 2 ? 0.7 : 0.5);
-      };
-      map.on('zoomend', fade); fade();
+    // The tiles at their own zooms (0-6) print names and draw provinces and rivers; past
+    // them they only blur, so from zoom 7 on the map is drawn from vectors alone: the
+    // countries filled, provinces, rivers, lakes and our names.
+    var tiles = cfg.tiles && L.tileLayer(cfg.tiles, {maxNativeZoom: cfg.tiles_max_zoom,
+      maxZoom: cfg.tiles_max_zoom, attribution: cfg.tiles_attribution,
+      className: 'ev-offline-tiles'});
+    var countries = null;
+    var outline = {color: '#5a5a5a', weight: 1.2, opacity: 0.8, fill: false};
+    var filled = {color: '#7d7d7d', weight: 0.8, fillColor: '#f4f1ea', fillOpacity: 1,
+                  fill: true};
+    function switchTiles() {
+      var useTiles = tiles && map.getZoom() <= cfg.tiles_max_zoom;
+      if (useTiles && !map.hasLayer(tiles)) { tiles.addTo(map); }
+      if (!useTiles && tiles && map.hasLayer(tiles)) { map.removeLayer(tiles); }
+      if (countries) { countries.setStyle(useTiles ? outline : filled); }
     }
-    map.attributionControl.addAttribution('Borders: Natural Earth (public domain)');
+    map.on('zoomend', switchTiles); switchTiles();
+    map.attributionControl.addAttribution('Borders, provinces: Natural Earth (public domain)');
     fetch(cfg.outlines).then(function (r) { return r.json(); }).then(function (d) {
       var pane = map.createPane('basemap'); pane.style.zIndex = 250;
-      L.geoJSON(d, {pane: 'basemap', interactive: false,
-        style: cfg.tiles ? {color: '#5a5a5a', weight: 1.2, opacity: 0.8, fill: false}
-                         : {color: '#7d7d7d', weight: 0.8, fillColor: '#f7f4ee',
-                            fillOpacity: 1}}).addTo(map);
+      countries = L.geoJSON(d, {pane: 'basemap', interactive: false}).addTo(map);
+      switchTiles();
     });
     labels();
+    layers();
   }
   window.conflictBasemap = {offline: offline, name: cfg.basemap};
   if (cfg.basemap !== 'OpenStreetMap') { offline(); return; }
@@ -281,6 +378,12 @@ class Basemap(MacroElement):
             "tiles": assets.tiles_url,
             "tiles_max_zoom": TILES_MAX_ZOOM,
             "tiles_attribution": TILES_ATTRIBUTION,
+            "cells": assets.cells_url,
+            "cells_folder": assets.cells_url.removesuffix(".json") + "/",
+            # The tiles print names (in the local script) and draw provinces and rivers at
+            # their own zooms: ours start where the tiles are stretched.
+            "labels_min_zoom": TILES_MAX_ZOOM + 1 if assets.tiles_url else 0,
+            "layers_min_zoom": TILES_MAX_ZOOM + 1 if assets.tiles_url else LAYERS_MIN_ZOOM,
         }
 
 

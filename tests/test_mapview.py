@@ -33,7 +33,7 @@ def test_the_page_serves_assets_from_where_they_are_installed():
         component, _, file = url.removeprefix("../app.").partition("/")
         assert (folders[component] / file).is_file(), url
         assert ROOT not in (folders[component] / file).resolve().parents  # not the source tree
-    for url in (assets.basemap_url, *assets.places_urls):
+    for url in (assets.basemap_url, *assets.places_urls, assets.cells_url):
         assert (ROOT / "static" / url.removeprefix("../../app/static/")).is_file()
 
 
@@ -64,6 +64,22 @@ def test_the_base_map_names_no_cdn_and_does_not_depend_on_the_data():
     other = base_map("Offline", assets).get_root().render()
     strip = lambda s: re.sub(r"_[0-9a-f]{32}", "", s)  # noqa: E731 (folium's random ids)
     assert strip(html) == strip(other)
+
+
+def test_our_names_and_layers_start_where_the_offline_tiles_stop_printing_theirs():
+    from dataclasses import replace
+
+    from geo.mapview import LAYERS_MIN_ZOOM, Basemap
+
+    with_tiles = replace(served_assets(), tiles_url="../app.osm_tiles/{z}/{x}/{y}.png")
+    config = Basemap("Offline", with_tiles).config
+    assert config["labels_min_zoom"] == config["layers_min_zoom"] == 7  # the tiles: 0-6
+    assert config["cells_folder"] + "40_30.json" == config["cells"].removesuffix(".json") + (
+        "/40_30.json"
+    )
+    assert (ROOT / "static" / config["cells_folder"].removeprefix("../../app/static/")).is_dir()
+    bare = Basemap("Offline", replace(with_tiles, tiles_url=None)).config
+    assert bare["labels_min_zoom"] == 0 and bare["layers_min_zoom"] == LAYERS_MIN_ZOOM
 
 
 def test_colours_are_stable_and_colour_blind_safe(events):

@@ -159,14 +159,9 @@ def test_offline_the_map_names_towns_at_zoom_9_near_erbil(server, sized):
     page.screenshot(path=str(SHOTS / "offline-erbil-z9.png")) if SHOTS else None
     names = frame.locator(".ev-label span").all_inner_texts()
     assert len(names) >= 10 and {"Koysinceq", "Shaqlāwah"} & set(names), names
-    frame.wait_for_function(
-        """() => {
-      const t = [...document.querySelectorAll('.ev-offline-tiles img')];
-      return t.length > 0 && t.every(i => i.complete && i.naturalWidth === 256);
-    }""",
-        timeout=30_000,
-    )
-    assert "OpenStreetMap" in frame.locator(".leaflet-control-attribution").inner_text()
+    # Past zoom 6 the raster tiles are not stretched into a blur: vectors draw the map
+    # (tests/e2e/test_offline_basemap.py checks the tiles at their own zooms).
+    assert frame.locator(".ev-offline-tiles img").count() == 0
     assert outside == []
 
 
@@ -178,7 +173,7 @@ def test_when_online_tiles_fail_the_map_says_so_and_offers_the_offline_map(serve
     assert "could not be loaded" in notice.inner_text()
     notice.get_by_role("button", name="Show the offline map").click()
     frame.locator(".ev-offline-tiles img").first.wait_for(timeout=30_000)
-    frame.locator(".ev-label span").first.wait_for(timeout=30_000)
+    frame.locator(".leaflet-basemap-pane path:not([d='M0 0'])").first.wait_for(timeout=30_000)
     page.screenshot(path=str(SHOTS / "online-failed-then-offline.png")) if SHOTS else None
     assert "Base map" in frame.locator(".ev-notice").inner_text()
 
