@@ -24,6 +24,7 @@ from pathlib import Path
 
 import psutil
 
+from bench import cpu_seconds
 from bench.synth import cache_dir, cached_acled
 from geo.filters import Bounds, FilterState
 from geo.store import (
@@ -222,7 +223,7 @@ def export(path: Path) -> None:
         )
 
 
-def downloads(rows: int, root: Path) -> None:
+def downloads(rows: int, root: Path, scripts: tuple[str, ...] = ("serve.py", "app.py")) -> None:
     """The map's two exports of every event in the first view, through the real server, as a
     user gets them: click in Chromium -> the whole file saved. Under serve.py (streamed by
     downloads.py; also read by a plain HTTP client, with and without gzip, to show what the
@@ -238,7 +239,7 @@ def downloads(rows: int, root: Path) -> None:
     folder = Path(tempfile.mkdtemp(prefix="store-downloads-"))
     events_csv = converted_events(cached_acled(rows), cache_dir())
     timeout = 900.0
-    for script in ("serve.py", "app.py"):
+    for script in scripts:
         server = AppServer(
             ["--events", str(events_csv), "--store", str(root / "downloads")],
             folder / f"streamlit-{script}.log",
@@ -261,7 +262,7 @@ def downloads(rows: int, root: Path) -> None:
                         url = server.url + control.get_attribute("href")
                         for encoding in ("identity", "gzip"):
                             gc.collect()
-                            before = proc.memory_info().rss
+                            before, cpu = proc.memory_info().rss, cpu_seconds(server.pid)
                             with PeakRSS(server.pid) as peak:
                                 t = time.perf_counter()
                                 size = 0
@@ -274,10 +275,11 @@ def downloads(rows: int, root: Path) -> None:
                                 elapsed = time.perf_counter() - t
                             print(
                                 f"{script} {shown}: HTTP client, {encoding}: {elapsed:.2f} s, "
-                                f"{size / 1e6:,.0f} MB sent; server RSS {before / 1e6:,.0f} MB "
-                                f"before, peak {peak.peak / 1e6:,.0f} MB"
+                                f"{size / 1e6:,.0f} MB sent; server CPU "
+                                f"{cpu_seconds(server.pid) - cpu:.2f} s, RSS "
+                                f"{before / 1e6:,.0f} MB before, peak {peak.peak / 1e6:,.0f} MB"
                             )
-                    before = proc.memory_info().rss
+                    before, cpu = proc.memory_info().rss, cpu_seconds(server.pid)
                     with PeakRSS(server.pid) as peak:
                         t = time.perf_counter()
                         with page.expect_download(timeout=timeout * 1000) as info:
@@ -287,9 +289,9 @@ def downloads(rows: int, root: Path) -> None:
                     after = proc.memory_info().rss
                     print(
                         f"{script} {shown}: Chromium, click -> file saved: {elapsed:.2f} s, "
-                        f"{saved.stat().st_size / 1e6:,.0f} MB; server RSS "
-                        f"{before / 1e6:,.0f} MB before, peak {peak.peak / 1e6:,.0f} MB, "
-                        f"{after / 1e6:,.0f} MB after"
+                        f"{saved.stat().st_size / 1e6:,.0f} MB; server CPU "
+                        f"{cpu_seconds(server.pid) - cpu:.2f} s, RSS {before / 1e6:,.0f} MB "
+                        f"before, peak {peak.peak / 1e6:,.0f} MB, {after / 1e6:,.0f} MB after"
                     )
                     saved.unlink()
                 browser.close()

@@ -17,11 +17,11 @@ or to a file. ``to_csv_bytes`` and ``to_geojson_bytes`` are the same chunks join
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -117,8 +117,7 @@ def geojson_chunks(events: Events, chunk: int = CHUNK) -> Iterator[bytes]:
     written = False
     for part in _parts(events, chunk):
         if len(part):
-            features = _features(part)  # each line after a ",\n"
-            yield features if written else features[2:]
+            yield _features(part, after=written)
             written = True
     yield GEOJSON_TAIL
 
@@ -210,8 +209,9 @@ def _csv_column(events: pd.DataFrame, name: str) -> pa.Array:
     return pa.array(neutralise_text(values, numeric=False), from_pandas=True)
 
 
-def _features(events: pd.DataFrame) -> bytes:
-    """The events' Features as UTF-8, one a line, each after a ",\n"."""
+def _features(events: pd.DataFrame, after: bool) -> bytes:
+    """The events' Features as UTF-8, one a line, separated by ",\n" (and led by one when
+    they come `after` others)."""
     import polars as pl
 
     columns = export_columns(events)
@@ -225,7 +225,7 @@ def _features(events: pd.DataFrame) -> bytes:
         return pl.col(column).cast(pl.String).fill_null("null")
 
     line = pl.concat_str(
-        pl.lit(',\n{"type": "Feature", "geometry": {"type": "Point", "coordinates": ['),
+        pl.lit('{"type": "Feature", "geometry": {"type": "Point", "coordinates": ['),
         number("longitude"),
         pl.lit(", "),
         number("latitude"),
@@ -233,17 +233,16 @@ def _features(events: pd.DataFrame) -> bytes:
         pl.struct(props).struct.json_encode(),
         pl.lit("}"),
     )
-    return _concatenated(frame.select(line).to_series().to_arrow())
-
-
-def _concatenated(text: pa.Array) -> bytes:
-    """The values of an Arrow text array one after the other, read from its data buffer."""
-    text = text.cast(pa.large_string())
-    _, offsets, data = text.buffers()
-    if data is None:
-        return b""
-    ends = np.frombuffer(offsets, dtype=np.int64)
-    return data[int(ends[text.offset]) : int(ends[text.offset + len(text)])].to_pybytes()
+    out = io.BytesIO()
+    if after:
+        out.write(b",\n")
+    # Polars' CSV writer, quoting nothing, writes each line as it is (JSON text has no raw
+    # line break, so a Feature stays one line), each followed by ",\n": the last one's is cut.
+    frame.select(line).write_csv(
+        out, include_header=False, quote_style="never", line_terminator=",\n"
+    )
+    out.truncate(out.tell() - 2)
+    return out.getvalue()
 
 
 def export_name(state, count: int, extension: str, today: date | None = None) -> str:
