@@ -135,3 +135,11 @@ def test_the_body_is_written_ahead_in_a_thread_and_stops_when_the_reader_does():
         writer.join(timeout=30)
         assert not writer.is_alive()
     assert len(written) <= downloads.AHEAD + 3  # it stopped a few chunks ahead, not at the end
+
+
+def test_the_module_s_examples_hold():
+    # downloads.py lives beside the pages, outside geo/ where pytest collects doctests.
+    import doctest
+
+    result = doctest.testmod(downloads)
+    assert result.failed == 0 and result.attempted >= 4
