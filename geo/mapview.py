@@ -105,6 +105,9 @@ html,body{margin:0;height:100%;overflow:hidden}
 .ev-notice-button{margin-left:6px;font:inherit;cursor:pointer}
 .leaflet-control-attribution{max-width:calc(100% - 130px);white-space:normal;
  font-size:10px!important;line-height:1.3}
+@media (max-width:560px){.leaflet-control-attribution:not(.ev-open){white-space:nowrap;
+ overflow:hidden;text-overflow:ellipsis;cursor:pointer;max-width:calc(100vw - 130px)!important;
+ box-sizing:border-box}}
 .ev-legend{background:rgba(255,255,255,.94);padding:4px 8px;border-radius:4px;
  box-shadow:0 1px 4px rgba(0,0,0,.3);font:12px/1.5 system-ui,sans-serif;
  max-width:min(300px,calc(100vw - 70px));max-height:calc(100vh - 90px);overflow:auto}
@@ -401,6 +404,13 @@ class FocusWithoutScroll(MacroElement):
     if (!this._focused) { this._map._container.focus({preventScroll: true}); }
   };
   map.keyboard.enable();
+  // On a narrow map the credits take one line; a tap on them shows them all (and hides
+  // them again), and their links still work.
+  var credits = map.attributionControl.getContainer();
+  credits.title = 'Map data sources: tap to show them all';
+  L.DomEvent.on(credits, 'click', function (e) {
+    if (e.target.tagName !== 'A') { credits.classList.toggle('ev-open'); }
+  });
 })();
 {% endmacro %}
 """)

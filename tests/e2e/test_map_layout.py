@@ -130,10 +130,18 @@ def test_on_a_phone_a_popup_fits_the_screen_and_the_attribution_clears_the_scale
     frame = open_map(page, f"{server.url}/?basemap=Offline")
     settle(frame)
     scale = box_in_page(frame.locator(".leaflet-control-scale"))
-    credit = box_in_page(frame.locator(".leaflet-control-attribution"))
+    credits = frame.locator(".leaflet-control-attribution")
+    credit = box_in_page(credits)
     assert (
         scale["x"] + scale["width"] <= credit["x"] or scale["y"] + scale["height"] <= credit["y"]
     ), (scale, credit)
+    # The credits take one line of the phone's map; a tap shows them all, another folds them.
+    assert credit["height"] <= 18, credit
+    credits.dispatch_event("click")  # on the credits themselves, not on one of their links
+    assert box_in_page(credits)["height"] > 2 * credit["height"]
+    assert "GeoNames" in credits.inner_text()
+    credits.dispatch_event("click")
+    assert box_in_page(credits)["height"] <= 18
     marker = show_marker(frame, "IRQ4")
     marker.click()
     popup = frame.locator(".leaflet-popup")
