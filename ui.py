@@ -97,14 +97,15 @@ def _file_entry(path: str, modified_ns: int, size: int) -> tuple[Entry | None, s
 
 # The frames of every session: one per combination of datasets, shared, read-only. Bounded by
 # memory (setting frames_mb: geo.cache.FrameCache measures each frame), by entries (4) and by
-# time (30 minutes after loading, so the frames of closed sessions' imports are released).
-FRAME_ENTRIES, FRAME_TTL_S = 4, 1800
+# idle time (setting frames_idle_s, 10 minutes unused; swept every minute: the frames of
+# closed sessions' imports go, and freed memory is handed back to the system).
+FRAME_ENTRIES = 4
 
 
 @st.cache_resource(show_spinner=False)
 def frames() -> FrameCache:
-    budget = int(store().settings.frames_mb * 1024 * 1024)
-    return FrameCache(budget, FRAME_ENTRIES, FRAME_TTL_S)
+    settings = store().settings
+    return FrameCache(int(settings.frames_mb * 1024 * 1024), FRAME_ENTRIES, settings.frames_idle_s)
 
 
 def _frame(ids: tuple[str, ...]) -> pd.DataFrame:

@@ -204,30 +204,37 @@ def queries(path: Path) -> None:
 
 def export(path: Path) -> None:
     """Every event to a file in geo.export's formats, read from Parquet in batches and written
-    a chunk at a time: seconds, size, and peak RSS over the process before it."""
+    a chunk at a time (plain, then gzip-compressed as the export route sends it to a browser
+    on another machine): seconds, CPU seconds, size, and peak RSS over the process before."""
+    from downloads import body
+
+    process = psutil.Process()
     for name, chunks in (("CSV", csv_chunks), ("GeoJSON", geojson_chunks)):
-        gc.collect()
-        with tempfile.TemporaryDirectory() as folder, PeakRSS(psutil.Process().pid) as peak:
-            base = psutil.Process().memory_info().rss
-            out = Path(folder) / "export"
-            t = time.perf_counter()
-            with out.open("wb") as f:
-                for chunk in chunks(PolarsEngine(), [path], None):
-                    f.write(chunk)
-            elapsed = time.perf_counter() - t
-            size = out.stat().st_size
-        print(
-            f"{name} export of every event from the store, in chunks of 50,000: {elapsed:.2f} s, "
-            f"{size / 1e6:,.0f} MB written, peak RSS +{(peak.peak - base) / 1e6:,.0f} MB over "
-            "the process before it"
-        )
+        for gzip in (False, True):
+            gc.collect()
+            with tempfile.TemporaryDirectory() as folder, PeakRSS(process.pid) as peak:
+                base, cpu = process.memory_info().rss, cpu_seconds()
+                out = Path(folder) / "export"
+                t = time.perf_counter()
+                with out.open("wb") as f:
+                    for chunk in body(chunks(PolarsEngine(), [path], None), gzip):
+                        f.write(chunk)
+                elapsed = time.perf_counter() - t
+                size = out.stat().st_size
+            print(
+                f"{name} export of every event from the store, chunks of 50,000"
+                f"{', gzip' if gzip else ''}: {elapsed:.2f} s ({cpu_seconds() - cpu:.2f} s CPU), "
+                f"{size / 1e6:,.0f} MB written, peak RSS +{(peak.peak - base) / 1e6:,.0f} MB "
+                "over the process before it"
+            )
 
 
 def downloads(rows: int, root: Path, scripts: tuple[str, ...] = ("serve.py", "app.py")) -> None:
     """The map's two exports of every event in the first view, through the real server, as a
     user gets them: click in Chromium -> the whole file saved. Under serve.py (streamed by
-    downloads.py; also read by a plain HTTP client, with and without gzip, to show what the
-    browser adds) and under app.py (Streamlit's download button: the file built in memory).
+    downloads.py, uncompressed to a browser on this machine; also read twice by a plain HTTP
+    client, to show what the browser adds) and under app.py (Streamlit's download button: the
+    file built in memory).
     Server RSS: before the click, and its peak until the file is saved (sampled every 20 ms)."""
     import urllib.request
 
@@ -258,23 +265,23 @@ def downloads(rows: int, root: Path, scripts: tuple[str, ...] = ("serve.py", "ap
                     role = "link" if script == "serve.py" else "button"
                     control = page.get_by_role(role, name=label).first
                     shown = control.inner_text().strip().splitlines()[-1]  # after the icon
-                    if role == "link":
+                    if role == "link":  # twice: the second run is warm
                         url = server.url + control.get_attribute("href")
-                        for encoding in ("identity", "gzip"):
+                        for _ in range(2):
                             gc.collect()
                             before, cpu = proc.memory_info().rss, cpu_seconds(server.pid)
                             with PeakRSS(server.pid) as peak:
                                 t = time.perf_counter()
                                 size = 0
                                 request = urllib.request.Request(
-                                    url, headers={"Accept-Encoding": encoding}
+                                    url, headers={"Accept-Encoding": "gzip, deflate, br"}
                                 )
                                 with urllib.request.urlopen(request, timeout=600) as r:
                                     while block := r.read(1 << 20):
                                         size += len(block)
                                 elapsed = time.perf_counter() - t
                             print(
-                                f"{script} {shown}: HTTP client, {encoding}: {elapsed:.2f} s, "
+                                f"{script} {shown}: HTTP client: {elapsed:.2f} s, "
                                 f"{size / 1e6:,.0f} MB sent; server CPU "
                                 f"{cpu_seconds(server.pid) - cpu:.2f} s, RSS "
                                 f"{before / 1e6:,.0f} MB before, peak {peak.peak / 1e6:,.0f} MB"

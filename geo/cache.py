@@ -1,10 +1,13 @@
-"""Frames shared by every session, bounded by memory, entries and age.
+"""Frames shared by every session, bounded by memory, entries and idle time.
 
-cachetools' TTLCache does the bookkeeping (least recently used goes first, entries expire);
-each value's size is its pandas memory (`frame_bytes`). One lock: two sessions asking for the
-same frame load it once, and a frame larger than the whole budget is returned uncached.
+cachetools' TTLCache does the bookkeeping (least recently used goes first); each value's size
+is its pandas memory (`frame_bytes`) and its time to live counts from its last use. One lock:
+two sessions asking for the same frame load it once, and a frame larger than the whole budget
+is returned uncached. `sweep()` (run every `sweep_s` by a daemon thread) drops frames idle past
+their time and hands freed memory back to the system (`give_back_memory`): the frames of
+closed sessions' imports go, and the server shrinks, without a later visitor having to ask.
 
->>> cache = FrameCache(max_bytes=10_000, max_entries=2, ttl=60)
+>>> cache = FrameCache(max_bytes=10_000, max_entries=2, ttl=60, sweep_s=None)
 >>> frame = cache.get("a", lambda: pd.DataFrame({"x": range(100)}))
 >>> cache.get("a", lambda: None) is frame, cache.held_bytes() == frame_bytes(frame)
 (True, True)
@@ -12,12 +15,17 @@ same frame load it once, and a frame larger than the whole budget is returned un
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import threading
+import weakref
 from collections.abc import Callable, Hashable
 from time import monotonic
 
 import cachetools
 import pandas as pd
+import pyarrow as pa
 
 
 def frame_bytes(frame: pd.DataFrame) -> int:
@@ -26,42 +34,102 @@ def frame_bytes(frame: pd.DataFrame) -> int:
     return int(frame.memory_usage(index=True, deep=True).sum())
 
 
+_LIBC = ctypes.util.find_library("c")
+
+
+def give_back_memory(collect: bool = True) -> None:
+    """Return freed memory to the system: Python's cycles collected, Arrow's pool emptied of
+    unused blocks and glibc's heap trimmed (where the C library has malloc_trim). Without it
+    the allocators keep what dropped frames used, and the server's size never comes down."""
+    if collect:
+        gc.collect()
+    pa.default_memory_pool().release_unused()
+    if _LIBC:
+        trim = getattr(ctypes.CDLL(_LIBC), "malloc_trim", None)
+        if trim is not None:
+            trim(0)
+
+
 class FrameCache:
     def __init__(
-        self, max_bytes: int, max_entries: int, ttl: float, timer: Callable[[], float] = monotonic
+        self,
+        max_bytes: int,
+        max_entries: int,
+        ttl: float,
+        timer: Callable[[], float] = monotonic,
+        sweep_s: float | None = 60.0,
     ) -> None:
         self.max_bytes, self.max_entries = max_bytes, max_entries
         self._cache = cachetools.TTLCache(
             maxsize=max_bytes, ttl=ttl, timer=timer, getsizeof=frame_bytes
         )
         self._lock = threading.Lock()
+        if sweep_s:
+            _start_sweeping(self, sweep_s)
 
     def get(self, key: Hashable, load: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         """The frame cached under `key`, else `load()`'s, kept while the limits allow."""
+        dropped = False
         with self._lock:
-            self._cache.expire()
+            dropped = self._expire()
             try:
-                return self._cache[key]
+                frame = self._cache.pop(key)
             except KeyError:
-                pass
-            frame = load()
-            if frame_bytes(frame) > self.max_bytes:
-                return frame  # larger than the whole budget: the caller's to hold, not ours
-            while len(self._cache) >= self.max_entries:
-                self._cache.popitem()  # the least recently used
-            self._cache[key] = frame  # TTLCache drops the least recently used to fit
-            return frame
+                frame = None
+            if frame is not None:
+                self._cache[key] = frame  # used now: its time to live starts again
+            else:
+                frame = load()
+                if frame_bytes(frame) <= self.max_bytes:  # else: the caller's to hold, not ours
+                    while len(self._cache) >= self.max_entries:
+                        self._cache.popitem()  # the least recently used
+                        dropped = True
+                    before = len(self._cache)
+                    self._cache[key] = frame  # TTLCache drops the least recently used to fit
+                    dropped |= len(self._cache) <= before
+        if dropped:
+            give_back_memory()
+        return frame
+
+    def _expire(self) -> bool:
+        return bool(self._cache.expire())
+
+    def sweep(self) -> bool:
+        """Drop the frames idle past their time; True if any. The memory freed since the last
+        sweep (these frames, or closed sessions' own objects) is given back either way."""
+        with self._lock:
+            dropped = self._expire()
+        give_back_memory(collect=dropped)
+        return dropped
 
     def held_bytes(self) -> int:
         with self._lock:
-            self._cache.expire()
+            self._expire()
             return int(self._cache.currsize)
 
     def keys(self) -> list[Hashable]:
         with self._lock:
-            self._cache.expire()
+            self._expire()
             return list(self._cache.keys())
 
     def clear(self) -> None:
         with self._lock:
             self._cache.clear()
+        give_back_memory()
+
+
+def _start_sweeping(cache: FrameCache, every_s: float) -> None:
+    """A daemon thread that sweeps `cache` every `every_s` seconds while the cache lives."""
+    ref = weakref.ref(cache)
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(every_s):
+            alive = ref()
+            if alive is None:
+                return
+            alive.sweep()
+            del alive
+
+    weakref.finalize(cache, stop.set)
+    threading.Thread(target=run, name="frame-cache-sweep", daemon=True).start()

@@ -146,9 +146,14 @@ def _parts(events: Events, chunk: int) -> Iterator[pd.DataFrame]:
 def _arrow(values: pd.Series) -> pa.Array:
     """A column as Arrow; values of mixed types (an extra column) as their text."""
     try:
-        return pa.array(values, from_pandas=True)
+        array = pa.array(values, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return pa.array(values.map(lambda v: v if pd.isna(v) else str(v)), from_pandas=True)
+    if pa.types.is_dictionary(array.type) and len(array.dictionary) > len(array):
+        # A chunk of a category column with more distinct values than the chunk has rows
+        # (notes, quotes): its own values, so no chunk works through every one of them.
+        return pc.cast(array, array.type.value_type)
+    return array
 
 
 def _is_text(array: pa.Array) -> bool:

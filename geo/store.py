@@ -97,6 +97,7 @@ class Settings:
     imports_per_session: int = 10
     session_mb: float = 400.0  # uploaded bytes per browser session
     frames_mb: float = 1_500.0  # events held in memory for all sessions (ui.frames)
+    frames_idle_s: float = 600.0  # a frame unused this long is dropped
 
     @classmethod
     def from_sources(
@@ -142,6 +143,7 @@ _FIELDS = {
     "imports_per_session": int,
     "session_mb": float,
     "frames_mb": float,
+    "frames_idle_s": float,
 }
 
 

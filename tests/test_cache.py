@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 
 import pandas as pd
 import pytest
@@ -29,7 +30,7 @@ def test_frame_bytes_counts_arrow_strings_and_grows_with_rows():
 
 def test_the_least_recently_used_frame_goes_when_memory_runs_out():
     one = frame_bytes(_frame(1_000))
-    cache = FrameCache(max_bytes=int(2.5 * one), max_entries=10, ttl=60)
+    cache = FrameCache(max_bytes=int(2.5 * one), max_entries=10, ttl=60, sweep_s=None)
     for key in "abc":
         cache.get(key, lambda: _frame(1_000))
         if key == "b":
@@ -39,30 +40,44 @@ def test_the_least_recently_used_frame_goes_when_memory_runs_out():
 
 
 def test_entries_are_bounded_too():
-    cache = FrameCache(max_bytes=10**9, max_entries=2, ttl=60)
+    cache = FrameCache(max_bytes=10**9, max_entries=2, ttl=60, sweep_s=None)
     for key in "abc":
         cache.get(key, lambda: _frame(10))
     assert sorted(cache.keys()) == ["b", "c"]
 
 
 def test_a_frame_larger_than_the_budget_is_returned_but_not_kept():
-    cache = FrameCache(max_bytes=100, max_entries=4, ttl=60)
+    cache = FrameCache(max_bytes=100, max_entries=4, ttl=60, sweep_s=None)
     frame = cache.get("big", lambda: _frame(1_000))
     assert len(frame) == 1_000 and cache.keys() == [] and cache.held_bytes() == 0
 
 
-def test_frames_expire_after_their_time_to_live():
+def test_frames_expire_after_their_time_unused():
     clock = Clock()
-    cache = FrameCache(max_bytes=10**9, max_entries=4, ttl=1800, timer=clock)
+    cache = FrameCache(max_bytes=10**9, max_entries=4, ttl=600, timer=clock, sweep_s=None)
     cache.get("a", lambda: _frame(10))
-    clock.now = 1799
+    clock.now = 500
+    cache.get("a", lambda: pytest.fail("a is cached"))  # used again: 600 s more from now
+    clock.now = 1099
     assert cache.keys() == ["a"]
-    clock.now = 1801
-    assert cache.keys() == [] and cache.held_bytes() == 0
+    clock.now = 1101
+    assert cache.sweep() and cache.keys() == [] and cache.held_bytes() == 0
+
+
+def test_a_daemon_sweeps_idle_frames_away_without_anyone_asking():
+    clock = Clock()
+    cache = FrameCache(max_bytes=10**9, max_entries=4, ttl=60, timer=clock, sweep_s=0.01)
+    frame = weakref.ref(cache.get("a", lambda: _frame(10)))
+    clock.now = 61
+    for _ in range(500):  # a condition, not a fixed wait: the sweeper runs every 10 ms
+        if frame() is None:
+            break
+        threading.Event().wait(0.01)
+    assert frame() is None  # dropped by the sweeper, and nothing else held it
 
 
 def test_sessions_asking_at_once_load_a_frame_once():
-    cache = FrameCache(max_bytes=10**9, max_entries=4, ttl=60)
+    cache = FrameCache(max_bytes=10**9, max_entries=4, ttl=60, sweep_s=None)
     loads, start = [], threading.Barrier(8)
 
     def load():
