@@ -32,7 +32,7 @@ from geo.filters import (
     summarise,
 )
 from geo.ingest import limits
-from geo.problems import DataFileError, Problem
+from geo.problems import DataFileError, Problem, SettingError
 from geo.review import ImportReview, review_import
 from geo.schema import COLUMN_NAMES, EVENTS_CSV, ROOT
 from geo.store import (
@@ -507,6 +507,11 @@ def page(title: str) -> Page:
     Every page calls this first, so filters, URL state and dataset behave the same everywhere.
     """
     st.set_page_config(page_title=f"{title} · Conflict event map", page_icon=FAVICON, layout="wide")
+    try:
+        store()  # the deployment's settings are read here: a wrong one stops every page
+    except (SettingError, StoreError) as exc:
+        st.error(f"The app cannot start: {escape_markdown(str(exc))}. Fix the setting.", icon="⚠️")
+        st.stop()
     data = dataset()
     state, notes = sidebar_filters(data.events, data.options)
     shown = filtered(data, state)

@@ -151,7 +151,8 @@ def _parse(name: str, kind: type, raw: str, where: str):
     try:
         value = kind(raw)
     except ValueError:
-        raise StoreError(f"{where}: {raw!r} is not a {kind.__name__} (setting {name})") from None
+        what = "a whole number" if kind is int else "a number"
+        raise StoreError(f"{where}: {raw!r} is not {what} (setting {name})") from None
     if value < 0 or (isinstance(value, float) and not np.isfinite(value)):
         raise StoreError(f"{where}: {raw!r} must be a finite number ≥ 0 (setting {name})")
     return value

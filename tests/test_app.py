@@ -35,6 +35,26 @@ def test_the_shared_frames_stay_within_their_memory_budget(
     assert ui.frames().held_bytes() <= float(budget_mb) * 1024 * 1024
 
 
+@pytest.mark.parametrize(
+    "variable, value, named",
+    [
+        ("CONFLICT_MAP_MAX_COLUMNS", "[lots](https://evil.example)", "CONFLICT_MAP_MAX_COLUMNS"),
+        ("CONFLICT_MAP_RETENTION_DAYS", "soon", "CONFLICT_MAP_RETENTION_DAYS"),
+    ],
+)
+def test_a_wrong_setting_stops_the_app_with_a_message_naming_it(
+    monkeypatch, fresh_caches, variable, value, named
+):
+    monkeypatch.setenv(variable, value)
+    at = run()
+    assert not at.exception
+    [error] = at.error
+    plain = error.value.replace("\\", "").replace("\u2060", "")  # as the reader sees it
+    assert named in plain and repr(value) in plain
+    assert "[" not in error.value.replace("\\[", "")  # every bracket escaped: text, no link
+    assert not at.metric
+
+
 def test_the_page_runs_and_shows_every_event():
     at = run()
     assert metric(at, "Events shown") == "7"
