@@ -10,6 +10,7 @@ import io
 import json
 import threading
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -32,7 +33,10 @@ class Client:
             async with httpx.AsyncClient(transport=self.transport, base_url="http://app") as c:
                 return await c.get(url, headers=headers)
 
-        return asyncio.run(fetch())
+        # In a thread of its own: the worker may also run browser tests, whose Playwright
+        # keeps an event loop running in this thread, and asyncio.run refuses to nest.
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, fetch()).result()
 
 
 @pytest.fixture
