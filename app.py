@@ -7,6 +7,7 @@ it what the browser reported and draws what it returns.
 
 from __future__ import annotations
 
+import os
 import threading
 
 import streamlit as st
@@ -75,13 +76,27 @@ def assets():
     return served_assets()
 
 
+PLACE_INDEX_DELAY_S = 15  # after the first visit's map is drawn: the two do not share the CPU
+
+
 @st.cache_resource
-def warm_place_index() -> threading.Thread:
-    """Build the GeoNames index in the background once a process (a few seconds), so the
-    first "go to a place" does not wait for it."""
-    thread = threading.Thread(target=places.warm, name="place-index", daemon=True)
-    thread.start()
-    return thread
+def warm_place_index() -> threading.Timer:
+    """Build the GeoNames index in the background once a process (about 4 s of CPU), after
+    the first visit has its map and at the lowest priority, so that the first "go to a place"
+    does not wait for it and the first map does not wait for the index (a search before then
+    builds it itself)."""
+
+    def warm() -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)  # this thread only
+        except (AttributeError, OSError):
+            pass  # not Linux: at the normal priority
+        places.warm()
+
+    timer = threading.Timer(PLACE_INDEX_DELAY_S, warm)
+    timer.name, timer.daemon = "place-index", True
+    timer.start()
+    return timer
 
 
 def go_to_place(state: viewstate.MapState) -> viewstate.MapState:

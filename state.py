@@ -26,7 +26,7 @@ key, size and lifetime):
   filter state (int32: 4 MB at a million events), keyed on dataset ids and filter state.
 - ``app.assets`` and ``map_assets.assets``: ``st.cache_resource``, the Leaflet components
   declared once a process and their URLs (one small object each); ``app.warm_place_index``:
-  the thread that builds the GeoNames index once a process.
+  the timer that builds the GeoNames index once a process, 15 s after the first visit.
 - ``pages/3_Sources.py`` and ``pages/4_About_the_data.py``: ``st.cache_data`` of file texts.
 - Per session, dropped with it: playback_ui's ``SPANS``/``STEPS`` memos and the Events page's
   duplicate flags (``"_duplicates"``), each keyed on the frame it was computed from.
