@@ -341,9 +341,11 @@ def sessions(n: int, root: Path) -> None:
                     f"{proc.memory_info().rss / 1e6:,.0f} MB"
                 )
             closed = time.monotonic()
-            for after in (60, 150):
+            for after in (130, 300, 720):
                 # Streamlit keeps a closed session 2 minutes for a reconnect, and drops it
-                # when its session storage is next touched: a new visitor does that.
+                # when its session storage is next touched: a new visitor does that. The
+                # frames cache drops a frame 10 minutes unused (frames_idle_s) and hands
+                # freed memory back every minute: hence the readings at 5 and 12 minutes.
                 time.sleep(max(0.0, closed + after - time.monotonic()))
                 ctx = browser.new_context()
                 page = ctx.new_page()
