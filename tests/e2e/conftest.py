@@ -1,10 +1,11 @@
 """Browser tests: the real app (the README's command) in Debian's headless Chromium.
 
 One app server and one Chromium serve the whole test session (as datasette's Playwright fixture
-does); each test opens its own browser context, so its Streamlit session (filters, imports) is
-its own. A server started with other arguments is a session fixture too: use `start_server`.
-Readiness is polled on /_stcore/health and on the page's script state, never with fixed sleeps.
-The log of every server a failed test used is printed with the failure.
+does), with one desktop browser context whose cache keeps Streamlit's scripts between tests;
+each test's tabs are Streamlit sessions of their own (filters, imports), closed after it. A
+server started with other arguments is a session fixture too: use `start_server`. Readiness is
+polled on /_stcore/health and on the page's script state, never with fixed sleeps. The log of
+every server a failed test used is printed with the failure.
 
 Fixtures only: the functions tests call (open_map, wait_idle, start_server, ...) are in
 browser_helpers.py; import them from ``e2e.browser_helpers``, never from ``conftest``.
@@ -66,8 +67,20 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture
-def context(browser, tmp_path):
+@pytest.fixture(scope="session")
+def shared_context(browser):
+    """One desktop browser context for the session: its HTTP cache keeps Streamlit's scripts
+    and the map's assets between tests (a fresh context loads and compiles them again, about
+    1.5 s of CPU a page). Each tab is a Streamlit session of its own."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     yield ctx
     ctx.close()
+
+
+@pytest.fixture
+def context(shared_context):
+    """The shared desktop context, with no page open; a test's pages and cookies go with it."""
+    yield shared_context
+    for page in shared_context.pages:
+        page.close()
+    shared_context.clear_cookies()

@@ -33,11 +33,12 @@ def data_files() -> dict[str, str]:
     }
 
 
-def test_an_import_is_seen_by_its_session_and_not_by_another(server, browser):
+def test_an_import_is_seen_by_its_session_and_not_by_another(server, browser, context):
     before = data_files()
     n = len(convert(FIXTURES / "acled_current.csv").events)
-    alice = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-    bob = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    alice = context.new_page()
+    bob_browser = browser.new_context(viewport={"width": 1400, "height": 1000})
+    bob = bob_browser.new_page()
     frame = upload(alice, server, "acled_current.csv")
     settle(frame)
     assert events_shown(alice) == 7 + n
@@ -46,11 +47,12 @@ def test_an_import_is_seen_by_its_session_and_not_by_another(server, browser):
     settle(frame_b)
     assert events_shown(bob) == 7
     assert frame_b.evaluate("window.conflictMap.count") == 7
+    bob_browser.close()
     assert data_files() == before  # nothing was written to the server's data
 
 
-def test_hostile_text_is_shown_as_text_and_never_runs(server, browser):
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+def test_hostile_text_is_shown_as_text_and_never_runs(server, context):
+    page = context.new_page()
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     frame = upload(page, server, "acled_hostile.csv")

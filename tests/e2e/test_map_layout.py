@@ -28,23 +28,17 @@ OSM_TILES = re.compile(r"^https?://([a-z0-9-]+\.)*tile\.openstreetmap\.org/")
 
 
 @pytest.fixture
-def sized(browser):
+def sized(context):
     """A page of the given viewport size, with the online tile server unreachable (no test
     touches the network: a tile request is refused as an offline machine refuses it)."""
-    made = []
 
     def make(size: tuple[int, int]):
-        ctx = browser.new_context(
-            viewport={"width": size[0], "height": size[1]}, accept_downloads=True
-        )
-        made.append(ctx)
-        page = ctx.new_page()
+        page = context.new_page()
+        page.set_viewport_size({"width": size[0], "height": size[1]})
         page.route(OSM_TILES, lambda route: route.abort())
         return page
 
-    yield make
-    for ctx in made:
-        ctx.close()
+    return make
 
 
 def box_in_page(locator) -> dict:

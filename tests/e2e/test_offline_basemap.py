@@ -42,9 +42,10 @@ LABELS_IN_VIEW = """kind => {
 
 
 @pytest.fixture
-def offline_page(browser):
+def offline_page(context):
     """A 1440x900 page on which every request to another machine is refused and recorded."""
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.set_viewport_size({"width": 1440, "height": 900})
     outside: list[str] = []
 
     def route(r):
@@ -54,14 +55,12 @@ def offline_page(browser):
             outside.append(r.request.url)
             r.abort()
 
-    ctx.route(re.compile(r"^(https?|wss?)://"), route)
-    page = ctx.new_page()
+    page.route(re.compile(r"^(https?|wss?)://"), route)
     page.on(
         "websocket",
         lambda ws: None if urlsplit(ws.url).hostname in LOCAL else outside.append(ws.url),
     )
-    yield page, outside
-    ctx.close()
+    return page, outside
 
 
 def wait_for_layers(frame) -> None:

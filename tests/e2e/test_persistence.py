@@ -35,12 +35,13 @@ def store_server(tmp_path_factory, store_dir):
     s.stop()
 
 
-def new_page(browser):
+def other_browser(browser):
+    """A tab in another browser context: no session, cookies or cache shared with the rest."""
     return browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
 
 
-def test_a_tampered_id_is_refused_with_a_message_as_text(store_server, browser):
-    page = new_page(browser)
+def test_a_tampered_id_is_refused_with_a_message_as_text(store_server, context):
+    page = context.new_page()
     open_map(page, f"{store_server.url}/?basemap=Offline&data=**bold**%5Blink%5D(http://x)")
     assert events_shown(page) == 7
     note = page.get_by_text("is not a valid id")
@@ -49,10 +50,10 @@ def test_a_tampered_id_is_refused_with_a_message_as_text(store_server, browser):
 
 
 def test_an_import_survives_reload_shared_link_and_server_restart(
-    store_server, browser, store_dir, tmp_path
+    store_server, browser, context, store_dir, tmp_path
 ):
     n = len(convert(FIXTURES / "acled_current.csv").events)
-    page = new_page(browser)
+    page = context.new_page()
     open_map(page, f"{store_server.url}/?basemap=Offline")
     go_to_page(page, "Import")
     import_file(page, FIXTURES / "acled_current.csv")
@@ -69,15 +70,16 @@ def test_an_import_survives_reload_shared_link_and_server_restart(
     assert events_shown(page) == 7 + n
     assert frame.evaluate("window.conflictMap.count") == 7 + n
 
-    colleague = new_page(browser)  # another browser context: no shared session or cookies
+    colleague = other_browser(browser)  # another browser context: no shared session or cookies
     frame = open_map(colleague, f"{store_server.url}/?basemap=Offline&data={ids[0]}")
     settle(frame)
     assert events_shown(colleague) == 7 + n
+    colleague.context.close()
 
     store_server.stop()
     restarted = start_server(tmp_path, ["--store", str(store_dir)])
     try:
-        later = new_page(browser)
+        later = context.new_page()
         frame = open_map(later, f"{restarted.url}/?basemap=Offline&data={ids[0]}")
         settle(frame)
         assert events_shown(later) == 7 + n
@@ -89,7 +91,7 @@ def test_an_import_survives_reload_shared_link_and_server_restart(
         later.wait_for_function("!new URLSearchParams(location.search).has('data')")
         wait_idle(later)
         assert data_ids(later) == []
-        gone = new_page(browser)
+        gone = context.new_page()
         open_map(gone, f"{restarted.url}/?basemap=Offline&data={ids[0]}")
         assert events_shown(gone) == 7
         assert gone.get_by_text("No dataset has the id").count() == 1
