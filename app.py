@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+from functools import partial
 
 import streamlit as st
 import streamlit.components.v1 as components
@@ -135,16 +136,16 @@ def layer_choice() -> str:
     )
 
 
-def choose_layer(shown, colors, drawn: viewstate.Drawing) -> LayerPlan:
+def choose_layer(data: ui.Dataset, shown, colors, drawn: viewstate.Drawing) -> LayerPlan:
     """The layer the map draws: points/cells (plan_layer), or density squares."""
     if st.session_state.get("layer") == "density":
         payload = density_payload(shown, drawn.bounds, drawn.zoom)
         return LayerPlan(payload, density_description(payload))
-    return plan_layer(shown, colors, drawn.bounds, drawn.zoom)
+    return plan_layer(shown, colors, drawn.bounds, drawn.zoom, partial(ui.with_text, data))
 
 
 @st.fragment
-def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
+def map_and_export(data: ui.Dataset, shown, colors, filters, basemap: str) -> None:
     box = viewstate.events_bounds(shown)
     state = st.session_state.get(VIEW_KEY) or viewstate.start(ui.url_view(), box)
     state = viewstate.reported(state, st.session_state.get("map"))
@@ -175,7 +176,7 @@ def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
     st.session_state[VIEW_KEY] = state
 
     drawn = viewstate.drawing(state)
-    plan = choose_layer(shown, colors, drawn)
+    plan = choose_layer(data, shown, colors, drawn)
     visible = visible_events(shown, drawn.bounds)
     n = len(visible)
     help_text = f"{plural(n, 'shown event')} inside the map view, with every column"
@@ -184,7 +185,7 @@ def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
     downloads.button(
         bar,
         f"CSV ({n:,} in view)",
-        lambda: csv_chunks(visible),
+        lambda: csv_chunks(ui.text_batches(data, visible)),
         file_name=export_name(filters, n, "csv"),
         mime="text/csv",
         key="download_csv",
@@ -194,7 +195,7 @@ def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
     downloads.button(
         bar,
         f"GeoJSON ({n:,} in view)",
-        lambda: geojson_chunks(visible),
+        lambda: geojson_chunks(ui.text_batches(data, visible)),
         file_name=export_name(filters, n, "geojson"),
         mime="application/geo+json",
         key="download_geojson",
@@ -223,7 +224,7 @@ def map_and_export(shown, colors, filters, basemap: str, label: str) -> None:
     st.caption(
         f"{n:,} of {plural(len(shown), 'shown event')} inside the map view; the downloads "
         f"hold exactly those, with every column. {plan.description} Showing the "
-        f"{escape_markdown(label)}; click a dot for its source sentence."
+        f"{escape_markdown(data.label)}; click a dot for its source sentence."
     )
     map_links.events_in_view(visible)
 
@@ -251,7 +252,7 @@ def map_page() -> None:
     ui.show_status(p)
     if shown.empty:
         st.warning(ui.NO_MATCH)
-    map_and_export(shown, attacker_colors(p.data.events), p.state, basemap, p.data.label)
+    map_and_export(p.data, shown, attacker_colors(p.data.events), p.state, basemap)
     playback_ui.ticker(p)
 
 

@@ -45,6 +45,7 @@ from geo.store import (
     UnknownDataset,
     session_limit,
 )
+from geo.store import with_text as store_with_text
 from geo.text import escape_markdown
 from state import DATA_KEY, DATASET_MODE, IMPORT_BYTES, IMPORTS, URL_DATA_NOTES
 
@@ -124,19 +125,40 @@ def _frame(ids: tuple[str, ...]) -> pd.DataFrame:
 
 def _load_frame(ids: tuple[str, ...]) -> pd.DataFrame:
     with st.spinner("Loading events…"):
-        parts = [store().load(i) for i in ids]
-        frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-        labels = [
+        frame, lengths = store().load_together(ids)
+        labels, start = [], 0
+        for i, n in zip(ids, lengths, strict=True):
             # Each import is a dataset of its own, so a file imported twice is flagged too; the
             # file the app started with keeps the datasets its rows name
             # (geo.duplicates.dataset_of).
-            pd.Series(f"import {i}", index=f.index)
-            if store().get(i).kind == "import"
-            else duplicates.dataset_of(f)
-            for i, f in zip(ids, parts, strict=True)
-        ]
-        del parts
-        return flag_duplicates(frame, pd.concat(labels, ignore_index=True).to_numpy())
+            part = frame.iloc[start : start + n]
+            labels.append(
+                pd.Series(f"import {i}", index=part.index)
+                if store().get(i).kind == "import"
+                else duplicates.dataset_of(part)
+            )
+            start += n
+        return flag_duplicates(frame, pd.concat(labels).to_numpy())
+
+
+# The long text (geo.store.LONG_TEXT: quotes, date intervals) of a view of the data,
+# memory-mapped. Key: the dataset ids; size: 8 file mappings (the bytes stay in the files, in
+# the system's page cache); lifetime: 10 minutes unused.
+@st.cache_resource(max_entries=8, ttl=600, show_spinner=False)
+def _text(ids: tuple[str, ...]) -> pa.Table:
+    return store().text(ids)
+
+
+def with_text(data: Dataset, events: pd.DataFrame) -> pd.DataFrame:
+    """`events` (rows of ``data.events``) with their quotes and date intervals, read for these
+    rows only: the session's frames hold no long text (geo.store.LONG_TEXT)."""
+    return events if not data.ids else store_with_text(events, _text(data.ids))
+
+
+def text_batches(data: Dataset, events: pd.DataFrame, size: int = 100_000):
+    """`events` with their long text, `size` rows at a time (what an export writes)."""
+    for start in range(0, len(events), size):
+        yield with_text(data, events.iloc[start : start + size])
 
 
 DUPLICATES_NOTE = "duplicates_unchecked"  # frame.attrs key: why no duplicate was looked for

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import folium
@@ -626,20 +627,27 @@ class LayerPlan:
 
 
 def plan_layer(
-    events: pd.DataFrame, colors: dict[str, str], bounds: Bounds, zoom: int
+    events: pd.DataFrame,
+    colors: dict[str, str],
+    bounds: Bounds,
+    zoom: int,
+    text: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> LayerPlan:
     """Choose what to send so that the bytes sent never grow without bound.
 
     Up to POINT_LIMIT events: every event, clustered in the browser (the view does not matter,
     so panning sends nothing). More: only the events in (and around) the view, when they are
-    few enough; otherwise grid cells with counts, which a click zooms into.
+    few enough; otherwise grid cells with counts, which a click zooms into. ``text`` adds the
+    popups' quotes to the events sent one by one, where `events` holds none (the app's frames:
+    ui.with_text reads them for those events only).
     """
+    text = text or (lambda e: e)
     if len(events) <= POINT_LIMIT:
-        return LayerPlan(layer_payload(events, colors), "")
+        return LayerPlan(layer_payload(text(events), colors), "")
     area = snap(bounds, zoom)
     near = visible_events(events, area)
     if len(near) <= POINT_LIMIT:
-        payload = layer_payload(near, colors)
+        payload = layer_payload(text(near), colors)
         return LayerPlan(
             payload,
             f"Zoomed in: the {len(near):,} events in and around the view are drawn one by one.",

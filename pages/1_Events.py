@@ -229,6 +229,7 @@ if duplicates.count(flagged):
         st.caption(f"{copies:,} possible duplicate(s) hidden.")
 
 if not shown.empty:
+    shown = ui.with_text(p.data, shown)  # the quotes, read for the events in the table only
     extra = flagged.loc[shown.index, ["possible_duplicate_of", "duplicate_rule"]].astype(str)
     table = shown.assign(
         evidence=sources_urls(shown["event_id"], p.state),

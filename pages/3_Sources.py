@@ -110,9 +110,9 @@ focus = st.query_params.get("event") or None
 events = p.data.events
 known = set(events["event_id"].astype(str))
 # The focused event is highlighted even when the filters hide it: the user asked for it.
-highlighted = events.loc[
-    events.index.isin(p.shown.index) | (events["event_id"].astype(str) == focus)
-]
+highlighted = ui.with_text(  # the quotes, read for the highlighted events only
+    p.data, events.loc[events.index.isin(p.shown.index) | (events["event_id"].astype(str) == focus)]
+)
 if len(p.shown) < len(events):
     st.caption(
         f"Highlighting the {len(p.shown):,} of {len(events):,} events that match the "
@@ -147,7 +147,7 @@ if focus and focus not in known:
         f"{escape_markdown(p.data.label)}."
     )
 elif focus:
-    event = events.loc[events["event_id"] == focus].iloc[0]
+    event = ui.with_text(p.data, events.loc[events["event_id"] == focus]).iloc[0]
     doc = str(event["source_doc"])
     shown = {k: escape_markdown(event[k]) for k in ("attacker", "target_group", "location")}
     title = source_label(records().get(doc), doc)

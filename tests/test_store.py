@@ -21,6 +21,7 @@ from geo.filters import Bounds, FilterState, Options, filter_events, visible_eve
 from geo.ingest import convert
 from geo.problems import DataFileError
 from geo.store import (
+    LONG_TEXT,
     DuckDBEngine,
     PolarsEngine,
     QuotaError,
@@ -30,6 +31,7 @@ from geo.store import (
     UnknownDataset,
     csv_chunks,
     geojson_chunks,
+    with_text,
 )
 from helpers import ROOT
 
@@ -147,6 +149,37 @@ def test_two_ids_are_isolated(store):
     assert set(store.load(b)["event_id"]) == set(events_b["event_id"])
     store.remove(a)
     assert set(store.load(b)["event_id"]) == set(events_b["event_id"])
+
+
+def test_frames_hold_no_long_text_and_read_it_for_the_rows_asked(store):
+    base = store.put(load_events(EVENTS).events, name="events.csv", format="events", kind="file").id
+    other, events = imported(store)
+    frame, lengths = store.load_together((base, other))
+    assert lengths == [7, len(events)]
+    assert not set(LONG_TEXT) & set(frame.columns)
+    rows = frame.iloc[[1, 8, len(frame) - 1]]
+    got = with_text(rows, store.text((base, other)))
+    whole = pd.concat([store.load(base), store.load(other)], ignore_index=True)
+    assert "source_quote" in whole
+    for column in whole.columns.intersection(LONG_TEXT):
+        assert got[column].tolist() == whole.loc[rows.index, column].tolist()
+    assert got["source_quote"].iloc[-1] == events["source_quote"].iloc[-1]
+    # The joined text of the two is one file, in the import's folder: it goes with the import.
+    joined = list(store.path(other).parent.glob("with-*.text.arrow"))
+    assert len(joined) == 1
+    store.remove(other)
+    assert not joined[0].exists()
+
+
+def test_a_dataset_stored_before_the_text_file_gets_it_and_a_damaged_one_is_rewritten(store):
+    dataset_id, events = imported(store)
+    text_file = store.path(dataset_id).with_suffix(".text.arrow")
+    assert text_file.is_file()  # written with the dataset
+    text_file.unlink()
+    assert store.text((dataset_id,))["source_quote"].to_pylist() == events["source_quote"].tolist()
+    assert text_file.is_file()
+    text_file.write_bytes(b"not an Arrow file")
+    assert store.text((dataset_id,)).num_rows == len(events)
 
 
 def test_remove_deletes_files_and_entry_for_good(store):

@@ -103,7 +103,9 @@ def test_a_url_filtered_by_attacker_shows_and_exports_only_that_attacker(events,
     assert {r["attacker"] for r in rows} == {"US military"}
 
 
-def test_after_zooming_to_erbil_airport_the_csv_holds_only_the_events_there(server, context):
+def test_after_zooming_to_erbil_airport_the_csv_holds_only_the_events_there(
+    events, server, context
+):
     page = context.new_page()
     frame = open_map(page, f"{server.url}/?basemap=Offline")
     settle(frame)
@@ -112,6 +114,9 @@ def test_after_zooming_to_erbil_airport_the_csv_holds_only_the_events_there(serv
     rows = download_csv(page)
     assert [r["event_id"] for r in rows] == ["IRQ4"]
     assert rows[0]["location"] == "Erbil International Airport"
+    # Its quote, which the server's frames do not hold (read from the store for these rows).
+    quote = events.loc[events["event_id"] == "IRQ4", "source_quote"].item()
+    assert rows[0]["source_quote"] == quote and len(quote) > 40
     assert "zoom=13" in page.url and "lat=36.2376" in page.url
 
 
