@@ -179,13 +179,14 @@ def map_and_export(data: ui.Dataset, shown, colors, filters, basemap: str) -> No
     plan = choose_layer(data, shown, colors, drawn)
     visible = visible_events(shown, drawn.bounds)
     n = len(visible)
+    rows = ui.export_later(data, visible)
     help_text = f"{plural(n, 'shown event')} inside the map view, with every column"
     # Files are written only when a button is clicked, not on every pan; streamed a chunk
     # at a time when the app runs as serve.py (downloads.py).
     downloads.button(
         bar,
         f"CSV ({n:,} in view)",
-        lambda: csv_chunks(ui.text_batches(data, visible)),
+        lambda: csv_chunks(rows()),
         file_name=export_name(filters, n, "csv"),
         mime="text/csv",
         key="download_csv",
@@ -195,7 +196,7 @@ def map_and_export(data: ui.Dataset, shown, colors, filters, basemap: str) -> No
     downloads.button(
         bar,
         f"GeoJSON ({n:,} in view)",
-        lambda: geojson_chunks(ui.text_batches(data, visible)),
+        lambda: geojson_chunks(rows()),
         file_name=export_name(filters, n, "geojson"),
         mime="application/geo+json",
         key="download_geojson",

@@ -161,6 +161,15 @@ def text_batches(data: Dataset, events: pd.DataFrame, size: int = 100_000):
         yield with_text(data, events.iloc[start : start + size])
 
 
+def export_later(data: Dataset, events: pd.DataFrame):
+    """What a download button writes when clicked: `events` (rows of ``data.events``) with
+    their long text, a batch at a time. It keeps the row numbers, not the rows: a session's
+    button would otherwise keep its own copy of the events alive (at 1M, ~110 MB each)."""
+    frame = data.events
+    rows = None if events is frame else events.index.to_numpy()
+    return lambda: text_batches(data, frame if rows is None else frame.loc[rows])
+
+
 DUPLICATES_NOTE = "duplicates_unchecked"  # frame.attrs key: why no duplicate was looked for
 
 

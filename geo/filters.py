@@ -126,22 +126,22 @@ def filter_events(events: pd.DataFrame, state: FilterState) -> pd.DataFrame:
 def visible_events(events: pd.DataFrame, bounds: Bounds | None) -> pd.DataFrame:
     """The events inside the viewport; all of them when no viewport is known yet.
 
-    A viewport wider than the world, or crossing the antimeridian, is handled.
+    A viewport wider than the world, or crossing the antimeridian, is handled. When every
+    event is inside, `events` itself is returned (no copy of a million rows).
     """
     if bounds is None:
         return events
     lat = events["latitude"].to_numpy()
     lon = events["longitude"].to_numpy()
     inside = (lat >= bounds.south) & (lat <= bounds.north)
-    if bounds.east - bounds.west >= 360:
-        return events.loc[inside]
-    west = (bounds.west + 180) % 360 - 180
-    east = (bounds.east + 180) % 360 - 180
-    if west <= east:
-        inside &= (lon >= west) & (lon <= east)
-    else:  # crosses the antimeridian
-        inside &= (lon >= west) | (lon <= east)
-    return events.loc[inside]
+    if bounds.east - bounds.west < 360:
+        west = (bounds.west + 180) % 360 - 180
+        east = (bounds.east + 180) % 360 - 180
+        if west <= east:
+            inside &= (lon >= west) & (lon <= east)
+        else:  # crosses the antimeridian
+            inside &= (lon >= west) | (lon <= east)
+    return events if inside.all() else events.loc[inside]
 
 
 def frame(events: pd.DataFrame, width_px: int, height_px: int, max_zoom: int = 10) -> View | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -264,10 +263,11 @@ if not shown.empty:
         placeholder="–",
     )
     # Written when clicked, not on every rerun; streamed when the app runs as serve.py.
+    later = ui.export_later(p.data, shown)
     downloads.button(
         st,
         f"Download CSV ({n:,} events)",
-        partial(csv_chunks, shown),
+        lambda: csv_chunks(later()),
         file_name=export_name(p.state, n, "csv"),
         mime="text/csv",
         key=state.DOWNLOAD_CSV,

@@ -61,6 +61,13 @@ def test_counts_follow_the_filters(events):
     assert summarise(events.iloc[0:0]).events == 0
 
 
+def test_a_view_holding_every_event_is_the_events_themselves_not_a_copy(events):
+    assert visible_events(events, Bounds(-90, -180, 90, 180)) is events
+    assert visible_events(events, Bounds(-90, -540, 90, 540)) is events
+    part = visible_events(events, Bounds(36.0, 43.5, 36.5, 44.5))  # around Erbil
+    assert 0 < len(part) < len(events)
+
+
 def test_no_viewport_yet_means_every_event_is_visible(events):
     assert len(visible_events(events, None)) == len(events)
     assert Bounds.from_leaflet(None) is None
