@@ -152,10 +152,11 @@ def timeout_text(seconds: float) -> str:
 
 
 class AppServer(_AppServer):
-    """The app with ``-- --events PATH``, and the server process's memory and CPU."""
+    """The app (or another page: `script`) with ``-- --events PATH``, and the server process's
+    memory and CPU."""
 
-    def __init__(self, events_csv: Path, log: Path) -> None:
-        super().__init__(["--events", str(events_csv)], log)
+    def __init__(self, events_csv: Path, log: Path, script: str = "app.py") -> None:
+        super().__init__(["--events", str(events_csv)], log, script)
 
     def usage(self) -> dict[str, float | None]:
         """The server's resident memory now (MB) and CPU time so far (s)."""
@@ -163,8 +164,9 @@ class AppServer(_AppServer):
 
 
 @contextmanager
-def app_server(events_csv: Path, log_dir: Path) -> Iterator[AppServer]:
-    server = AppServer(events_csv, log_dir / f"streamlit-{events_csv.stem}.log")
+def app_server(events_csv: Path, log_dir: Path, script: str = "app.py") -> Iterator[AppServer]:
+    log = log_dir / f"streamlit-{Path(script).stem}-{events_csv.stem}.log"
+    server = AppServer(events_csv, log, script)
     try:
         server.wait_healthy()
         yield server
@@ -209,11 +211,14 @@ def _bench(page: Any) -> dict[str, Any]:
 
 
 class Session:
-    """One browser context and page on the app, counting the bytes the server sends."""
+    """One browser context and page on the app, counting the bytes the server sends and
+    naming every request that leaves 127.0.0.1 (``offsite``)."""
 
-    def __init__(self, browser: Any, url: str) -> None:
+    def __init__(self, browser: Any, url: str, init_js: str = INIT_JS) -> None:
         self.context = browser.new_context(viewport=VIEWPORT)
-        self.context.add_init_script(INIT_JS)
+        self.context.add_init_script(init_js)
+        self.offsite: list[str] = []
+        self.context.on("request", self._on_request)
         self.page = self.context.new_page()
         self.ws_bytes = 0
         self.last_frame = time.monotonic()
@@ -221,6 +226,11 @@ class Session:
         self.page.on("websocket", self._on_websocket)
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)[:300]))
         self.page.goto(url, wait_until="commit")
+
+    def _on_request(self, request: Any) -> None:
+        url = request.url
+        if url.startswith(("http", "ws")) and not url.split("//")[1].startswith("127.0.0.1"):
+            self.offsite.append(url[:200])
 
     def _on_websocket(self, ws: Any) -> None:
         ws.on("framereceived", self._on_frame)
@@ -280,11 +290,7 @@ def change_attacker(
     page = session.page
     before = _bench(page)["layers"]
     sent_before = session.ws_bytes
-    box = page.get_by_role("combobox", name="Attacker")
-    box.click()
-    box.fill(attacker)
-    page.get_by_role("option", name=attacker, exact=True).click()
-    clicked = page.evaluate("() => window.__bench.input")
+    clicked = choose_attacker(page, attacker)
     _wait(page, "n => window.__bench.layers > n", timeout, before)
     b = _bench(page)
     out = {"filter_redraw_s": (b["layerTimes"][before] - clicked) / 1000}
@@ -296,6 +302,15 @@ def change_attacker(
         filter_ws_mb=(session.ws_bytes - sent_before) / 1e6,
     )
     return out
+
+
+def choose_attacker(page: Any, attacker: str) -> int:
+    """Type the attacker into the sidebar's Attacker box and click it: the click's Date.now()."""
+    box = page.get_by_role("combobox", name="Attacker")
+    box.click()
+    box.fill(attacker)
+    page.get_by_role("option", name=attacker, exact=True).click()
+    return page.evaluate("() => window.__bench.input")
 
 
 def map_frame(page: Any) -> Any:
@@ -524,6 +539,16 @@ def measure_naive(
 # ----------------------------------------------------------------------------- one size
 
 
+def chosen_attacker(events: pd.DataFrame) -> tuple[str, int]:
+    """A filter a user would pick: the third most frequent attacker (a real share of events),
+    and how many events it keeps."""
+    from geo.filters import FilterState, filter_events
+
+    ranked = events["attacker"].value_counts().index.tolist()
+    attacker = ranked[min(2, len(ranked) - 1)]
+    return attacker, len(filter_events(events, FilterState(attackers=(attacker,))))
+
+
 def measure_browser(
     acled: Path, size: int, folder: Path, timeout: float, naive: bool, repeats: int = 3
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -534,17 +559,13 @@ def measure_browser(
     from playwright.sync_api import sync_playwright
 
     from geo.events import load_events
-    from geo.filters import FilterState, filter_events
 
     try:
         events_csv = converted_events(acled, folder)
     except RuntimeError as exc:
         return {"cold_markers_s": f"error: {exc}"}, None
     events = load_events(events_csv).events
-    # A filter a user would pick: the third most frequent attacker (a real share of events).
-    ranked = events["attacker"].value_counts().index.tolist()
-    attacker = ranked[min(2, len(ranked) - 1)]
-    expected = len(filter_events(events, FilterState(attackers=(attacker,))))
+    attacker, expected = chosen_attacker(events)
     app: dict[str, Any]
     naive_result = None
     with sync_playwright() as p:

@@ -328,6 +328,40 @@ def test_the_committed_readme_matches_the_committed_results():
 
     results = [json.loads(path.read_text(encoding="utf-8")) for path in bench_results()]
     load = json.loads((ROOT / "bench" / "results" / "load.json").read_text(encoding="utf-8"))
+    peers = json.loads((ROOT / "bench" / "results" / "peers.json").read_text(encoding="utf-8"))
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     shown = readme.split(BEGIN)[1].split(END)[0].strip()
-    assert shown == section(results, load)  # run `python -m bench.readme` after a bench run
+    assert shown == section(results, load, peers)  # run `python -m bench.readme` after a run
+
+
+def test_the_peer_pages_compile_and_their_cluster_map_loads_nothing_from_the_network(tmp_path):
+    import re
+
+    from bench.peers import POINTS, write_pages
+
+    pages = write_pages(tmp_path)
+    for path in pages.values():
+        compile(path.read_text(encoding="utf-8"), str(path), "exec")
+    assert "map_provider=None" in pages["pydeck"].read_text(encoding="utf-8")  # no base map
+    namespace: dict = {}
+    exec(pages["fmc"].read_text(encoding="utf-8").split(POINTS)[0], namespace)  # no Streamlit
+    points = [[33.3, 44.4], [36.2, 43.1], [33.5, 36.3]]
+    html = namespace["fmc_map"](points, [[33.3, 36.3], [36.2, 44.4]]).get_root().render()
+    urls = re.findall(r"(?:https?:)?//[^\s\"'<>]+", html)
+    assert [u for u in urls if "//127.0.0.1" not in u] == []
+    links = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert len(links) == 6 and "AwesomeMarkers" not in html  # its default icons are on CDNs
+    assert all((tmp_path / "static" / u.removeprefix("../../app/static/")).is_file() for u in links)
+
+
+def test_peer_rows_are_our_time_over_theirs_and_a_bound_when_they_time_out():
+    from bench.peers import peer_rows
+
+    measured = {
+        "ours": {"markers_s": 2.0, "filter_redraw_s": 0.5},
+        "pydeck": {"markers_s": "timeout >120 s"},
+        "fmc": {"markers_s": 8.0, "filter_redraw_s": 0.25},
+    }
+    first, redraw = peer_rows(1000, measured, 120)
+    assert (first["ours_pydeck"], first["ours_fmc"]) == ("<0.02", 0.25)
+    assert (redraw["pydeck"], redraw["ours_pydeck"], redraw["ours_fmc"]) == (None, None, 2.0)
