@@ -211,6 +211,35 @@ def test_cells_name_their_most_frequent_attacker():
     assert top == "Islamic Revolutionary Guard Corps (IRGC)"  # 3 of the 7 rows repeated
 
 
+def test_cells_on_every_side_of_the_equator_and_meridian_add_up_to_a_plain_count():
+    """The cells (counted with bincount over one key) against pandas' groupby, with events
+    west and south of 0° (negative cell indices) and a tie for the most frequent attacker."""
+    import numpy as np
+
+    from geo.mapview import cell_degrees, cells_payload
+
+    ev = pd.DataFrame(
+        {
+            "latitude": [-33.9, -33.8, -33.85, 51.5, 51.4, 40.7, 40.7, 40.7],
+            "longitude": [18.4, 18.5, 18.45, -0.1, -0.2, -74.0, -74.0, -74.0],
+            "attacker": ["A", "B", "B", "C", "C", "A", "B", "A"],
+            "fatalities": pd.array([1, None, 2, 0, 5, 1, 1, 1], dtype="Int64"),
+        }
+    )
+    p = cells_payload(ev, {}, zoom=5)
+    size = cell_degrees(5)
+    ev["ix"] = np.floor(ev["longitude"] / size).astype(int)
+    ev["iy"] = np.floor(ev["latitude"] / size).astype(int)
+    plain = ev.groupby(["ix", "iy"], sort=False).agg(
+        n=("attacker", "size"), f=("fatalities", "sum"), lat=("latitude", "mean")
+    )
+    assert list(zip(p["ix"], p["iy"], strict=True)) == list(plain.index)
+    assert p["count"] == plain["n"].tolist() and p["fatalities"] == plain["f"].tolist()
+    assert p["lat"] == plain["lat"].round(4).tolist()
+    names = [p["attacker_names"][t] for t in p["top"]]
+    assert names == ["B", "C", "A"] and p["top_share"] == [0.67, 1.0, 0.67]
+
+
 def test_small_pans_send_the_same_payload():
     from geo.filters import Bounds
     from geo.mapview import snap
