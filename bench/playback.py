@@ -2,9 +2,10 @@
 
 A step is what the map page does on each tick of a playback: find the next window
 (``geo.playback.windows``/``next_window``), pick the events whose span touches it
-(``active``), plan the layer (``geo.mapview.plan_layer``) and build the feature group's
-JavaScript as streamlit-folium sends it. Event spans are computed once per filtered frame
-(the page keeps them), and timed apart. Printed, not asserted::
+(``active``), plan the layer (``geo.mapview.plan_layer``) and build the feature group the
+page hands to streamlit-folium (``events_layer``, which encodes the map data as JSON). Event
+spans are computed once per filtered frame (the page keeps them), and timed apart. Printed,
+not asserted::
 
     python -m bench.playback                 # 100k events, month, week and day steps
     python -m bench.playback --size 1000000
@@ -13,6 +14,7 @@ JavaScript as streamlit-folium sends it. Event spans are computed once per filte
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 from collections.abc import Sequence
@@ -26,20 +28,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=30, help="steps timed per step length")
     args = parser.parse_args(argv)
 
-    from streamlit_folium import _get_feature_group_string
-
     from geo import playback
-    from geo.assets import served_assets
     from geo.filters import View, frame, view_bounds
     from geo.ingest import convert
-    from geo.mapview import attacker_colors, base_map, events_layer, plan_layer
+    from geo.mapview import attacker_colors, events_layer, plan_layer
     from geo.viewstate import ASSUMED_WIDTH, MAP_HEIGHT
 
     events = convert(cached_acled(args.size, cache_dir())).events
     colors = attacker_colors(events)
     view = frame(events, ASSUMED_WIDTH, MAP_HEIGHT) or View(33.0, 44.0, 5)
     bounds = view_bounds(view, ASSUMED_WIDTH, MAP_HEIGHT)
-    m = base_map("Offline", served_assets())
     print(f"{len(events):,} events, view zoom {view.zoom}")
 
     t = time.perf_counter()
@@ -49,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"{'step':>6} {'windows':>8} {'windows ms':>10} {'median events':>14} "
         f"{'active ms':>10} {'layer ms':>9} {'total ms (median)':>18} {'max ms':>7} "
-        f"{'KB sent':>8}"
+        f"{'map data KB':>11}"
     )
     for step in ("month", "week", "day"):
         t = time.perf_counter()
@@ -63,18 +61,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             shown = events.loc[mask]
             t1 = time.perf_counter()
             plan = plan_layer(shown, colors, bounds, view.zoom)
-            script = _get_feature_group_string(events_layer(shown, colors, plan.payload), m)
+            events_layer(shown, colors, plan.payload)
             t2 = time.perf_counter()
             actives.append(1000 * (t1 - t0))
             layers.append(1000 * (t2 - t1))
             totals.append(1000 * (t2 - t0))
-            sizes.append(len(script) / 1000)
+            sizes.append(len(json.dumps(plan.payload, ensure_ascii=False)) / 1000)
             counts.append(len(shown))
         print(
             f"{step:>6} {len(steps):>8,} {windows_ms:>10.1f} "
             f"{statistics.median(counts):>14,.0f} {statistics.median(actives):>10.1f} "
             f"{statistics.median(layers):>9.1f} {statistics.median(totals):>18.1f} "
-            f"{max(totals):>7.1f} {statistics.median(sizes):>8.0f}"
+            f"{max(totals):>7.1f} {statistics.median(sizes):>11.0f}"
         )
     return 0
 
