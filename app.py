@@ -253,7 +253,8 @@ def map_page() -> None:
     ui.show_status(p)
     if shown.empty:
         st.warning(ui.NO_MATCH)
-    map_and_export(p.data, shown, attacker_colors(p.data.events), p.state, basemap)
+    colors = attacker_colors(p.data.events, p.data.legend or None)
+    map_and_export(p.data, shown, colors, p.state, basemap)
     playback_ui.ticker(p)
 
 

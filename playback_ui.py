@@ -55,6 +55,8 @@ def spans_of(events: pd.DataFrame) -> playback.Spans:
 
 def undated(p: ui.Page) -> pd.DataFrame:
     """The events that match every filter but the dates: what a playback steps through."""
+    if p.state.start is None and p.state.end is None:
+        return p.shown  # the same filters: the page's own frame, not another copy
     return ui.filtered(p.data, replace(p.state, start=None, end=None))
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import folium
@@ -140,11 +140,21 @@ def attacker_color(name: str) -> str:
     return PALETTE[int.from_bytes(digest, "big") % len(PALETTE)]
 
 
-def attacker_colors(events: pd.DataFrame) -> dict[str, str]:
+def attacker_colors(
+    events: pd.DataFrame, counts: Mapping[str, int] | None = None
+) -> dict[str, str]:
     """Each attacker's colour (attacker_color), most frequent first. Loading other data never
-    changes a colour; with many attackers some share one, and the legend names them."""
-    counts = events["attacker"].value_counts()
-    ordered = sorted((str(a) for a in counts.index), key=lambda a: (-counts[a], a))
+    changes a colour; with many attackers some share one, and the legend names them.
+    ``counts`` (attacker -> events: the store's legend, computed once per dataset) saves
+    counting `events` on every rerun.
+
+    >>> ev = pd.DataFrame({"attacker": ["B", "A", "B"]})
+    >>> list(attacker_colors(ev)) == list(attacker_colors(ev, {"B": 2, "A": 1})) == ["B", "A"]
+    True
+    """
+    if counts is None:
+        counts = events["attacker"].value_counts()
+    ordered = sorted((str(a) for a in counts.keys()), key=lambda a: (-counts[a], a))
     return {a: attacker_color(a) for a in ordered}
 
 
