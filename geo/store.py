@@ -596,35 +596,29 @@ class Store:
     def load_together(self, ids: Sequence[str]) -> tuple[pd.DataFrame, list[int]]:
         """Several datasets' events as one frame, in order, without their long text (its row
         numbers, the index, are the engine's and :meth:`text`'s), and each one's row count."""
-        parts = [self.load(i, self.columns(i, long_text=False)) for i in ids]
+        parts = [
+            self.load(i, [c for c in pq.read_schema(self.path(i)).names if c not in LONG_TEXT])
+            for i in ids
+        ]
         lengths = [len(part) for part in parts]
         frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
         return frame, lengths
-
-    def columns(self, dataset_id: str, long_text: bool = True) -> list[str]:
-        names = pq.read_schema(self.path(dataset_id)).names
-        return names if long_text else [c for c in names if c not in LONG_TEXT]
 
     def text(self, ids: Sequence[str]) -> pa.Table:
         """The long text (LONG_TEXT) of one or more datasets, in the order of
         :meth:`load_together`'s rows, memory-mapped. Several datasets' text is joined once
         into a file in the last one's folder (so it goes when that import is removed)."""
-        paths = [self.path(i) for i in ids if self.get(i)]
+        for dataset_id in ids:
+            self.get(dataset_id)  # an unknown id is refused here
+        paths = [self.path(i) for i in ids]
         if len(paths) == 1:
             return _mapped_text(paths[0])
-        rows = sum(pq.read_metadata(p).num_rows for p in paths)
         key = hashlib.sha256("/".join(ids).encode()).hexdigest()[:16]
-        joined = self._folder(ids[-1]) / f"with-{key}{TEXT_SUFFIX}"
-        text = _mapped(joined, rows)
-        if text is None:
-            table = pa.concat_tables([_mapped_text(p) for p in paths], promote_options="default")
-            try:
-                _write_text(table, joined)
-            except (OSError, StoreError) as exc:
-                log.warning("%s: kept in memory (%s)", joined, exc)
-                return table.combine_chunks()
-            text = _mapped(joined, rows)
-        return text
+        return _mapped_or_written(
+            self._folder(ids[-1]) / f"with-{key}{TEXT_SUFFIX}",
+            sum(pq.read_metadata(p).num_rows for p in paths),
+            lambda: pa.concat_tables([_mapped_text(p) for p in paths], promote_options="default"),
+        )
 
 
 def with_text(events: pd.DataFrame, text: pa.Table) -> pd.DataFrame:
@@ -679,19 +673,29 @@ def _write_text(table: pa.Table, path: Path) -> None:
 
 def _mapped_text(events_path: Path) -> pa.Table:
     """The long text of a dataset, memory-mapped. A dataset stored before the text file
-    existed gets it now; where it cannot be written, the columns are read into memory."""
-    path = _text_path(events_path)
-    text = _mapped(path, pq.read_metadata(events_path).num_rows)
+    existed gets it now."""
+    names = pq.read_schema(events_path).names
+    return _mapped_or_written(
+        _text_path(events_path),
+        pq.read_metadata(events_path).num_rows,
+        lambda: pq.read_table(events_path, columns=[c for c in LONG_TEXT if c in names]),
+    )
+
+
+def _mapped_or_written(path: Path, rows: int, build) -> pa.Table:
+    """The text file at `path`, memory-mapped; written first from ``build()`` when it is
+    missing or does not hold `rows` rows. Where it cannot be written, the text is kept in
+    memory (and the operator told in the log)."""
+    text = _mapped(path, rows)
     if text is not None:
         return text
-    names = pq.read_schema(events_path).names
-    table = pq.read_table(events_path, columns=[c for c in LONG_TEXT if c in names])
+    table = build()
     try:
         _write_text(table, path)
     except (OSError, StoreError) as exc:
         log.warning("%s: kept in memory (%s)", path, exc)
         return table.combine_chunks()
-    return _mapped(path, table.num_rows) or table.combine_chunks()
+    return _mapped(path, rows) or table.combine_chunks()
 
 
 # -- queries ---------------------------------------------------------------------------------
