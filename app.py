@@ -250,9 +250,12 @@ def map_page() -> None:
         st.markdown("### Strikes and attacks")
         ui.compact_counts(shown, len(p.data.events), p.data.label)
         playback_ui.controls(p)  # the play bar, in the header: the map keeps its height
-    ui.show_status(p)
-    if shown.empty:
-        st.warning(ui.NO_MATCH)
+    # Always drawn, empty or not: an element that came and went above the map would move the
+    # map's block in the page, and the browser would rebuild the map (a blank map, a reload).
+    with st.container(key="map_status"):
+        ui.show_status(p)
+        if shown.empty:
+            st.warning(ui.NO_MATCH)
     colors = attacker_colors(p.data.events, p.data.legend or None)
     map_and_export(p.data, shown, colors, p.state, basemap)
     playback_ui.ticker(p)

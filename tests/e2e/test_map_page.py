@@ -139,3 +139,27 @@ def test_panning_keeps_the_same_map_without_reloading(events, server, context):
     same = page.wait_for_selector(MAP_FRAME).content_frame()
     assert same.evaluate("window.__sameMap") == "yes"
     assert same.evaluate("map_div.getZoom()") == 9
+
+
+def test_filtering_to_no_events_and_back_keeps_the_same_map(server, context):
+    """The "no events match" warning comes and goes above the map; the map's frame stays (it
+    was rebuilt, blank for a moment, when the warning moved it down the page)."""
+    page = context.new_page()
+    open_map(page, f"{server.url}/?basemap=Offline&attacker=Israel")
+    page.evaluate(f'() => {{ window.__mapFrame = document.querySelector("{MAP_FRAME}"); }}')
+    same = f'() => window.__mapFrame === document.querySelector("{MAP_FRAME}")'
+    page.get_by_role("combobox", name="Target group").click()
+    page.keyboard.type("Komala")  # Israel struck no Komala target: nothing matches
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.get_by_text("No events match these filters").wait_for()
+    wait_idle(page)
+    assert page.evaluate(same)
+    page.get_by_role("combobox", name="Target group").click()
+    page.keyboard.press("Backspace")  # takes Komala off again
+    page.keyboard.press("Escape")
+    page.get_by_text("No events match these filters").wait_for(state="detached")
+    wait_idle(page)
+    assert page.evaluate(same)
+    frame = page.wait_for_selector(MAP_FRAME).content_frame()
+    frame.wait_for_function("() => window.conflictMap && window.conflictMap.count === 1")
