@@ -50,6 +50,16 @@ def open_map(page, url: str | None = None):
     return handle
 
 
+def remember_map(page) -> None:
+    """Note which iframe holds the map now; same_map(page) then says whether it is still that
+    one (a new iframe means the map was rebuilt: blank for a moment, its view reloaded)."""
+    page.evaluate(f'() => {{ window.__mapFrame = document.querySelector("{MAP_FRAME}"); }}')
+
+
+def same_map(page) -> bool:
+    return page.evaluate(f'() => window.__mapFrame === document.querySelector("{MAP_FRAME}")')
+
+
 def set_view(frame, lat: float, lon: float, zoom: int) -> None:
     """Move the map as a user would, and return once the map has stopped moving."""
     frame.evaluate(

@@ -12,6 +12,8 @@ from e2e.browser_helpers import (
     DISPLAYED_JS,
     MAP_FRAME,
     open_map,
+    remember_map,
+    same_map,
     set_view,
     settle,
     show_marker,
@@ -146,20 +148,19 @@ def test_filtering_to_no_events_and_back_keeps_the_same_map(server, context):
     was rebuilt, blank for a moment, when the warning moved it down the page)."""
     page = context.new_page()
     open_map(page, f"{server.url}/?basemap=Offline&attacker=Israel")
-    page.evaluate(f'() => {{ window.__mapFrame = document.querySelector("{MAP_FRAME}"); }}')
-    same = f'() => window.__mapFrame === document.querySelector("{MAP_FRAME}")'
+    remember_map(page)
     page.get_by_role("combobox", name="Target group").click()
     page.keyboard.type("Komala")  # Israel struck no Komala target: nothing matches
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     page.get_by_text("No events match these filters").wait_for()
     wait_idle(page)
-    assert page.evaluate(same)
+    assert same_map(page)
     page.get_by_role("combobox", name="Target group").click()
     page.keyboard.press("Backspace")  # takes Komala off again
     page.keyboard.press("Escape")
     page.get_by_text("No events match these filters").wait_for(state="detached")
     wait_idle(page)
-    assert page.evaluate(same)
+    assert same_map(page)
     frame = page.wait_for_selector(MAP_FRAME).content_frame()
     frame.wait_for_function("() => window.conflictMap && window.conflictMap.count === 1")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
-from e2e.browser_helpers import MAP_FRAME, go_to_page, open_map, wait_idle
+from e2e.browser_helpers import (
+    MAP_FRAME,
+    go_to_page,
+    open_map,
+    remember_map,
+    same_map,
+    wait_idle,
+)
 
-SAME_FRAME = f'() => window.__mapFrame === document.querySelector("{MAP_FRAME}")'
 COUNT = ".st-key-counts [data-testid='stMetricValue']"
 BAR = ".st-key-playback"
-
-
-def remember_frame(page) -> None:
-    page.evaluate(f'() => {{ window.__mapFrame = document.querySelector("{MAP_FRAME}"); }}')
 
 
 def wait_window(page, text: str, count: str) -> None:
@@ -38,7 +40,7 @@ def wait_window(page, text: str, count: str) -> None:
 def test_playing_steps_the_map_counts_and_url_through_2020_2022_2023(server, context):
     page = context.new_page()
     open_map(page, f"{server.url}/?basemap=Offline&speed=fast")
-    remember_frame(page)
+    remember_map(page)
     page.get_by_role("button", name="Play").click()
     for text, count in (
         ("2020-01-01 – 2020-01-31", "1"),  # IRQ6, Soleimani
@@ -46,7 +48,7 @@ def test_playing_steps_the_map_counts_and_url_through_2020_2022_2023(server, con
         ("2023-12-01 – 2023-12-31", "3"),
     ):  # IRQ4, IRQ5, SYR1
         wait_window(page, text, count)
-        assert page.evaluate(SAME_FRAME), f"the map was remounted at {text}"
+        assert same_map(page), f"the map was remounted at {text}"
     # At the end the playback pauses on the last window: the date filter stays on it.
     page.get_by_role("button", name="Resume (3 of 3)").wait_for()
     wait_idle(page)
@@ -57,7 +59,7 @@ def test_playing_steps_the_map_counts_and_url_through_2020_2022_2023(server, con
         for part in ("year", "month", "day")
     ]
     assert sidebar_from == ["2023", "12", "1"]
-    assert page.evaluate(SAME_FRAME)
+    assert same_map(page)
 
     # The Timeline shows where the playback is, over the playback's whole range.
     go_to_page(page, "Timeline")
@@ -74,7 +76,7 @@ def test_playing_steps_the_map_counts_and_url_through_2020_2022_2023(server, con
 def test_cumulative_playback_adds_up(server, context):
     page = context.new_page()
     open_map(page, f"{server.url}/?basemap=Offline&speed=fast&cumulative=true")
-    remember_frame(page)
+    remember_map(page)
     page.get_by_role("button", name="Play").click()
     for text, count in (
         ("2020-01-01 – 2020-01-31", "1"),
@@ -82,7 +84,7 @@ def test_cumulative_playback_adds_up(server, context):
         ("2020-01-01 – 2023-12-31", "7"),
     ):
         wait_window(page, text, count)
-    assert page.evaluate(SAME_FRAME)
+    assert same_map(page)
 
 
 def test_density_layer_is_a_url_choice_drawn_from_local_files(server, context):
