@@ -21,18 +21,9 @@ import playback_ui
 import ui
 from geo import places, viewstate
 from geo.assets import served_assets, served_folders
-from geo.density import density_description, density_payload
 from geo.export import csv_chunks, export_name, geojson_chunks
 from geo.filters import visible_events
-from geo.mapview import (
-    BASEMAPS,
-    LayerPlan,
-    attacker_colors,
-    base_map,
-    events_layer,
-    legend_entries,
-    plan_layer,
-)
+from geo.mapview import BASEMAPS, attacker_colors, draw_map
 from geo.places import online_search_from_env, search_places
 from geo.text import escape_markdown, plural
 from geo.viewstate import MAP_HEIGHT
@@ -136,14 +127,6 @@ def layer_choice() -> str:
     )
 
 
-def choose_layer(data: ui.Dataset, shown, colors, drawn: viewstate.Drawing) -> LayerPlan:
-    """The layer the map draws: points/cells (plan_layer), or density squares."""
-    if st.session_state.get("layer") == "density":
-        payload = density_payload(shown, drawn.bounds, drawn.zoom)
-        return LayerPlan(payload, density_description(payload))
-    return plan_layer(shown, colors, drawn.bounds, drawn.zoom, partial(ui.with_text, data))
-
-
 @st.fragment
 def map_and_export(data: ui.Dataset, shown, colors, filters, basemap: str) -> None:
     box = viewstate.events_bounds(shown)
@@ -176,7 +159,18 @@ def map_and_export(data: ui.Dataset, shown, colors, filters, basemap: str) -> No
     st.session_state[VIEW_KEY] = state
 
     drawn = viewstate.drawing(state)
-    plan = choose_layer(data, shown, colors, drawn)
+    drawing = draw_map(
+        shown,
+        colors,
+        drawn.bounds,
+        drawn.zoom,
+        basemap=basemap,
+        assets=assets(),
+        layer=st.session_state.get("layer") or "points",
+        text=partial(ui.with_text, data),
+        mark=lambda payload: map_links.highlight(payload, shown),
+        move=drawn.move,
+    )
     visible = visible_events(shown, drawn.bounds)
     n = len(visible)
     rows = ui.export_later(data, visible)
@@ -207,24 +201,18 @@ def map_and_export(data: ui.Dataset, shown, colors, filters, basemap: str) -> No
         st.caption(escape_markdown(st.session_state[PLACE_NOTE]))
 
     st_folium(
-        base_map(basemap, assets()),
+        drawing.base,
         key="map",
         height=MAP_HEIGHT,
         use_container_width=True,
-        feature_group_to_add=events_layer(
-            shown,
-            colors,
-            map_links.highlight(plan.payload, shown),
-            move=drawn.move,
-            legend=legend_entries(shown, colors),
-        ),
+        feature_group_to_add=drawing.events,
         returned_objects=["bounds", "center", "zoom"],
     )
     if drawn.url is not None and any(st.query_params.get(k) != v for k, v in drawn.url.items()):
         st.query_params.update(drawn.url)
     st.caption(
         f"{n:,} of {plural(len(shown), 'shown event')} inside the map view; the downloads "
-        f"hold exactly those, with every column. {plan.description} Showing the "
+        f"hold exactly those, with every column. {drawing.plan.description} Showing the "
         f"{escape_markdown(data.label)}; click a dot for its source sentence."
     )
     map_links.events_in_view(visible)

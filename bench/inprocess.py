@@ -3,9 +3,9 @@
 ``python -m bench`` runs this module once per size, each in a fresh process (so that its peak
 memory is its own), with the file in ``$BENCH_ACLED``; pytest-benchmark calibrates the rounds,
 keeps the statistics and writes them as JSON. Every step calls the public function of ``geo/``
-that the app calls: ``convert`` (import), ``filter_events``, ``visible_events``, ``plan_layer``
-with ``events_layer`` and ``base_map`` (the map), ``csv_chunks`` and ``geojson_chunks`` (the
-exports, streamed to a file as the app streams them to the browser).
+that the app calls: ``convert`` (import), ``filter_events``, ``visible_events``, ``draw_map``
+(the map page's one render, as HTML), ``csv_chunks`` and ``geojson_chunks`` (the exports,
+streamed to a file as the app streams them to the browser).
 What a step produced (rows, payload bytes, resident memory) goes in its ``extra_info``.
 """
 
@@ -25,12 +25,8 @@ from geo.assets import Assets
 from geo.export import csv_chunks, geojson_chunks
 from geo.filters import FilterState, View, filter_events, frame, view_bounds, visible_events
 from geo.ingest import convert
-from geo.mapview import HOME, attacker_colors, base_map, events_layer, plan_layer
-
-try:  # the map's size in the page, once the app's view logic lives in geo/ (issue 11)
-    from geo.viewstate import ASSUMED_WIDTH, MAP_HEIGHT  # type: ignore[import-not-found]
-except ImportError:
-    ASSUMED_WIDTH, MAP_HEIGHT = 900, 620  # app.py's values today
+from geo.mapview import HOME, attacker_colors, draw_map
+from geo.viewstate import ASSUMED_WIDTH, MAP_HEIGHT
 
 # URLs only matter to the browser: the in-process map needs none of the files.
 ASSETS = Assets(js=[], css=[], basemap_url="basemap.geojson")
@@ -53,12 +49,10 @@ def realistic_filters(events: pd.DataFrame) -> dict[str, FilterState]:
 
 
 def render_map(shown: pd.DataFrame, colors: dict[str, str], view: View) -> tuple[str, dict]:
-    """The map as the app builds it at `view` before the browser reports: (HTML, payload)."""
+    """The map as the app draws it at `view` before the browser reports: (HTML, payload)."""
     bounds = view_bounds(view, ASSUMED_WIDTH, MAP_HEIGHT)
-    plan = plan_layer(shown, colors, bounds, view.zoom)
-    m = base_map("Offline", ASSETS)
-    events_layer(shown, colors, plan.payload).add_to(m)
-    return m.get_root().render(), plan.payload
+    drawing = draw_map(shown, colors, bounds, view.zoom, basemap="Offline", assets=ASSETS)
+    return drawing.html(), drawing.plan.payload
 
 
 def describe(payload: dict) -> str:

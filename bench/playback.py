@@ -2,8 +2,8 @@
 
 A step is what the map page does on each tick of a playback: find the next window
 (``geo.playback.windows``/``next_window``), pick the events whose span touches it
-(``active``), plan the layer (``geo.mapview.plan_layer``) and build the feature group the
-page hands to streamlit-folium (``events_layer``, which encodes the map data as JSON). Event
+(``active``) and draw the map as the page does (``geo.mapview.draw_map``: the layer planned, and
+the base map and feature group it hands to streamlit-folium, the map data encoded as JSON). Event
 spans are computed once per filtered frame (the page keeps them), and timed apart. Printed,
 not asserted::
 
@@ -29,9 +29,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from geo import playback
+    from geo.assets import Assets
     from geo.filters import View, frame, view_bounds
     from geo.ingest import convert
-    from geo.mapview import attacker_colors, events_layer, plan_layer
+    from geo.mapview import attacker_colors, draw_map
     from geo.viewstate import ASSUMED_WIDTH, MAP_HEIGHT
 
     events = convert(cached_acled(args.size, cache_dir())).events
@@ -60,8 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             mask = playback.active(spans, here)
             shown = events.loc[mask]
             t1 = time.perf_counter()
-            plan = plan_layer(shown, colors, bounds, view.zoom)
-            events_layer(shown, colors, plan.payload)
+            plan = draw_map(
+                shown, colors, bounds, view.zoom, basemap="Offline", assets=Assets([], [], "")
+            ).plan
             t2 = time.perf_counter()
             actives.append(1000 * (t1 - t0))
             layers.append(1000 * (t2 - t1))

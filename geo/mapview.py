@@ -4,9 +4,8 @@ The base map never depends on the data, so streamlit-folium keeps the same ifram
 reruns (no flicker, no lost view); the events travel in a FeatureGroup (``events_layer``) that
 streamlit-folium swaps in place. Markers are built in the browser from compact column arrays;
 popups and tooltips are built with ``textContent``, so text from a file is never run as HTML.
-
-from geo.assets import TILES_ATTRIBUTION, TILES_MAX_ZOOM, Assets
-from geo.dates import date_labels
+``draw_map`` is the one render: the map page hands its result to st_folium, and the benchmark
+renders the same to HTML.
 """
 
 from __future__ import annotations
@@ -956,3 +955,50 @@ def events_layer(
         payload["legend"] = legend
     EventsLayer(payload).add_to(group)
     return group
+
+
+@dataclass(frozen=True)
+class MapDrawing:
+    """What the map page hands st_folium: the constant base map, the events layer to swap
+    into it, and what the layer shows (``plan.description`` goes under the map)."""
+
+    base: folium.Map
+    events: folium.FeatureGroup
+    plan: LayerPlan
+
+    def html(self) -> str:
+        """The page the browser is sent on a first visit (what the benchmark measures)."""
+        self.events.add_to(self.base)
+        return self.base.get_root().render()
+
+
+def draw_map(
+    shown: pd.DataFrame,
+    colors: dict[str, str],
+    bounds: Bounds,
+    zoom: int,
+    *,
+    basemap: str,
+    assets: Assets,
+    layer: str = "points",
+    text: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+    mark: Callable[[dict], dict] | None = None,
+    move: dict | None = None,
+) -> MapDrawing:
+    """The map of the shown events at a view: the base map, and the events as points or
+    grid cells (``plan_layer``) or as density squares (``layer="density"``), with the legend.
+
+    ``text`` adds popup quotes to the events sent one by one (see plan_layer); ``mark`` adds
+    what the page highlights to the layer's payload; ``move`` is the view change the browser
+    makes once (geo.viewstate).
+    """
+    if layer == "density":
+        from geo.density import density_description, density_payload  # density uses snap()
+
+        payload = density_payload(shown, bounds, zoom)
+        plan = LayerPlan(payload, density_description(payload))
+    else:
+        plan = plan_layer(shown, colors, bounds, zoom, text)
+    payload = mark(plan.payload) if mark else plan.payload
+    group = events_layer(shown, colors, payload, move=move, legend=legend_entries(shown, colors))
+    return MapDrawing(base_map(basemap, assets), group, plan)

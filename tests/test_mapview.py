@@ -313,3 +313,35 @@ def _rendered(events) -> str:
     m = base_map("Offline", served_assets())
     events_layer(events, attacker_colors(events)).add_to(m)
     return m.get_root().render()
+
+
+def test_draw_map_is_the_pages_render_points_or_density_with_the_legend_and_marks(events):
+    from geo.filters import Bounds
+    from geo.mapview import draw_map
+
+    colors, view = attacker_colors(events), Bounds(30, 38, 40, 50)
+    assets = served_assets()
+
+    def payload(drawing):
+        return json.loads(list(drawing.events._children.values())[0].payload_json)
+
+    points = draw_map(
+        events,
+        colors,
+        view,
+        6,
+        basemap="Offline",
+        assets=assets,
+        mark=lambda p: {**p, "selected": ["IRQ4"]},
+        move={"token": 1},
+    )
+    sent = payload(points)
+    assert sent["n"] == len(events) and sent["selected"] == ["IRQ4"] and sent["move"]
+    assert sum(a[2] for a in sent["legend"]["attackers"]) == len(events)
+    assert points.plan.description == ""  # few events: drawn whole, nothing to explain
+
+    density = draw_map(events, colors, view, 6, basemap="Offline", assets=assets, layer="density")
+    assert payload(density)["mode"] == "density" == density.plan.payload["mode"]
+    assert density.plan.description.startswith(f"Density: {len(events):,} events")
+    html = density.html()  # the page the browser is sent: the base map with the layer in it
+    assert density.base.get_name() in html and '"mode": "density"' in html
