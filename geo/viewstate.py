@@ -35,7 +35,7 @@ ASSUMED_WIDTH = 900  # px, until the browser has reported the map's real size
 FIT_MAX_ZOOM = 10  # framing never zooms closer than this (one event is a point)
 FIT_PADDING_PX = 28  # space between the framed events and the map's edge
 HOME = View(33.0, 44.0, 5)  # the base map's fixed start (geo.mapview), and with nothing to frame
-MAX_MISSES = 2  # reports that do not match a move before we accept the user moved on
+MAX_MISSES = 2  # reports that do not match a later move before we accept the user moved on
 
 
 @dataclass(frozen=True)
@@ -182,6 +182,10 @@ def reported(state: MapState, report: Mapping | None) -> MapState:
     seen = Seen.from_report(report)
     if seen is None or state.last_report == _key(report):
         return state
+    # Before this report the map had shown nothing but the base map's start: no report can
+    # be from before the move, so one that is not its result is the user's own move (made
+    # before the move's report reached the server, which then never sees that report).
+    first = state.seen is None or state.seen.view == HOME
     state = replace(state, seen=seen, last_report=_key(report))
     if not state.pending:
         return state
@@ -189,7 +193,7 @@ def reported(state: MapState, report: Mapping | None) -> MapState:
         # The base map's start, reported before the browser made the move: neither the
         # move's result (HOME's view may well contain the events' box) nor a user's move.
         return state
-    if _satisfies(seen, state.move) or state.misses + 1 >= MAX_MISSES:
+    if _satisfies(seen, state.move) or first or state.misses + 1 >= MAX_MISSES:
         return replace(state, pending=False, misses=0)
     return replace(state, misses=state.misses + 1)
 

@@ -51,20 +51,41 @@ def test_a_report_from_before_the_move_is_not_written_to_the_url():
     assert vs.drawing(state).url == {"lat": "36.2376", "lon": "43.9632", "zoom": "13"}
 
 
+def framed_then_moved(to: View) -> vs.MapState:
+    """A first visit framed and reported, then a move to `to` asked for (a place search)."""
+    state = vs.reported(vs.start(None, EVENTS_BOX), report(32, 33, 38, 48, 35, 40.5, 5))
+    return vs.go_to(state, to)
+
+
 def test_the_same_report_repeated_by_reruns_counts_once():
-    state = vs.start(View(36.2376, 43.9632, 13), None)
-    stale = report_of(View(30.0, 40.0, 4))
+    state = framed_then_moved(View(36.2376, 43.9632, 13))
+    stale = report_of(View(30.0, 40.0, 4))  # sent before the browser made the move
     for _ in range(5):
         state = vs.reported(state, stale)
     assert state.pending and state.misses == 1
 
 
 def test_the_user_moving_on_ends_the_wait():
-    state = vs.start(View(36.2376, 43.9632, 13), None)
+    state = framed_then_moved(View(36.2376, 43.9632, 13))
     for view in (View(30.0, 40.0, 4), View(34.0, 44.0, 6)):
         state = vs.reported(state, report_of(view))
     assert not state.pending
     assert vs.drawing(state).url["zoom"] == "6"
+
+
+@pytest.mark.parametrize("url_view", [None, View(35.0, 42.0, 7)])
+def test_a_zoom_made_before_the_first_framing_was_reported_is_the_users_view(url_view):
+    """A first visit where the user zooms in before the framing's report reaches the server
+    (the browser then sends only the newest view): nothing earlier than the framing was ever
+    shown but the base map's start, so this view is the user's, and the exports and the URL
+    follow it (they stayed on the framed 7 events, while the map showed 1)."""
+    state = vs.start(url_view, EVENTS_BOX)
+    state = vs.reported(state, report_of(vs.HOME))  # the base map's start, before the move
+    airport = View(36.2376, 43.9632, 13)
+    state = vs.reported(state, report_of(airport))
+    drawn = vs.drawing(state)
+    assert not state.pending and drawn.url == {"lat": "36.2376", "lon": "43.9632", "zoom": "13"}
+    assert drawn.bounds == view_bounds(airport, 390, 470) and drawn.zoom == 13
 
 
 def test_framing_again_asks_for_a_new_move_with_a_new_token():
