@@ -31,13 +31,15 @@ def date_windows(events: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     start, end = day.copy(), day.copy()
     week = (precision == 2).to_numpy()
     month = (precision >= 3).to_numpy()
-    start[week], end[week] = day[week] - WEEK_HALF, day[week] + WEEK_HALF
-    start[month] = day[month].dt.to_period("M").dt.start_time
-    end[month] = day[month].dt.to_period("M").dt.end_time.dt.normalize()
+    # .loc: a plain [mask] first tries the mask as a label (pandas 3), printing it into an
+    # error it then swallows (3 ms a call for a few hundred events).
+    start.loc[week], end.loc[week] = day[week] - WEEK_HALF, day[week] + WEEK_HALF
+    start.loc[month] = day[month].dt.to_period("M").dt.start_time
+    end.loc[month] = day[month].dt.to_period("M").dt.end_time.dt.normalize()
     if END_COLUMN in events:
         stated = pd.to_datetime(events[END_COLUMN], errors="coerce").dt.normalize()
         given = (stated.notna() & (stated >= day)).to_numpy()
-        start[given], end[given] = day[given], stated[given]
+        start.loc[given], end.loc[given] = day[given], stated[given]
     return start, end
 
 
@@ -71,9 +73,11 @@ def date_labels(events: pd.DataFrame) -> pd.Series:
     week = (precision == 2).to_numpy() & wide & (end - start == 2 * WEEK_HALF).to_numpy()
     month = wide & whole_month & ~week
     other = wide & ~week & ~month
-    labels[week] = ["week of " + _span(a, b) for a, b in zip(start[week], end[week], strict=True)]
-    labels[month] = "during " + start[month].dt.strftime("%B %Y")
-    labels[other] = (
+    labels.loc[week] = [
+        "week of " + _span(a, b) for a, b in zip(start[week], end[week], strict=True)
+    ]
+    labels.loc[month] = "during " + start[month].dt.strftime("%B %Y")
+    labels.loc[other] = (
         "between "
         + start[other].dt.strftime("%Y-%m-%d")
         + " and "

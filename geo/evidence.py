@@ -379,7 +379,7 @@ def _note_parts(notes: pd.Series, label: str) -> pd.Series:
     labelled = notes.str.contains(f"{label}:", regex=False)  # cheap; most notes have none
     if labelled.any():
         parts = notes[labelled].str.extract(_note_pattern(label), flags=re.DOTALL)[0].str.strip()
-        found[labelled] = parts.where(parts.notna() & (parts != ""), None).astype(object)
+        found.loc[labelled] = parts.where(parts.notna() & (parts != ""), None).astype(object)
     return found
 
 

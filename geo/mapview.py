@@ -533,13 +533,13 @@ def fatality_ranges(events: pd.DataFrame) -> pd.Series:
         given = value.notna().to_numpy(dtype=bool)
         differs |= (value != best).fillna(True).to_numpy(dtype=bool) & given
         text = pd.Series("", index=events.index, dtype=object)
-        text[given] = [f"{word} {int(v):,}" for v in value[given]]
+        text.loc[given] = [f"{word} {int(v):,}" for v in value[given]]
         parts.append(text)
     if not parts:
         return out
     joined = parts[0] if len(parts) == 1 else (parts[0] + ", " + parts[1]).str.strip(", ")
     shown = differs.to_numpy() & (joined != "").to_numpy()
-    out[shown] = " (" + joined[shown] + ")"
+    out.loc[shown] = " (" + joined[shown] + ")"
     return out
 
 
@@ -560,7 +560,7 @@ def duplicate_notes(events: pd.DataFrame) -> pd.Series:
     out = pd.Series("", index=events.index, dtype=object)
     if flagged.any():
         ids = other[flagged].str.split().str.join(", ")
-        out[flagged] = "Possibly the same event as " + ids + " (" + rule[flagged] + ")"
+        out.loc[flagged] = "Possibly the same event as " + ids + " (" + rule[flagged] + ")"
     return out
 
 
