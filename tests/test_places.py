@@ -124,3 +124,27 @@ def test_mosul_is_labelled_as_a_city_of_its_size_and_new_mosul_not_at_all():
     names = {r[0]: r for r in major}
     assert "Al Mawşil al Jadīdah" not in names
     assert names["Mosul"][3] == label_zoom(2_065_597) == 4
+
+
+@pytest.fixture
+def own_index(tmp_path, monkeypatch):
+    """GeoNames' place index in an empty cache folder; the real one again afterwards."""
+    from geo import places
+
+    monkeypatch.setenv("CONFLICT_MAP_CACHE", str(tmp_path))
+    places._geonames_index.cache_clear()
+    yield places
+    places._geonames_index.cache_clear()
+
+
+def test_the_place_index_is_built_once_then_read_back_from_the_cache(own_index, monkeypatch):
+    town = own_index._Entry(Place("Koya", "", "Iraq", 36.08, 44.63, 40_000, "GeoNames"), ("koya",))
+    monkeypatch.setattr(own_index, "_geonames", lambda: (town,))
+    built = own_index._geonames_index()
+    own_index._geonames_index.cache_clear()  # a new process
+
+    def again():
+        raise AssertionError("GeoNames was read and indexed again")
+
+    monkeypatch.setattr(own_index, "_geonames", again)
+    assert own_index._geonames_index().entries == built.entries == (town,)
