@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import streamlit as st
+from pandas.api.types import union_categoricals
 
 from geo import duplicates
 from geo.actors import canonicalise
@@ -130,15 +131,15 @@ def _load_frame(ids: tuple[str, ...]) -> pd.DataFrame:
         for i, n in zip(ids, lengths, strict=True):
             # Each import is a dataset of its own, so a file imported twice is flagged too; the
             # file the app started with keeps the datasets its rows name
-            # (geo.duplicates.dataset_of).
+            # (geo.duplicates.dataset_of). As categories: no string per event.
             part = frame.iloc[start : start + n]
             labels.append(
-                pd.Series(f"import {i}", index=part.index)
+                pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [f"import {i}"])
                 if store().get(i).kind == "import"
-                else duplicates.dataset_of(part)
+                else duplicates.dataset_of(part).array
             )
             start += n
-        return flag_duplicates(frame, pd.concat(labels).to_numpy())
+        return flag_duplicates(frame, union_categoricals(labels))
 
 
 # The long text (geo.store.LONG_TEXT: quotes, date intervals) of a view of the data,
@@ -180,7 +181,7 @@ def flag_duplicates(frame: pd.DataFrame, datasets) -> pd.DataFrame:
     probe = frame[duplicates.needed(frame)].assign(dataset=datasets)
     found = duplicates.flags(probe)
     for column in ("possible_duplicate_of", "duplicate_rule"):
-        frame[column] = pd.Categorical(found[column].to_numpy())
+        frame[column] = found[column].array  # categories (geo.duplicates.flags)
     frame["duplicate_copy"] = found["duplicate_copy"].to_numpy()
     note = duplicates.unchecked(probe)
     if note:
