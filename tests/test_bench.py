@@ -248,7 +248,10 @@ def test_the_docstring_examples_hold(module):
 
 
 def test_process_figures_and_a_gone_process_gives_none():
-    assert bench.peak_rss_mb() >= bench.rss_mb() > 10
+    now = bench.rss_mb()
+    # Two kernel counters (ru_maxrss, /proc's RSS) that differ by a few pages: the peak
+    # read after is at least about the resident memory now (in MB, not KB or bytes).
+    assert bench.peak_rss_mb() >= 0.95 * now and now > 10
     assert bench.cpu_seconds() > 0 and bench.machine_busy_seconds() > 0
     gone = 2**22 + 1  # above Linux's largest pid
     assert bench.rss_mb(gone) is None and bench.cpu_seconds(gone) is None
