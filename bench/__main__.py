@@ -86,15 +86,16 @@ synthetic ACLED CSV, once; filter = geo.filters.filter_events, the slowest of on
 year / attacker + year + event type; viewport = geo.filters.visible_events at the first view (all
 events framed); map build = geo.mapview.draw_map (the map page's render: base map, layer, legend),
 rendered to HTML, at the first view; map data = the layer's data as JSON (what a change of the layer
-sends); exports = geo.export of every event in the first view; RSS = resident memory (peak:
-ru_maxrss). Chromium (cold cache = the first visit to a fresh server, its dataset already in the
-store; warm cache = a second visit; median of the repeats): script done = navigation to the page's
-script first finishing; first markers = navigation to the first frame painted with the events layer;
-websocket = bytes the server sent until the page settled; filter -> redraw = click on an attacker in
-the sidebar to its layer painted; pan/zoom -> rerun = panBy 300 px or zoom +-1 to the rerun it
-causes finishing; zoom -> new layer = to the new layer painted (when the layer depends on the view).
-Naive: navigation to every folium marker in the page with its image loaded, painted; pan/zoom ms =
-the move without animation to the next frame painted (median of 3), for both maps."""
+sends); exports = geo.export of every event in the first view; RSS = resident memory (peak: the
+process's own high-water mark, VmHWM). Chromium (cold cache = the first visit to a fresh server, its
+dataset already in the store; warm cache = a second visit; median of the repeats): script done =
+navigation to the page's script first finishing; first markers = navigation to the first frame
+painted with the events layer; websocket = bytes the server sent until the page settled; filter ->
+redraw = click on an attacker in the sidebar to its layer painted; pan/zoom -> rerun = panBy 300 px
+or zoom +-1 to the rerun it causes finishing; zoom -> new layer = to the new layer painted (when the
+layer depends on the view). Naive: navigation to every folium marker in the page with its image
+loaded, painted; pan/zoom ms = the move without animation to the next frame painted (median of 3),
+for both maps."""
 
 
 # ----------------------------------------------------------------------------- one size
