@@ -157,7 +157,8 @@ MAX_DATASET_MB = 4000
 
 
 def server_args(events_csv: Path) -> list[str]:
-    return ["--events", str(events_csv), "--max-dataset-mb", str(MAX_DATASET_MB)]
+    # The path last: the peers' pages (bench/peers.py) read it as the last argument.
+    return ["--max-dataset-mb", str(MAX_DATASET_MB), "--events", str(events_csv)]
 
 
 class AppServer(_AppServer):
