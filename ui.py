@@ -136,7 +136,7 @@ def _load_frame(ids: tuple[str, ...]) -> pd.DataFrame:
             labels.append(
                 pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [f"import {i}"])
                 if store().get(i).kind == "import"
-                else duplicates.dataset_of(part).array
+                else pd.Categorical(duplicates.dataset_of(part))  # its codes, if categories
             )
             start += n
         return flag_duplicates(frame, union_categoricals(labels))

@@ -156,6 +156,27 @@ def test_another_events_file_is_shown_with_its_problems(tmp_path, monkeypatch):
     assert "mine.csv line 4, column event_date" in problems.text[0].value
 
 
+def test_a_file_whose_own_dataset_column_names_two_sources_is_checked_across_them(
+    tmp_path, monkeypatch
+):
+    """A ``dataset`` column (kept beside the schema's) says which rows come from which source:
+    a second report of IRQ5 from another source is flagged, and the page does not fail on a
+    column of text where its own labels are categories."""
+    import pandas as pd
+
+    events = pd.read_csv(ROOT / "data" / "events.csv", dtype=str, keep_default_na=False)
+    second = events[events["event_id"] == "IRQ5"].assign(event_id="SHEET5")
+    both = pd.concat([events, second], ignore_index=True)
+    both["dataset"] = ["bundled"] * len(events) + ["a newsroom's sheet"]
+    path = tmp_path / "two_sources.csv"
+    both.to_csv(path, index=False)
+    assert metric(run(argv=["--events", str(path)], monkeypatch=monkeypatch), "Events shown") == "8"
+    timeline = run_page(
+        "pages/2_Timeline.py", argv=["--events", str(path)], monkeypatch=monkeypatch
+    )
+    assert any("1 event drawn here may be a second report" in c.value for c in timeline.caption)
+
+
 def test_a_file_that_is_not_an_events_file_is_explained(tmp_path, monkeypatch, caplog):
     path = tmp_path / "other.csv"
     path.write_text("name,value\nx,1\n", encoding="utf-8")
