@@ -967,7 +967,8 @@ class MapDrawing:
     plan: LayerPlan
 
     def html(self) -> str:
-        """The page the browser is sent on a first visit (what the benchmark measures)."""
+        """The page the browser is sent on a first visit (what the benchmark measures). It puts
+        the layer into the base map, as st_folium does: call it once, instead of st_folium."""
         self.events.add_to(self.base)
         return self.base.get_root().render()
 
