@@ -94,3 +94,13 @@ def test_sessions_asking_at_once_load_a_frame_once():
     for t in threads:
         t.join()
     assert len(loads) == 1
+
+
+def test_memory_is_given_back_after_a_load_but_not_after_a_hit(monkeypatch):
+    calls = []
+    monkeypatch.setattr("geo.cache.give_back_memory", lambda collect=True: calls.append(collect))
+    cache = FrameCache(max_bytes=10**9, max_entries=4, ttl=60, sweep_s=None)
+    cache.get("a", lambda: _frame(10))
+    assert calls == [False]  # what the load dropped on the way; nothing cached was dropped
+    cache.get("a", lambda: pytest.fail("a is cached"))
+    assert calls == [False]
