@@ -73,7 +73,7 @@ PLACE_INDEX_DELAY_S = 15  # after the first visit's map is drawn: the two do not
 
 @st.cache_resource
 def warm_place_index() -> threading.Timer:
-    """Load the GeoNames index in the background once a process (0.3 s from the user's cache;
+    """Load the GeoNames index in the background once a process (0.2 s from the user's cache;
     about 4 s of CPU the first time on a machine), after the first visit has its map and at
     the lowest priority, so that the first "go to a place" does not wait for it and the first
     map does not wait for the index (a search before then loads it itself)."""

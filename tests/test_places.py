@@ -147,4 +147,7 @@ def test_the_place_index_is_built_once_then_read_back_from_the_cache(own_index, 
         raise AssertionError("GeoNames was read and indexed again")
 
     monkeypatch.setattr(own_index, "_geonames", again)
-    assert own_index._geonames_index().entries == built.entries == (town,)
+    read_back = own_index._geonames_index()
+    assert len(read_back) == len(built) == 1
+    assert read_back.place(0) == built.place(0) == town.place
+    assert read_back.matches("koy") == {0: 2} and read_back.matches("koya") == {0: 0}
