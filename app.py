@@ -259,3 +259,4 @@ PAGES = [
     st.Page("pages/6_Curate.py", title="Curate", url_path="Curate"),
 ]
 st.navigation(PAGES).run()
+ui.frames().sweep_soon()  # what this run dropped goes back to the system (geo.cache)

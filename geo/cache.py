@@ -3,7 +3,8 @@
 cachetools' TTLCache does the bookkeeping (least recently used goes first); each value's size
 is its pandas memory (`frame_bytes`) and its time to live counts from its last use. One lock:
 two sessions asking for the same frame load it once, and a frame larger than the whole budget
-is returned uncached. `sweep()` (run every `sweep_s` by a daemon thread) drops frames idle past
+is returned uncached. `sweep()` (run by a daemon thread every `sweep_s`, and soon after each
+page run: `sweep_soon()`) drops frames idle past
 their time and hands freed memory back to the system (`give_back_memory`): the frames of
 closed sessions' imports go, and the server shrinks, without a later visitor having to ask.
 
@@ -64,6 +65,7 @@ class FrameCache:
             maxsize=max_bytes, ttl=ttl, timer=timer, getsizeof=frame_bytes
         )
         self._lock = threading.Lock()
+        self._wake = threading.Event()
         if sweep_s:
             _start_sweeping(self, sweep_s)
 
@@ -106,6 +108,13 @@ class FrameCache:
         give_back_memory(collect=dropped)
         return dropped
 
+    def sweep_soon(self) -> None:
+        """Have the sweeper (when the cache has one) sweep shortly, off the caller's thread: a
+        page run has ended, and what it built and dropped goes back to the system while the
+        server waits for the next click, not at the next minute's sweep (1M events, after a
+        few visits and moves: 620 MB held, 443 MB once swept)."""
+        self._wake.set()
+
     def held_bytes(self) -> int:
         with self._lock:
             self._expire()
@@ -122,18 +131,30 @@ class FrameCache:
         give_back_memory()
 
 
+QUIET_S = 0.5  # after a page run, the sweeper waits this long without another one
+
+
 def _start_sweeping(cache: FrameCache, every_s: float) -> None:
-    """A daemon thread that sweeps `cache` every `every_s` seconds while the cache lives."""
-    ref = weakref.ref(cache)
-    stop = threading.Event()
+    """A daemon thread that sweeps `cache` every `every_s` seconds while the cache lives, and
+    soon after `sweep_soon()` (once `QUIET_S` passes without another call: a pan's reruns are
+    swept once)."""
+    ref, wake, stopped = weakref.ref(cache), cache._wake, threading.Event()
 
     def run() -> None:
-        while not stop.wait(every_s):
+        while True:
+            if wake.wait(every_s):
+                wake.clear()
+                while wake.wait(QUIET_S) and not stopped.is_set():
+                    wake.clear()
             alive = ref()
-            if alive is None:
+            if alive is None or stopped.is_set():
                 return
             alive.sweep()
             del alive
 
-    weakref.finalize(cache, stop.set)
+    def stop() -> None:
+        stopped.set()
+        wake.set()
+
+    weakref.finalize(cache, stop)
     threading.Thread(target=run, name="frame-cache-sweep", daemon=True).start()

@@ -104,3 +104,16 @@ def test_memory_is_given_back_after_a_load_but_not_after_a_hit(monkeypatch):
     assert calls == [False]  # what the load dropped on the way; nothing cached was dropped
     cache.get("a", lambda: pytest.fail("a is cached"))
     assert calls == [False]
+
+
+def test_after_a_page_run_the_sweeper_gives_memory_back_soon_not_at_the_next_minute(
+    monkeypatch,
+):
+    swept = threading.Event()
+    monkeypatch.setattr("geo.cache.give_back_memory", lambda collect=True: swept.set())
+    cache = FrameCache(max_bytes=10**9, max_entries=4, ttl=600, sweep_s=3600)
+    cache.get("a", lambda: _frame(10))
+    swept.clear()  # the load's own give-back
+    cache.sweep_soon()
+    assert swept.wait(10)  # a condition: the sweeper's hour is far off
+    assert cache.keys() == ["a"]  # swept, not emptied
