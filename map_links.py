@@ -21,6 +21,7 @@ SELECT_DONE = "_select_framed"  # the selection the map was last framed on
 IN_VIEW_TABLE = "in_view_table"
 IN_VIEW_IDS = "_in_view_ids"  # the ids of the rows the table showed, in order
 IN_VIEW_ROWS = 500  # rows listed at most (the count says how many more)
+IN_VIEW_COLUMNS = ["event_id", "event_date", "attacker", "target_group", "location", "fatalities"]
 OPEN_SERIAL = "_open_serial"  # increases with each new request to open a popup
 OPEN_LAST = "_open_last"
 
@@ -83,7 +84,8 @@ def highlight(payload: dict, shown: pd.DataFrame) -> dict:
 
 
 def events_in_view(visible: pd.DataFrame) -> None:
-    """Below the map: a toggle, and the events inside the map view as a table."""
+    """Below the map: a toggle, and the events inside the map view (`visible`, with at least
+    IN_VIEW_COLUMNS) as a table."""
     if not st.toggle(
         "List the events in view",
         key="list",

@@ -47,7 +47,7 @@ def color_class(counts: np.ndarray, largest: int) -> np.ndarray:
 def density_payload(events: pd.DataFrame, bounds: Bounds, zoom: int) -> dict:
     """The events in and around the view counted per square; a GeoJSON FeatureCollection of
     squares (RFC 7946: longitude first) with ``count``, ``fatalities`` and ``color``."""
-    near = visible_events(events, snap(bounds, zoom))
+    near = visible_events(events, snap(bounds, zoom), ["longitude", "latitude", "fatalities"])
     size = square_degrees(zoom)
     lon, lat = near["longitude"].to_numpy(), near["latitude"].to_numpy()
     while True:

@@ -123,14 +123,12 @@ def filter_events(events: pd.DataFrame, state: FilterState) -> pd.DataFrame:
     return events.loc[mask]
 
 
-def visible_events(events: pd.DataFrame, bounds: Bounds | None) -> pd.DataFrame:
-    """The events inside the viewport; all of them when no viewport is known yet.
-
-    A viewport wider than the world, or crossing the antimeridian, is handled. When every
-    event is inside, `events` itself is returned (no copy of a million rows).
+def in_view(events: pd.DataFrame, bounds: Bounds | None) -> np.ndarray | None:
+    """Per event, whether it is inside the viewport; None when every event is (or no viewport
+    is known yet). A viewport wider than the world, or crossing the antimeridian, is handled.
     """
     if bounds is None:
-        return events
+        return None
     lat = events["latitude"].to_numpy()
     lon = events["longitude"].to_numpy()
     inside = (lat >= bounds.south) & (lat <= bounds.north)
@@ -141,7 +139,21 @@ def visible_events(events: pd.DataFrame, bounds: Bounds | None) -> pd.DataFrame:
             inside &= (lon >= west) & (lon <= east)
         else:  # crosses the antimeridian
             inside &= (lon >= west) | (lon <= east)
-    return events if inside.all() else events.loc[inside]
+    return None if inside.all() else inside
+
+
+def visible_events(
+    events: pd.DataFrame, bounds: Bounds | None, columns: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The events inside the viewport; all of them when no viewport is known yet.
+
+    When every event is inside, `events` itself is returned (no copy of a million rows).
+    `columns`: only these are copied (a pan over 2.5M events copied every column: +470 MB).
+    """
+    inside = in_view(events, bounds)
+    if columns is None:
+        return events if inside is None else events.loc[inside]
+    return events[list(columns)] if inside is None else events.loc[inside, list(columns)]
 
 
 def frame(events: pd.DataFrame, width_px: int, height_px: int, max_zoom: int = 10) -> View | None:

@@ -25,7 +25,7 @@ from jinja2 import Template
 from geo.assets import TILES_ATTRIBUTION, TILES_MAX_ZOOM, Assets
 from geo.dates import date_labels
 from geo.evidence import describe_sides_column
-from geo.filters import Bounds, visible_events
+from geo.filters import Bounds, in_view
 from geo.schema import PRECISION_LABELS
 from geo.sources import casualty_context, source_labels
 from geo.viewstate import HOME
@@ -582,6 +582,9 @@ def snap(bounds: Bounds, zoom: int) -> Bounds:
     )
 
 
+CELL_COLUMNS = ["longitude", "latitude", "attacker", "fatalities"]  # what cells_payload reads
+
+
 def cells_payload(events: pd.DataFrame, colors: dict[str, str], zoom: int) -> dict:
     """Events aggregated into grid cells: count, fatalities, the most frequent attacker (the
     first of them in the data on a tie). Cells in the order their first event comes; counted
@@ -654,14 +657,17 @@ def plan_layer(
     text = text or (lambda e: e)
     if len(events) <= POINT_LIMIT:
         return LayerPlan(layer_payload(text(events), colors), "")
-    area = snap(bounds, zoom)
-    near = visible_events(events, area)
-    if len(near) <= POINT_LIMIT:
+    inside = in_view(events, snap(bounds, zoom))
+    count = len(events) if inside is None else int(inside.sum())
+    if count <= POINT_LIMIT:
+        near = events if inside is None else events.loc[inside]
         payload = layer_payload(text(near), colors)
         return LayerPlan(
             payload,
             f"Zoomed in: the {len(near):,} events in and around the view are drawn one by one.",
         )
+    # The cells' four columns only: a copy of every column of 2.5M events is 0.3 GB a pan.
+    near = events[CELL_COLUMNS] if inside is None else events.loc[inside, CELL_COLUMNS]
     payload = cells_payload(near, colors, zoom)
     km = round(cell_degrees(zoom) * 111)
     return LayerPlan(

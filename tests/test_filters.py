@@ -18,6 +18,7 @@ from geo.filters import (
     View,
     filter_events,
     frame,
+    in_view,
     parse_query,
     parse_view,
     summarise,
@@ -66,6 +67,18 @@ def test_a_view_holding_every_event_is_the_events_themselves_not_a_copy(events):
     assert visible_events(events, Bounds(-90, -540, 90, 540)) is events
     part = visible_events(events, Bounds(36.0, 43.5, 36.5, 44.5))  # around Erbil
     assert 0 < len(part) < len(events)
+
+
+def test_only_the_columns_asked_for_are_copied_of_the_events_in_view(events):
+    erbil = Bounds(36.0, 43.5, 36.5, 44.5)
+    inside = in_view(events, erbil)
+    part = visible_events(events, erbil, ["event_id", "latitude"])
+    assert list(part.columns) == ["event_id", "latitude"]
+    assert part.index.tolist() == events.index[inside].tolist()
+    assert part["event_id"].tolist() == visible_events(events, erbil)["event_id"].tolist()
+    assert in_view(events, Bounds(-90, -180, 90, 180)) is None
+    everything = visible_events(events, Bounds(-90, -180, 90, 180), ["event_id"])
+    assert list(everything.columns) == ["event_id"] and len(everything) == len(events)
 
 
 def test_no_viewport_yet_means_every_event_is_visible(events):
