@@ -23,7 +23,7 @@ from pandas.api.types import union_categoricals
 
 from geo import duplicates
 from geo.actors import canonicalise
-from geo.cache import FrameCache
+from geo.cache import FrameCache, free_large_blocks_at_once
 from geo.filters import (
     FilterState,
     Options,
@@ -86,6 +86,7 @@ def store() -> Store:
     # measured: back to the one-session size within 4 minutes, against 20% with mimalloc),
     # for imports about a fifth slower at a million rows.
     pa.set_memory_pool(pa.system_memory_pool())
+    free_large_blocks_at_once()  # a page run's large copies go back when freed (geo.cache)
     limits.configure(sys.argv[1:])  # the file reader's limits: the same arguments, same env
     s = Store(Settings.from_sources(sys.argv[1:]))
     s.sweep()  # imports past their retention go at each server start

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import platform
 import threading
 import weakref
 
 import pandas as pd
 import pytest
 
-from geo.cache import FrameCache, frame_bytes
+from geo.cache import FrameCache, frame_bytes, free_large_blocks_at_once
 
 
 def _frame(rows: int) -> pd.DataFrame:
@@ -117,3 +118,8 @@ def test_after_a_page_run_the_sweeper_gives_memory_back_soon_not_at_the_next_min
     cache.sweep_soon()
     assert swept.wait(10)  # a condition: the sweeper's hour is far off
     assert cache.keys() == ["a"]  # swept, not emptied
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's allocator only")
+def test_glibc_is_told_to_map_large_blocks_on_their_own():
+    assert free_large_blocks_at_once() is True  # mallopt said yes to the parameter
