@@ -20,8 +20,9 @@ key, size and lifetime):
 - ``ui.frames``: a geo.cache.FrameCache (held by ``st.cache_resource``, one a process), the
   events of one or more stored datasets as one read-only frame shared by every session, keyed
   on the dataset ids; bounded by memory (setting ``frames_mb``, 1,500 MB; a 1M-event frame
-  measures 275 MB, 164 MB of it quotes), by entries (4) and by idle time (10 minutes
-  unused; a daemon sweeps every minute and hands the freed memory back to the system).
+  measures 110 MB: its long text stays in the store's files), by entries (4) and by idle time
+  (10 minutes unused; a daemon sweeps every minute, and half a second after each page run,
+  and hands the freed memory back to the system).
 - ``ui._rows``: ``st.cache_resource(max_entries=32, ttl=600)``, the row numbers matching a
   filter state (int32: 4 MB at a million events), keyed on dataset ids and filter state.
 - ``app.assets`` and ``map_assets.assets``: ``st.cache_resource``, the Leaflet components
