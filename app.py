@@ -128,7 +128,9 @@ def layer_choice() -> str:
 
 
 @st.fragment
-def map_and_export(data: ui.Dataset, shown, colors, filters, basemap: str) -> None:
+def map_and_export(data: ui.Dataset, filters, colors, basemap: str) -> None:
+    # Its arguments are kept for the fragment's reruns: the filter state, not the frame.
+    shown = playback_ui.shown(ui.page_of(data, filters))
     box = viewstate.events_bounds(shown)
     state = st.session_state.get(VIEW_KEY) or viewstate.start(ui.url_view(), box)
     state = viewstate.reported(state, st.session_state.get("map"))
@@ -248,7 +250,7 @@ def map_page() -> None:
         if shown.empty:
             st.warning(ui.NO_MATCH)
     colors = attacker_colors(p.data.events, p.data.legend or None)
-    map_and_export(p.data, shown, colors, p.state, basemap)
+    map_and_export(p.data, p.state, colors, basemap)
     playback_ui.ticker(p)
 
 

@@ -88,9 +88,10 @@ def _cumulative() -> bool:
     return bool(st.session_state.get("cumulative"))
 
 
-def _play(p: ui.Page) -> None:
+def _play(data: ui.Dataset, state: FilterState) -> None:
     """Play: from the next window, or from the start (a new playback covers the dates the
     filter named, or every date)."""
+    p = ui.page_of(data, state)
     run = current()
     if run is None:
         whole = spans_of(undated(p)).range()
@@ -127,13 +128,14 @@ def _stop() -> None:
     st.session_state[PLAYBACK] = None
 
 
-def _tick(p: ui.Page) -> None:
+def _tick(data: ui.Dataset, state: FilterState) -> None:
     """One step (a fragment that reruns on a timer while playing), then rerun the page."""
     if st.session_state.pop(SKIP_TICK, False):
         return  # this is the page's own run, not the timer
     run = current()
     if run is None or not run.playing:
         return
+    p = ui.page_of(data, state)
     steps = _steps(p, run)
     nxt = playback.next_window(steps, window_of(p.state), _cumulative())
     if nxt is not None:
@@ -182,7 +184,7 @@ def controls(p: ui.Page) -> None:
             key="play_pause",
             icon=":material/play_arrow:",
             on_click=_play,
-            args=(p,),
+            args=(p.data, p.state),  # not the page: its frame would stay with the button
             disabled=undated(p).empty,
             help="Step a window through the filtered events; the map, the counts, "
             "From/To and the URL follow",
@@ -236,4 +238,5 @@ def ticker(p: ui.Page) -> None:
     if run is not None and run.playing:
         speed = st.session_state.get("speed") or "normal"
         st.session_state[SKIP_TICK] = True
-        st.fragment(_tick, run_every=playback.speed_ms(speed) / 1000)(p)
+        # The fragment keeps its arguments: the filter state, not the page's frame.
+        st.fragment(_tick, run_every=playback.speed_ms(speed) / 1000)(p.data, p.state)

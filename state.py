@@ -23,6 +23,11 @@ key, size and lifetime):
   measures 110 MB: its long text stays in the store's files), by entries (4) and by idle time
   (10 minutes unused; a daemon sweeps every minute, and half a second after each page run,
   and hands the freed memory back to the system).
+- ``ui.shown_frames``: a geo.cache.FrameCache (held by ``st.cache_resource``), the filtered
+  frames the pages show, shared by the sessions that filter alike, keyed on dataset ids and
+  filter state; bounded by memory (setting ``shown_mb``, 128 MB), by entries (16) and by idle
+  time (``frames_idle_s``). Sessions keep their filter state, never a filtered frame: the map
+  fragment and the play button re-ask here (``ui.page_of``).
 - ``ui._rows``: ``st.cache_resource(max_entries=32, ttl=600)``, the row numbers matching a
   filter state (int32: 4 MB at a million events), keyed on dataset ids and filter state.
 - ``app.assets`` and ``map_assets.assets``: ``st.cache_resource``, the Leaflet components

@@ -240,6 +240,24 @@ def base_dataset() -> Dataset:
     )
 
 
+def warm_up() -> None:
+    """Do now what the first visit would otherwise wait for: import the map's libraries
+    (folium, streamlit-folium: about 1 s) and load the file the app was started with into the
+    shared frames. serve.py runs it on a thread as the server starts, while the first browser
+    is still loading Streamlit's page. Outside a page run: st calls here do nothing."""
+    import streamlit_folium  # noqa: F401  (with folium, branca, jinja2)
+
+    from geo import mapview  # noqa: F401
+
+    quiet = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # "missing ScriptRunContext", once per st call
+    try:
+        base_dataset()
+    finally:
+        quiet.setLevel(level)
+
+
 def _with_note(data: Dataset) -> Dataset:
     data.duplicates_note = data.events.attrs.get(DUPLICATES_NOTE)
     return data
@@ -593,6 +611,18 @@ def _rows(ids: tuple[str, ...], state: FilterState) -> np.ndarray | None:
 ENGINE = PolarsEngine()  # measured against DuckDB in bench/store.py: faster on these queries
 
 
+# The filtered frames (what the pages show), shared by the sessions that filter alike and
+# bounded by memory: a session keeps its filter state, not its frame (its map fragment and
+# buttons re-ask here), so ten sessions with ten filters no longer hold ten copies (2.5M
+# events: 45 MB each). Key: dataset ids and filter state; size: setting shown_mb (128 MB)
+# and 16 entries; lifetime: the frames' idle time (setting frames_idle_s). A miss costs a
+# take (2.5M events, 650k shown: 0.1 s).
+@st.cache_resource(show_spinner=False)
+def shown_frames() -> FrameCache:
+    settings = store().settings
+    return FrameCache(int(settings.shown_mb * 1024 * 1024), 16, settings.frames_idle_s)
+
+
 def filtered(data: Dataset, state: FilterState) -> pd.DataFrame:
     """The events that match the filters: the dataset itself when nothing is filtered."""
     if not data.ids:
@@ -600,7 +630,13 @@ def filtered(data: Dataset, state: FilterState) -> pd.DataFrame:
     rows = _rows(data.ids, state)
     if rows is None:
         return data.events
-    return data.events.take(rows)
+    return shown_frames().get((data.ids, state), lambda: data.events.take(rows))
+
+
+def page_of(data: Dataset, state: FilterState) -> Page:
+    """A page's data and filters again, from what a fragment or a button callback kept (the
+    state, not the frame: see shown_frames)."""
+    return Page(data, state, filtered(data, state), [])
 
 
 def show_notes(notes: list[str]) -> None:

@@ -107,6 +107,7 @@ class Settings:
     session_mb: float = 400.0  # uploaded bytes per browser session
     frames_mb: float = 1_500.0  # events held in memory for all sessions (ui.frames)
     frames_idle_s: float = 600.0  # a frame unused this long is dropped
+    shown_mb: float = 128.0  # filtered events held in memory for all sessions (ui.shown_frames)
 
     @classmethod
     def from_sources(
@@ -153,6 +154,7 @@ _FIELDS = {
     "session_mb": float,
     "frames_mb": float,
     "frames_idle_s": float,
+    "shown_mb": float,
 }
 
 

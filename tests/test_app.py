@@ -38,6 +38,24 @@ def test_the_shared_frames_stay_within_their_memory_budget(
     assert pa.default_memory_pool().backend_name == "system"
 
 
+def test_a_session_keeps_its_filter_not_a_copy_of_the_filtered_events(fresh_caches):
+    """The map's fragment and the play button keep their arguments for later runs: the filter
+    state, so the filtered frame lives in ui.shown_frames (bounded) and nowhere else."""
+    import gc
+    import weakref
+
+    at = run({"attacker": "US military"})
+    assert metric(at, "Events shown") == "2"
+    [key] = ui.shown_frames().keys()
+    frame = weakref.ref(ui.shown_frames().get(key, lambda: pytest.fail("it is cached")))
+    again = run({"attacker": "US military"})  # another session, the same filter: the same frame
+    assert ui.shown_frames().keys() == [key] and metric(again, "Events shown") == "2"
+    ui.shown_frames().clear()
+    gc.collect()
+    assert frame() is None, [type(r).__name__ for r in gc.get_referrers(frame())]
+    assert not at.exception and not again.exception
+
+
 @pytest.mark.parametrize(
     "variable, value, named",
     [

@@ -258,6 +258,7 @@ def test_settings_from_environment_and_arguments(tmp_path):
     assert Settings.from_sources([], {"CONFLICT_MAP_FRAMES_MB": "64"}).frames_mb == 64.0
     assert Settings.from_sources(["--frames-mb", "8"], {}).frames_mb == 8.0
     assert Settings.from_sources(["--frames-idle-s", "30"], {}).frames_idle_s == 30.0
+    assert Settings.from_sources([], {"CONFLICT_MAP_SHOWN_MB": "32"}).shown_mb == 32.0
 
 
 def test_the_default_store_is_outside_the_source_tree():
