@@ -56,6 +56,14 @@ def test_a_session_keeps_its_filter_not_a_copy_of_the_filtered_events(fresh_cach
     assert not at.exception and not again.exception
 
 
+def test_the_warm_up_loads_the_events_before_the_first_visit(fresh_caches, monkeypatch):
+    ui.warm_up()  # what serve.py runs on a thread as the server starts
+    [ids] = ui.frames().keys()
+    monkeypatch.setattr(ui, "_load_frame", lambda ids: pytest.fail("loaded again"))
+    at = run()
+    assert metric(at, "Events shown") == "7" and ui.frames().keys() == [ids]
+
+
 @pytest.mark.parametrize(
     "variable, value, named",
     [
