@@ -4,9 +4,9 @@ cachetools' TTLCache does the bookkeeping (least recently used goes first); each
 is its pandas memory (`frame_bytes`) and its time to live counts from its last use. One lock:
 two sessions asking for the same frame load it once, and a frame larger than the whole budget
 is returned uncached. `sweep()` (run by a daemon thread every `sweep_s`, and soon after each
-page run: `sweep_soon()`) drops frames idle past
-their time and hands freed memory back to the system (`give_back_memory`): the frames of
-closed sessions' imports go, and the server shrinks, without a later visitor having to ask.
+page run: `sweep_soon()`) drops frames idle past their time and hands freed memory back to the
+system (`give_back_memory`): the frames of closed sessions' imports go, and the server shrinks,
+without a later visitor having to ask.
 
 >>> cache = FrameCache(max_bytes=10_000, max_entries=2, ttl=60, sweep_s=None)
 >>> frame = cache.get("a", lambda: pd.DataFrame({"x": range(100)}))
