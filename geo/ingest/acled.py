@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from geo.ingest.base import (
@@ -21,6 +22,7 @@ from geo.ingest.base import (
     NO_SOURCE,
     Conversion,
     constant,
+    one_of,
     read_dates,
     stripped,
     text,
@@ -133,13 +135,18 @@ def to_events(frame: pd.DataFrame, columns: Sequence[str]) -> Conversion:
     dates = read_dates(stripped(frame, "event_date"), "event_date")
 
     note = NOTE.format(variant=kind) + (MONADIC_NOTE if kind == "monadic export" else "")
-    notes = constant(frame, note)
-    if no_id.any():
-        notes = notes.mask(no_id, note + ID_FALLBACK_NOTE)
     quote = stripped(frame, "notes")
     no_quote = (quote == "").to_numpy()
-    if no_quote.any():
-        notes = notes.mask(no_quote, notes + NO_NOTES_NOTE)
+    # One of four notes per row: code 1 adds the id caveat, 2 the blank-notes one.
+    notes = one_of(
+        frame,
+        [
+            note + id_note + quote_note
+            for quote_note in ("", NO_NOTES_NOTE)
+            for id_note in ("", ID_FALLBACK_NOTE)
+        ],
+        no_id.astype(np.int8) + 2 * no_quote.astype(np.int8),
+    )
     source = stripped(frame, "source")
     sub_event = (
         text(frame, "sub_event_type")

@@ -89,9 +89,19 @@ def stripped(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def constant(frame: pd.DataFrame, value: str) -> pd.Series:
-    """`value` on every row, built by Arrow (pandas repeats a scalar far more slowly)."""
-    repeated = pa.repeat(pa.scalar(value, pa.large_string()), len(frame))
-    return pd.Series(pd.array(repeated, dtype=STR), index=frame.index)
+    """`value` on every row, as a categorical: one copy of the text, not one per row (a
+    million rows of a 120-character note would be 120 MB to build, hash and store)."""
+    return one_of(frame, [value], np.zeros(len(frame), dtype=np.int8))
+
+
+def one_of(frame: pd.DataFrame, values: Sequence[str], codes: np.ndarray) -> pd.Series:
+    """Per row, ``values[codes[row]]``, as a categorical (`values` distinct).
+
+    >>> one_of(pd.DataFrame(index=range(3)), ["a", "a, b"], np.array([0, 1, 0])).tolist()
+    ['a', 'a, b', 'a']
+    """
+    categories = pd.Index(list(values), dtype="str")
+    return pd.Series(pd.Categorical.from_codes(codes, categories=categories), index=frame.index)
 
 
 STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
@@ -177,10 +187,10 @@ def mapped(values: pd.Series, table: dict[str, str]) -> tuple[pd.Series, np.ndar
     return out, unknown
 
 
-def first_filled(*columns: pd.Series) -> pd.Series:
-    """Per row, the first of `columns` that is not blank."""
-    out = columns[-1]
-    for values in reversed(columns[:-1]):
+def first_filled(*columns: pd.Series, default: str | None = None) -> pd.Series:
+    """Per row, the first of `columns` that is not blank (else `default`, when given)."""
+    out = columns[-1] if default is None else default
+    for values in reversed(columns if default is not None else columns[:-1]):
         out = values.where(values != "", out)
     return out
 

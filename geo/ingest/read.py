@@ -49,6 +49,10 @@ DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".xlsx", ".xlsm", ".xls", ".od
 # File types an upload form should offer (without the dot).
 UPLOAD_TYPES = tuple(s.lstrip(".") for s in DATA_SUFFIXES) + ("zip",)
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# pyarrow parses a CSV in blocks of this size, in parallel: 16 MB rather than its 1 MB default
+# parses 1M ACLED rows with about half the CPU and leaves 30 chunks instead of 470 to the
+# steps after it (measured: 1.2-1.6 s of CPU against 2.1-2.5 s).
+CSV_BLOCK_BYTES = 16 << 20
 INDEX_COLUMN = re.compile(r"^(unnamed: ?\d+)?$")
 DATA_LIKE = re.compile(r"^[-+]?\d[\d.,:/ -]*$|^\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{2,4}$")
 
@@ -544,7 +548,9 @@ def _fast_csv(raw: bytes, name: str, chooser: Chooser) -> Table | None:
         try:
             table = pa_csv.read_csv(
                 pa.py_buffer(raw)[start:],
-                read_options=pa_csv.ReadOptions(column_names=generated, skip_rows=1),
+                read_options=pa_csv.ReadOptions(
+                    column_names=generated, skip_rows=1, block_size=CSV_BLOCK_BYTES
+                ),
                 parse_options=pa_csv.ParseOptions(
                     delimiter=delimiter, newlines_in_values=newlines_in_values
                 ),

@@ -136,10 +136,10 @@ def to_events(frame: pd.DataFrame, columns: Sequence[str]) -> Conversion:
 
     article, office = stripped(frame, "source_article"), stripped(frame, "source_office")
     headline, where = stripped(frame, "source_headline"), stripped(frame, "where_description")
-    quote = first_filled(headline, where, constant(frame, NO_QUOTE))
+    quote = first_filled(headline, where, default=NO_QUOTE)
     no_quote = (quote == NO_QUOTE).to_numpy()
 
-    notes = constant(frame, NOTE)
+    notes = constant(frame, NOTE).astype("str")  # text: the caveats below are added to it
     for prec, caveat in WHERE_CAVEAT.items():
         notes = notes.mask(where_prec == prec, notes + caveat)
     notes = notes.mask(date_prec == "5", notes + DATE_CAVEAT)
@@ -170,7 +170,7 @@ def to_events(frame: pd.DataFrame, columns: Sequence[str]) -> Conversion:
             "fatalities": text(frame, "best"),
             "fatalities_low": text(frame, "low"),
             "fatalities_high": text(frame, "high"),
-            "source_doc": first_filled(article, office, constant(frame, NO_SOURCE)),
+            "source_doc": first_filled(article, office, default=NO_SOURCE),
             "source_quote": quote,
             "notes": notes,
             "direction_stated": constant(frame, "false"),

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo.ingest import limits
-from geo.ingest.base import strip
+from geo.ingest.base import one_of, strip
 from geo.problems import Problem
 from geo.schema import BY_NAME, COLUMN_NAMES
 
@@ -46,7 +46,8 @@ def validate(raw: pd.DataFrame, lines: np.ndarray, name: str) -> LoadResult:
     bad = np.zeros(n, dtype=bool)
     problems: list[tuple[int, int, Problem]] = []  # (row, column order, problem) for sorting
     out: dict[str, object] = {}
-    blank = pd.Series("", index=raw.index, dtype="str")
+    # An absent column: one category, so that its checks look at one value, not n of them.
+    blank = one_of(raw, [""], np.zeros(n, dtype=np.int8))
 
     def report(
         mask: np.ndarray, column: str, values: Distinct, reason: str, show_value: bool = True
@@ -181,6 +182,14 @@ class Distinct:
 
 def distinct(source: pd.Series) -> Distinct:
     """The column's values stripped, each distinct value once (see Distinct)."""
+    if isinstance(source.dtype, pd.CategoricalDtype):  # its categories are its distinct values
+        codes = source.cat.codes.to_numpy()
+        categories = pd.Series(source.cat.categories.astype("str")).str.strip()
+        if (codes < 0).any():  # a missing value is a blank one
+            codes = np.where(codes < 0, len(categories), codes)
+            categories = pd.concat([categories, pd.Series([""], dtype="str")])
+        recode, merged = pd.factorize(categories, sort=False)
+        return Distinct(pd.Series(np.asarray(merged, dtype=object), dtype="str"), recode[codes])
     values = source.astype("str").fillna("")
     n = len(values)
     if n > SAMPLE and values.iloc[:SAMPLE].nunique() > SAMPLE * 0.9:
