@@ -48,6 +48,7 @@ DELIMITER_NOTES = {";": "semicolon-separated", "\t": "tab-separated", "|": "pipe
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".xlsx", ".xlsm", ".xls", ".ods")
 # File types an upload form should offer (without the dot).
 UPLOAD_TYPES = tuple(s.lstrip(".") for s in DATA_SUFFIXES) + ("zip",)
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # pyarrow parses a CSV in blocks of this size, in parallel: 16 MB rather than its 1 MB default
 # parses 1M ACLED rows with about half the CPU and leaves 30 chunks instead of 470 to the
@@ -118,14 +119,25 @@ def read_table(source: Source, chooser: Chooser | None = None) -> Table:
     """Read a path, bytes or binary file object into a :class:`Table`.
 
     Raises DataFileError (naming the file and the reason) when the file as a whole cannot
-    be read; rows that cannot be read become ``Table.problems``.
+    be read; rows that cannot be read become ``Table.problems``. A plain UTF-8 CSV file named
+    by its path is parsed from disk, never held whole in memory (a 2.5M-row ACLED export is
+    1.2 GB of text).
     """
+    chooser = chooser or KeepAll()
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        regular_file(path)
+        with path.open("rb") as file:
+            head = file.read(len(codecs.BOM_UTF8) + limits.SNIFF_BYTES)
+        if _plain_text(head):
+            table = _fast_csv(path, path.name, chooser)
+            return table if table is not None else _read_text(path.read_bytes(), path.name, chooser)
     raw, name = source_bytes(source)
-    return read_bytes(raw, name, chooser or KeepAll())
+    return read_bytes(raw, name, chooser)
 
 
 def read_bytes(raw: bytes, name: str, chooser: Chooser, inside: str = "") -> Table:
-    if raw[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+    if raw[:4] in ZIP_MAGIC:
         return _read_zip(raw, name, chooser, inside)
     if raw.startswith(OLE2_MAGIC):
         return _read_workbook(raw, name, chooser, "Excel 97-2003 workbook (.xls)")
@@ -133,12 +145,27 @@ def read_bytes(raw: bytes, name: str, chooser: Chooser, inside: str = "") -> Tab
         raise DataFileError(
             f"{name} is a PDF document, not a data file: export the table as CSV, Excel or JSON"
         )
-    if not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not _mostly_nul(raw):
-        body = raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw
-        if body[: limits.SNIFF_BYTES].lstrip()[:1] not in (b"{", b"["):
-            table = _fast_csv(raw, name, chooser)
-            if table is not None:
-                return table
+    if _plain_text(raw[: len(codecs.BOM_UTF8) + limits.SNIFF_BYTES]):
+        table = _fast_csv(raw, name, chooser)
+        if table is not None:
+            return table
+    return _read_text(raw, name, chooser)
+
+
+def _plain_text(head: bytes) -> bool:
+    """Whether a file starting with `head` may be CSV in UTF-8: not a zip, workbook, PDF,
+    UTF-16 or binary file, nor JSON."""
+    if head[:4] in ZIP_MAGIC or head.startswith((OLE2_MAGIC, b"%PDF")):
+        return False
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _mostly_nul(head):
+        return False
+    body = head[len(codecs.BOM_UTF8) :] if head.startswith(codecs.BOM_UTF8) else head
+    return body[: limits.SNIFF_BYTES].lstrip()[:1] not in (b"{", b"[")
+
+
+def _read_text(raw: bytes, name: str, chooser: Chooser) -> Table:
+    """A text file in any encoding: JSON, or CSV read by the csv module (which names what
+    it cannot read)."""
     text, encoding, notes = decode(raw, name)
     if text.lstrip()[:1] in ("{", "["):
         table = _read_json(text, name)
@@ -516,18 +543,17 @@ def _is_hxl(values: Sequence[str]) -> bool:
     return bool(filled) and all(v.startswith("#") and " " not in v for v in filled)
 
 
-def _fast_csv(raw: bytes, name: str, chooser: Chooser) -> Table | None:
-    """pyarrow's reader on the bytes, when the file is plain UTF-8 CSV with one line per
-    record; None when it is not (the csv module's path then reads it and names what is odd).
+def _fast_csv(raw: bytes | Path, name: str, chooser: Chooser) -> Table | None:
+    """pyarrow's reader on the bytes (or the file at a path, streamed from disk), when the
+    file is plain UTF-8 CSV with one line per record; None when it is not (the csv module's
+    path then reads it and names what is odd).
     """
-    start = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
-    if b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n"):
+    first_bytes = _head(raw, len(codecs.BOM_UTF8) + limits.SNIFF_BYTES)
+    start = len(codecs.BOM_UTF8) if first_bytes.startswith(codecs.BOM_UTF8) else 0
+    newlines, lone_cr, ends_with_newline = _line_ends(raw)
+    if lone_cr:
         return None  # a lone CR: line ends the csv module's path normalises
-    head = (
-        raw[start : start + limits.SNIFF_BYTES]
-        .decode("utf-8", errors="replace")
-        .replace("\r\n", "\n")
-    )
+    head = first_bytes[start:].decode("utf-8", errors="replace").replace("\r\n", "\n")
     end = head.find("\n")
     if end < 0 or not head.strip():
         return None
@@ -542,37 +568,23 @@ def _fast_csv(raw: bytes, name: str, chooser: Chooser) -> Table | None:
     index = dict(zip(header.columns, header.positions, strict=True))
     generated = [f"c{i}" for i in range(len(raw_header))]
     include = [generated[index[c]] for c in keep]
-    physical = raw.count(b"\n", start) + (0 if raw.endswith(b"\n") else 1)
+    physical = newlines + (0 if ends_with_newline else 1)
     table, lines = None, None
+    text = None
     for newlines_in_values in (False, True):  # the faster mode first
-        try:
-            table = pa_csv.read_csv(
-                pa.py_buffer(raw)[start:],
-                read_options=pa_csv.ReadOptions(
-                    column_names=generated, skip_rows=1, block_size=CSV_BLOCK_BYTES
-                ),
-                parse_options=pa_csv.ParseOptions(
-                    delimiter=delimiter, newlines_in_values=newlines_in_values
-                ),
-                convert_options=pa_csv.ConvertOptions(
-                    column_types={g: pa.string() for g in generated},
-                    include_columns=include,
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                    check_utf8=True,
-                ),
-            )
-        except (pa.ArrowInvalid, ValueError):
+        table = _parse(raw, start, generated, include, delimiter, newlines_in_values)
+        if table is None:
             continue
         if physical - 1 == table.num_rows:
             lines = np.arange(2, table.num_rows + 2)
             break
         # Values spanning lines (or blank lines): the csv module counts where each record
         # starts, and gives up (None) on anything its own path must name.
-        try:
-            text = raw[start:].decode("utf-8")
-        except UnicodeDecodeError:
-            return None
+        if text is None:
+            try:
+                text = (raw if isinstance(raw, bytes) else raw.read_bytes())[start:].decode("utf-8")
+            except UnicodeDecodeError:
+                return None
         lines = _record_starts(text, delimiter, len(raw_header))
         if lines is not None and len(lines) == table.num_rows:
             break
@@ -601,6 +613,81 @@ def _fast_csv(raw: bytes, name: str, chooser: Chooser) -> Table | None:
     first_row = _first_row(head, delimiter)
     _drop_hxl(out, [first_row[i] for i in header.positions if i < len(first_row)])
     return out
+
+
+PIECE_BYTES = 64 << 20  # a file named by its path is scanned this much at a time
+
+
+def _head(raw: bytes | Path, size: int) -> bytes:
+    if isinstance(raw, bytes):
+        return raw[:size]
+    with raw.open("rb") as file:
+        return file.read(size)
+
+
+def _parse(
+    raw: bytes | Path,
+    start: int,
+    names: list[str],
+    include: list[str],
+    delimiter: str,
+    newlines_in_values: bool,
+) -> pa.Table | None:
+    """pyarrow's parse of the bytes after any BOM, or of the file itself (read block by block,
+    never decompressed whatever its name); None where it fails."""
+    source = pa.py_buffer(raw)[start:] if isinstance(raw, bytes) else pa.OSFile(str(raw))
+    try:
+        if isinstance(source, pa.NativeFile):
+            source.seek(start)
+        return pa_csv.read_csv(
+            source,
+            read_options=pa_csv.ReadOptions(
+                column_names=names, skip_rows=1, block_size=CSV_BLOCK_BYTES
+            ),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=newlines_in_values
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                include_columns=include,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                check_utf8=True,
+            ),
+        )
+    except (pa.ArrowInvalid, ValueError):
+        return None
+    finally:
+        if isinstance(source, pa.NativeFile):
+            source.close()
+
+
+def _line_ends(raw: bytes | Path) -> tuple[int, bool, bool]:
+    """The number of LF bytes, whether any CR stands alone (not before an LF), and whether
+    the last byte is an LF; a path is read a piece at a time.
+
+    >>> _line_ends(b"a\\r\\nb\\n"), _line_ends(b"a\\rb")
+    ((2, False, True), (0, True, False))
+    """
+    pieces = [raw] if isinstance(raw, bytes) else _pieces(raw)
+    newlines, lone_cr, carried_cr, last = 0, False, False, b""
+    for piece in pieces:
+        if not piece:
+            continue
+        newlines += piece.count(b"\n")
+        if carried_cr and piece[:1] != b"\n":
+            lone_cr = True
+        carried_cr = piece.endswith(b"\r")
+        if not lone_cr and b"\r" in piece:
+            lone_cr = piece.count(b"\r") - piece.count(b"\r\n") - carried_cr > 0
+        last = piece[-1:]
+    return newlines, lone_cr or carried_cr, last == b"\n"
+
+
+def _pieces(path: Path):
+    with path.open("rb") as file:
+        while piece := file.read(PIECE_BYTES):
+            yield piece
 
 
 def _record_starts(text: str, delimiter: str, width: int) -> np.ndarray | None:
