@@ -92,3 +92,44 @@ def test_random_values_in_valid_rows_are_reported_not_raised(changes):
     kept = set(result.events["event_id"])
     assert {IDS[0], IDS[2], IDS[3]} <= kept or any(c == "event_id_cnty" for c, _ in changes)
     assert result.rows_read == len(GOOD)
+
+
+# A file named by its path is parsed from disk and scanned for line ends a piece at a time
+# (geo.ingest.read.PIECE_BYTES): whatever its bytes, and wherever a CR LF falls across two
+# pieces, it reads exactly as the same bytes uploaded.
+text_bytes = st.lists(
+    st.sampled_from([b"a", b"1", b",", b";", b'"', b"\r", b"\n", b"\r\n", b" ", "é".encode()]),
+    max_size=60,
+).map(b"".join)
+
+
+@FUZZ
+@given(text_bytes, st.sampled_from([b"", b"\xef\xbb\xbf"]), st.integers(1, 9))
+def test_a_file_read_from_its_path_is_read_as_its_bytes(body, bom, piece_bytes):
+    import tempfile
+
+    from geo.ingest import read
+
+    raw = bom + ",".join(HEADER).encode() + b"\n" + GOOD[0][0].encode() + body
+    try:
+        expected = convert(raw)
+    except GeoError as exc:
+        expected = str(exc).replace("uploaded file", "x.csv")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x.csv"
+        path.write_bytes(raw)
+        saved, read.PIECE_BYTES = read.PIECE_BYTES, piece_bytes
+        try:
+            got = convert(path)
+        except GeoError as exc:
+            got = str(exc)
+        finally:
+            read.PIECE_BYTES = saved
+    if isinstance(expected, str) or isinstance(got, str):
+        assert got == expected
+        return
+    assert [str(p) for p in got.problems] == [
+        str(p).replace("uploaded file", "x.csv") for p in expected.problems
+    ]
+    assert got.notes == expected.notes
+    assert got.events.astype(str).equals(expected.events.astype(str))
