@@ -3,6 +3,7 @@ bundled events, a scratch copy of the project's data. Helpers live in tests/help
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -22,6 +23,19 @@ __all__ = ["ROOT"]  # kept for tests written before helpers.py: import it from h
 # another's test (ui.base_entry copes with that too, but tests should not depend on timing).
 # Never the user's own store, even when CONFLICT_MAP_STORE is set in their shell.
 os.environ["CONFLICT_MAP_STORE"] = tempfile.mkdtemp(prefix="conflict-map-test-store-")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _components_scanned_once():
+    """Every new AppTest scans the metadata of every installed package for Streamlit components
+    (0.17 s here, 160 packages; about 30 s of the unit tests' CPU, half of test_pages.py's and
+    test_app.py's). The installed packages do not change during a test run: scan once."""
+    from streamlit.components.v2 import manifest_scanner
+
+    with pytest.MonkeyPatch.context() as patch:
+        scan = functools.cache(manifest_scanner.scan_component_manifests)
+        patch.setattr(manifest_scanner, "scan_component_manifests", scan)
+        yield
 
 
 class FakeOnlineGeocoder(Geocoder):
