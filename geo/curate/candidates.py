@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-from geo.countries import cities, country_code, fold
+from geo.countries import country_code, fold, geonames_index
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = (
@@ -341,27 +340,6 @@ def gazetteer_entries(path: Path) -> tuple[tuple[dict[str, str], re.Pattern], ..
     return _gazetteer(str(path), path.stat().st_mtime if path.exists() else 0.0)
 
 
-@lru_cache(maxsize=1)
-def _cities_by_country() -> dict[str, list[dict[str, Any]]]:
-    """GeoNames places (500+ inhabitants) grouped by country code: one pass, once a process,
-    over geo.countries.cities() (parsed once a process for every user of GeoNames)."""
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for city in cities().values():
-        grouped.setdefault(city["countrycode"], []).append(city)
-    return grouped
-
-
-@lru_cache(maxsize=32)
-def _country_places(code: str) -> dict[str, list[dict[str, Any]]]:
-    """Folded names and alternate names -> GeoNames places of one country (built once)."""
-    index: dict[str, list[dict[str, Any]]] = {}
-    for city in _cities_by_country().get(code, []):
-        for name in {fold(city["name"]), *(fold(a) for a in city["alternatenames"] or [])}:
-            if name:
-                index.setdefault(name, []).append(city)
-    return index
-
-
 def countries_named(text: str) -> list[str]:
     """ISO codes of the countries the text names (by name; "US" and other short codes and
     adjectives are not counted), in order of first mention."""
@@ -443,7 +421,8 @@ def find_places(text: str, gazetteer_csv: Path) -> list[Place]:
                     or s < dateline
                 ):
                     continue
-                hits = [c for code in codes for c in _country_places(code).get(key, [])]
+                named = geonames_index().get(key)
+                hits = [c for code in codes for c in named if c["countrycode"] == code]
                 if not hits:
                     continue
                 city = max(hits, key=lambda c: int(c["population"] or 0))
