@@ -21,9 +21,12 @@ from geo.ingest.base import (
     NO_QUOTE,
     NO_SOURCE,
     Conversion,
+    categorical,
     constant,
+    fill_blank,
     one_of,
     read_dates,
+    recoded,
     stripped,
     text,
 )
@@ -57,6 +60,26 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
 # Older spellings of the same column (the 2015-era releases).
 ALIASES = {"ally_actor_1": "assoc_actor_1", "ally_actor_2": "assoc_actor_2"}
 READS_EVERY_COLUMN = False
+# Columns of few distinct values: the reader may hand them over as categoricals (one copy of
+# each value instead of a million), and the mapping keeps them so (base.fill_blank, recoded).
+FEW_VALUES: tuple[str, ...] = (
+    "event_date",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "location",
+    "admin1",
+    "country",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "fatalities",
+    "actor1",
+    "actor2",
+    "assoc_actor_1",
+    "assoc_actor_2",
+    "source",
+)
 
 ACLED_DATE_FORMATS = DATE_FORMATS
 DATE_REASON = (
@@ -93,13 +116,20 @@ def variant(columns: Sequence[str]) -> str:
 
 
 def _with_associates(actor: pd.Series, associates: pd.Series) -> pd.Series:
-    """'actor' or 'actor (with: associates)' when ACLED names associated actors."""
-    named = (associates != "").to_numpy()
-    if not named.any():
+    """'actor' or 'actor (with: associates)' when ACLED names associated actors: each
+    distinct pair written once, as a categorical."""
+    if not (associates != "").any():
         return actor
-    out = actor.copy()
-    out[named] = actor[named] + " (with: " + associates[named] + ")"
-    return out
+    actor, associates = categorical(actor), categorical(associates)
+    width = len(associates.cat.categories)
+    pair = actor.cat.codes.to_numpy().astype(np.int64) * width + associates.cat.codes.to_numpy()
+    codes, pairs = pd.factorize(pair, sort=False)
+    names = actor.cat.categories.to_numpy(dtype=object)[pairs // width]
+    allies = associates.cat.categories.to_numpy(dtype=object)[pairs % width]
+    labels = [n if a == "" else f"{n} (with: {a})" for n, a in zip(names, allies, strict=True)]
+    return recoded(pd.Series(pd.Categorical.from_codes(codes, range(len(pairs)))), labels).set_axis(
+        actor.index
+    )
 
 
 def to_events(frame: pd.DataFrame, columns: Sequence[str]) -> Conversion:
@@ -130,7 +160,7 @@ def to_events(frame: pd.DataFrame, columns: Sequence[str]) -> Conversion:
         target = text(frame, "actor2")
         target_as_reported = _with_associates(target, stripped(frame, "assoc_actor_2"))
         target_origin = "actor2"
-    target = target.mask(target.str.strip() == "", NO_TARGET)
+    target = fill_blank(target, NO_TARGET)
 
     dates = read_dates(stripped(frame, "event_date"), "event_date")
 
@@ -172,7 +202,7 @@ def to_events(frame: pd.DataFrame, columns: Sequence[str]) -> Conversion:
             "geo_precision": text(frame, "geo_precision"),
             "geo_source": constant(frame, "ACLED coordinates as published"),
             "fatalities": text(frame, "fatalities"),
-            "source_doc": source.where(source != "", NO_SOURCE),
+            "source_doc": fill_blank(source, NO_SOURCE),
             "source_quote": quote.mask(no_quote, NO_QUOTE) if no_quote.any() else quote,
             "notes": notes,
             "direction_stated": constant(frame, "false"),

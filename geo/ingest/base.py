@@ -78,9 +78,12 @@ class Dates:
 
 
 def text(frame: pd.DataFrame, column: str) -> pd.Series:
-    """The column as read (validation strips every column itself); "" when it is absent."""
+    """The column as read (validation strips every column itself); "" when it is absent. A
+    categorical (a column of the provider's FEW_VALUES) stays one."""
     if column not in frame.columns:
         return pd.Series("", index=frame.index, dtype="str")
+    if isinstance(frame[column].dtype, pd.CategoricalDtype):
+        return frame[column]
     return frame[column].astype("str").fillna("")
 
 
@@ -124,6 +127,9 @@ def strip(values: pd.Series) -> pd.Series:
     a column of a million quotes is not copied only to find that nothing changes.
     """
     array = values.array
+    if isinstance(array, pd.Categorical):  # strip each category, merging those that meet
+        stripped = pd.Index(array.categories.astype("str")).str.strip()
+        return values if stripped.equals(array.categories) else recoded(values, stripped)
     if isinstance(array, pd.arrays.ArrowStringArray):
         column = array.__arrow_array__()  # the Arrow data itself (the protocol pyarrow uses)
         if isinstance(column, pa.Array):
@@ -131,6 +137,43 @@ def strip(values: pd.Series) -> pd.Series:
         if not _may_need_strip(column):
             return values
     return values.str.strip()
+
+
+def categorical(values: pd.Series) -> pd.Series:
+    """`values` as a categorical (a text column's distinct values coded once)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values
+    return values.astype(pd.CategoricalDtype(pd.Index(values.unique(), dtype="str")))
+
+
+def recoded(values: pd.Series, categories: Sequence[str]) -> pd.Series:
+    """A categorical whose i-th category becomes ``categories[i]`` (equal ones merged).
+
+    >>> values = recoded(pd.Series(pd.Categorical(["a ", "a", "b"])), ["a", "a", "c"])
+    >>> values.tolist(), values.cat.categories.tolist()
+    (['a', 'a', 'c'], ['a', 'c'])
+    """
+    recode, merged = pd.factorize(pd.Index(list(categories), dtype="str"), sort=False)
+    codes = recode[values.cat.codes.to_numpy()]  # the reader's categoricals have no NaN
+    merged = pd.Index(merged, dtype="str")
+    return pd.Series(pd.Categorical.from_codes(codes, categories=merged), index=values.index)
+
+
+def fill_blank(values: pd.Series, value: str) -> pd.Series:
+    """`values` with `value` where a value is blank or white space only.
+
+    >>> fill_blank(pd.Series(["a", " ", ""]), "none").tolist()
+    ['a', 'none', 'none']
+    >>> fill_blank(pd.Series(pd.Categorical(["a", " ", "a"])), "none").tolist()
+    ['a', 'none', 'a']
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = pd.Index(values.cat.categories.astype("str"))
+        blank = np.asarray(categories.str.strip() == "")
+        if not blank.any():
+            return values
+        return recoded(values, np.where(blank, value, categories.to_numpy(dtype=object)))
+    return values.mask(values.str.strip() == "", value)
 
 
 def _may_need_strip(column: pa.ChunkedArray) -> bool:
@@ -201,11 +244,20 @@ def parse_dates(values: pd.Series, formats: Sequence[str] = DATE_FORMATS) -> pd.
     Each format is tried over the distinct values still unparsed, so a million rows of a few
     thousand distinct dates cost a few thousand parses.
     """
-    codes, uniques = pd.factorize(values.astype("str"), sort=False)
-    uniques = pd.Series(np.asarray(uniques, dtype=object), dtype="str").str.strip()
+    codes, uniques = _factorize(values)
+    uniques = uniques.str.strip()
     parsed = _parse_unique(uniques, formats)
     out = pd.Series(parsed.dt.strftime("%Y-%m-%d").fillna(""), dtype="str")
     return pd.Series(out.array.take(codes), index=values.index, dtype="str")
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Per row the code of its value, and the distinct values as text (a categorical's
+    categories are its distinct values already)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), pd.Series(values.cat.categories, dtype="str")
+    codes, uniques = pd.factorize(values.astype("str"), sort=False)
+    return codes, pd.Series(np.asarray(uniques, dtype=object), dtype="str")
 
 
 def _parse_unique(uniques: pd.Series, formats: Sequence[str]) -> pd.Series:
@@ -224,8 +276,8 @@ def read_dates(values: pd.Series, column: str) -> Dates:
     ``21/03/2020`` and ``03/21/2020`` are read in one order for the whole file, decided by the
     dates that can only be read one way; when none can, the file is refused (DataFileError).
     """
-    codes, uniques = pd.factorize(values.astype("str"), sort=False)
-    uniques = pd.Series(np.asarray(uniques, dtype=object), dtype="str").str.strip()
+    codes, uniques = _factorize(values)
+    uniques = uniques.str.strip()
     parsed = _parse_unique(uniques, DATE_FORMATS)
     notes: list[str] = []
 

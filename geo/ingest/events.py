@@ -19,6 +19,7 @@ KEY_COLUMNS: tuple[str, ...] = REQUIRED
 OPTIONAL_COLUMNS: tuple[str, ...] = tuple(c for c in COLUMN_NAMES if c not in REQUIRED)
 ALIASES: dict[str, str] = {}
 READS_EVERY_COLUMN = True  # extra columns of an events file are kept
+FEW_VALUES: tuple[str, ...] = ()  # every column comes as text
 
 
 def to_events(frame: pd.DataFrame, columns: Sequence[str]) -> Conversion:

@@ -163,6 +163,10 @@ class _Layout:
                 seen.add(target)
         return chosen
 
+    def few_values(self, columns: Sequence[str]) -> set[str]:
+        provider = PROVIDERS[self.found]
+        return {c for c in columns if provider.ALIASES.get(c, c) in provider.FEW_VALUES}
+
 
 # ----------------------------------------------------------------------------- convert
 

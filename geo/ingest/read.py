@@ -54,6 +54,7 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # parses 1M ACLED rows with about half the CPU and leaves 30 chunks instead of 470 to the
 # steps after it (measured: 1.2-1.6 s of CPU against 2.1-2.5 s).
 CSV_BLOCK_BYTES = 16 << 20
+DICTIONARY = pa.dictionary(pa.int32(), pa.large_string())
 INDEX_COLUMN = re.compile(r"^(unnamed: ?\d+)?$")
 DATA_LIKE = re.compile(r"^[-+]?\d[\d.,:/ -]*$|^\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{2,4}$")
 
@@ -67,6 +68,10 @@ class Chooser(Protocol):
     def select(self, columns: Sequence[str]) -> list[str] | None:
         """The columns to keep (None: all); raises DataFileError for an unknown layout."""
 
+    def few_values(self, columns: Sequence[str]) -> set[str]:
+        """Of the kept `columns`, those the caller takes as they are and that hold few
+        distinct values: the reader may hand them over as categoricals."""
+
 
 class KeepAll:
     def score(self, columns: Sequence[str]) -> float:
@@ -74,6 +79,9 @@ class KeepAll:
 
     def select(self, columns: Sequence[str]) -> list[str] | None:
         return None
+
+    def few_values(self, columns: Sequence[str]) -> set[str]:
+        return set()
 
 
 @dataclass
@@ -568,11 +576,12 @@ def _fast_csv(raw: bytes | Path, name: str, chooser: Chooser) -> Table | None:
     index = dict(zip(header.columns, header.positions, strict=True))
     generated = [f"c{i}" for i in range(len(raw_header))]
     include = [generated[index[c]] for c in keep]
+    encoded = {generated[index[c]] for c in chooser.few_values(keep)}
     physical = newlines + (0 if ends_with_newline else 1)
     table, lines = None, None
     text = None
     for newlines_in_values in (False, True):  # the faster mode first
-        table = _parse(raw, start, generated, include, delimiter, newlines_in_values)
+        table = _parse(raw, start, generated, include, encoded, delimiter, newlines_in_values)
         if table is None:
             continue
         if physical - 1 == table.num_rows:
@@ -591,13 +600,12 @@ def _fast_csv(raw: bytes | Path, name: str, chooser: Chooser) -> Table | None:
         lines = None
     if lines is None:
         return None
-    n = table.num_rows
     for column in table.columns:
-        if n and pc.max(pc.binary_length(column)).as_py() <= limits.MAX_FIELD_CHARS:
+        if _longest(column, pc.binary_length) <= limits.MAX_FIELD_CHARS:
             continue  # no value has more bytes than the limit, so none has more characters
-        if n and pc.max(pc.utf8_length(column)).as_py() > limits.MAX_FIELD_CHARS:
+        if _longest(column, pc.utf8_length) > limits.MAX_FIELD_CHARS:
             return None  # the csv module's path names the rows
-    frame = table.to_pandas()
+    frame = table.unify_dictionaries().to_pandas()
     frame.columns = keep
     notes = [DELIMITER_NOTES[delimiter]] if delimiter in DELIMITER_NOTES else []
     out = Table(
@@ -625,16 +633,25 @@ def _head(raw: bytes | Path, size: int) -> bytes:
         return file.read(size)
 
 
+def _longest(column: pa.ChunkedArray, length) -> int:
+    """The largest `length` (pc.binary_length or pc.utf8_length) of a column's values (of a
+    dictionary column's distinct values); 0 for no values."""
+    parts = [c.dictionary if pa.types.is_dictionary(c.type) else c for c in column.chunks]
+    return max((pc.max(length(p)).as_py() or 0 for p in parts if len(p)), default=0)
+
+
 def _parse(
     raw: bytes | Path,
     start: int,
     names: list[str],
     include: list[str],
+    encoded: set[str],
     delimiter: str,
     newlines_in_values: bool,
 ) -> pa.Table | None:
     """pyarrow's parse of the bytes after any BOM, or of the file itself (read block by block,
-    never decompressed whatever its name); None where it fails."""
+    never decompressed whatever its name); None where it fails. Columns named in `encoded`
+    come dictionary-encoded (a categorical in pandas), the others as pandas holds text."""
     source = pa.py_buffer(raw)[start:] if isinstance(raw, bytes) else pa.OSFile(str(raw))
     try:
         if isinstance(source, pa.NativeFile):
@@ -648,7 +665,9 @@ def _parse(
                 delimiter=delimiter, newlines_in_values=newlines_in_values
             ),
             convert_options=pa_csv.ConvertOptions(
-                column_types={name: pa.string() for name in names},
+                column_types={
+                    name: DICTIONARY if name in encoded else pa.large_string() for name in names
+                },
                 include_columns=include,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,

@@ -62,6 +62,7 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
 )
 ALIASES: dict[str, str] = {}
 READS_EVERY_COLUMN = False
+FEW_VALUES: tuple[str, ...] = ()  # every column comes as text
 
 # UCDP GED where_prec (1-7) -> ACLED-style geo_precision (1-3). See data/README.md.
 WHERE_PREC = {"1": "1", "2": "2", "3": "2", "4": "3", "5": "3", "6": "3", "7": "3"}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from geo.ingest import limits
 from geo.ingest.base import one_of, strip
@@ -123,8 +124,12 @@ def validate(raw: pd.DataFrame, lines: np.ndarray, name: str) -> LoadResult:
         if column == "event_id":
             ids = values
 
-    # A repeated event_id: its distinct value's code seen on an earlier row.
-    codes = ids.codes if ids.codes is not None else pd.factorize(ids.uniques)[0]
+    # A repeated event_id: its distinct value's code seen on an earlier row. Ids that are all
+    # different (the usual case) are counted without coding them (a million ids' codes).
+    if ids.codes is None and _count_distinct(ids.uniques) == n:
+        codes = np.arange(n)
+    else:
+        codes = ids.codes if ids.codes is not None else pd.factorize(ids.uniques)[0]
     if codes.max(initial=-1) + 1 == n:  # as many distinct ids as rows
         dup = np.zeros(n, dtype=bool)
     else:
@@ -146,6 +151,10 @@ def validate(raw: pd.DataFrame, lines: np.ndarray, name: str) -> LoadResult:
     problems.sort(key=lambda t: (t[0], t[1]))
     events = typed.loc[~bad].reset_index(drop=True) if bad.any() else typed
     return LoadResult(events, [p for _, _, p in problems])
+
+
+def _count_distinct(values: pd.Series) -> int:
+    return pc.count_distinct(values.array.__arrow_array__()).as_py()  # Arrow data, no copy
 
 
 SAMPLE = 10_000  # rows looked at to tell a column of few distinct values from one of many
