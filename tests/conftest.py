@@ -25,6 +25,18 @@ __all__ = ["ROOT"]  # kept for tests written before helpers.py: import it from h
 os.environ["CONFLICT_MAP_STORE"] = tempfile.mkdtemp(prefix="conflict-map-test-store-")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session):
+    """What is derived from GeoNames is built once for the test session, before pytest-xdist
+    starts its workers: on a fresh machine (an empty ~/.cache/conflict-map) each worker and each
+    app server the browser tests start would otherwise build it again on first use (the name
+    index takes 10 s, and a browser test waits on it)."""
+    if not hasattr(session.config, "workerinput"):  # the controller, or a run without -n
+        from geo.countries import build_cache
+
+        build_cache()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _components_scanned_once():
     """Every new AppTest scans the metadata of every installed package for Streamlit components
