@@ -62,6 +62,7 @@ ALIASES = {"ally_actor_1": "assoc_actor_1", "ally_actor_2": "assoc_actor_2"}
 READS_EVERY_COLUMN = False
 # Columns of few distinct values: the reader may hand them over as categoricals (one copy of
 # each value instead of a million), and the mapping keeps them so (base.fill_blank, recoded).
+# Not the coordinates: tens of thousands of values a block cost more to merge than they save.
 FEW_VALUES: tuple[str, ...] = (
     "event_date",
     "time_precision",
@@ -70,8 +71,6 @@ FEW_VALUES: tuple[str, ...] = (
     "location",
     "admin1",
     "country",
-    "latitude",
-    "longitude",
     "geo_precision",
     "fatalities",
     "actor1",
