@@ -2,8 +2,11 @@
 
 A provider (``geo/ingest/acled.py``, ``ucdp.py``, ``events.py``) is a module with ``NAME``,
 ``LABEL``, ``KEY_COLUMNS`` (a file must have them), ``OPTIONAL_COLUMNS`` (read when present),
-``ALIASES`` (older spellings of a column) and ``to_events(frame, columns) -> Conversion``.
-Column names reach it trimmed and lower-cased; values are text.
+``ALIASES`` (older spellings of a column), ``READS_EVERY_COLUMN``, ``FEW_VALUES`` (columns of
+few distinct values that the reader may hand over as categoricals: a million rows of fifty
+actors are fifty strings and a million small codes) and ``to_events(frame, columns) ->
+Conversion``. Column names reach it trimmed and lower-cased; values are text, or categoricals
+of text for FEW_VALUES (``text``, ``strip``, ``fill_blank`` and ``recoded`` work on both).
 
 >>> parse_dates(pd.Series(["01-January-2015", "9-May-20", "2013-07-24T00:00:00"])).tolist()
 ['2015-01-01', '2020-05-09', '2013-07-24']
