@@ -120,7 +120,7 @@ html,body{margin:0;height:100%;overflow:hidden}
 .ev-legend i.ev-cl{background:#3a3a3a;border-color:#fff;box-shadow:0 0 0 1.5px #3a3a3a}
 .ev-legend i.ev-ring{border:1.5px dashed #555;background:none}
 .ev-legend i.ev-ramp{width:34px;border-radius:2px;border:1px solid #888}
-.ev-legend .ev-n{color:#666}
+.ev-legend .ev-n{color:#666;flex:none;margin-left:auto;white-space:nowrap}
 .ev-legend.ev-collapsed ul{display:none}
 </style>"""
 

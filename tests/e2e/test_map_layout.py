@@ -201,7 +201,16 @@ def test_going_to_a_place_moves_the_map_and_the_url(server, sized):
     )
 
 
-def test_an_attacker_keeps_its_colour_after_an_import(server, sized, events):
+def test_an_attacker_keeps_its_colour_after_an_import(server, sized, events, tmp_path):
+    # ACLED's current fixture and 11 copies of its first event by an actor of a long name.
+    rows = (ROOT / "tests" / "fixtures" / "ingest" / "acled_current.csv").read_text("utf-8")
+    first = rows.splitlines()[1].replace(
+        "Military Forces of Iran (1989-) Islamic Revolutionary Guard Corps",
+        "Military Forces of Yemen (2016-) Supreme Political Council",
+    )
+    copies = [first.replace("IRQ12001", f"IRQ9{i:04}", 1) for i in range(11)]
+    upload = tmp_path / "acled_current_irgc.csv"
+    upload.write_text(rows.rstrip("\n") + "\n" + "\n".join(copies) + "\n", encoding="utf-8")
     page = sized(WIDE)
     frame = open_map(page, f"{server.url}/?basemap=Offline")
     settle(frame)
@@ -214,12 +223,18 @@ def test_an_attacker_keeps_its_colour_after_an_import(server, sized, events):
     before = {i: frame.evaluate(colour, i) for i in ("IRQ1", "IRQ5", "SYR1", "IRQ4")}
     assert len(set(before.values())) == 4
     go_to_page(page, "Import")
-    import_file(page, ROOT / "tests" / "fixtures" / "ingest" / "acled_current.csv")
+    import_file(page, upload)
     go_to_page(page, "Map")
     frame = open_map(page)
     settle(frame)
     assert frame.evaluate("window.conflictMap.count") > len(events)
     assert {i: frame.evaluate(colour, i) for i in before} == before
+    # The legend's counts stay whole beside a long name ("11", not "1" over "1").
+    counts = frame.evaluate("""() => [...document.querySelectorAll('.ev-legend .ev-n')].map(n =>
+      [n.innerText, n.getBoundingClientRect().height / parseFloat(getComputedStyle(n).lineHeight)
+      ])""")
+    assert ["11", 1.0] in [[text, round(lines, 1)] for text, lines in counts], counts
+    assert all(round(lines, 1) == 1.0 for _, lines in counts), counts
 
 
 def test_switching_to_the_offline_map_keeps_the_view(server, sized):
