@@ -2,7 +2,7 @@
 
 ``python -m bench`` measures the app at several sizes through its public functions (import,
 filters, viewport, map payload, exports, memory) and in headless Chromium (time to first
-markers, redraw after a filter change), against a naive folium baseline.
+markers, redraw after a filter change); ``python -m bench.peers`` beside two minimal peers.
 ``python -m bench.load`` runs concurrent browser sessions against one server.
 
 This module holds what both share: machine facts, process memory and CPU (psutil), the table and

@@ -4,7 +4,7 @@ For each size, a fresh Python process (so that its peak memory is its own) runs
 ``bench/inprocess.py`` under pytest-benchmark on a synthetic ACLED export: import, filters,
 viewport selection, the map and the exports, each through the public ``geo/`` function the app
 calls. Then, unless ``--no-browser``, the real app runs in headless Chromium
-(``bench/browser.py``) beside a naive folium map with one marker per event. Tables are printed
+(``bench/browser.py``). Tables are printed
 and everything is written as JSON (``bench/results/latest.json``); ``python -m bench.readme``
 copies the tables and the findings into the README::
 
@@ -37,7 +37,6 @@ from bench import (
 from bench.synth import cache_dir, cached_acled
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000, 1_000_000)
-NAIVE_MAX = 10_000
 
 SERVER_COLUMNS = [
     Column("size", "events"),
@@ -67,17 +66,6 @@ BROWSER_COLUMNS = [
     Column("zoom_new_layer_s", "zoom → new layer s", 1, 2),
     Column("server_rss_mb", "server RSS MB"),
 ]
-NAIVE_COLUMNS = [
-    Column("size", "events"),
-    Column("markers_s", "ours: first markers s", 1, 2),
-    Column("naive_markers_s", "naive: all markers s", 1, 2),
-    Column("ratio", "ours / naive", 1, 2),
-    Column("pan_ms", "ours: pan ms", 1000, 0),
-    Column("naive_pan_ms", "naive: pan ms", 1000, 0),
-    Column("zoom_ms", "ours: zoom ms", 1000, 0),
-    Column("naive_zoom_ms", "naive: zoom ms", 1000, 0),
-    Column("naive_html_mb", "naive HTML MB", 1, 1),
-]
 
 
 LEGEND = """\
@@ -93,9 +81,7 @@ navigation to the page's script first finishing; first markers = navigation to t
 painted with the events layer; websocket = bytes the server sent until the page settled; filter ->
 redraw = click on an attacker in the sidebar to its layer painted; pan/zoom -> rerun = panBy 300 px
 or zoom +-1 to the rerun it causes finishing; zoom -> new layer = to the new layer painted (when the
-layer depends on the view). Naive: navigation to every folium marker in the page with its image
-loaded, painted; pan/zoom ms = the move without animation to the next frame painted (median of 3),
-for both maps."""
+layer depends on the view)."""
 
 
 # ----------------------------------------------------------------------------- one size
@@ -205,12 +191,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="sizes to open in the browser (default: all of --sizes)",
     )
     parser.add_argument(
-        "--naive-max",
-        type=int,
-        default=NAIVE_MAX,
-        help=f"largest size for the naive folium baseline (default {NAIVE_MAX})",
-    )
-    parser.add_argument(
         "--repeats",
         type=int,
         default=3,
@@ -241,23 +221,6 @@ def browser_row(size: int, app: dict[str, Any]) -> dict[str, Any]:
     return {"size": size, **{c.key: app.get(c.key) for c in BROWSER_COLUMNS[1:]}}
 
 
-def naive_row(size: int, app: dict[str, Any], naive: dict[str, Any]) -> dict[str, Any]:
-    row = {
-        "size": size,
-        "markers_s": app.get("markers_s"),
-        "pan_ms": app.get("pan_ms"),
-        "zoom_ms": app.get("zoom_ms"),
-        "naive_markers_s": naive.get("markers_s"),
-        "naive_pan_ms": naive.get("pan_ms"),
-        "naive_zoom_ms": naive.get("zoom_ms"),
-        "naive_html_mb": naive.get("html_mb"),
-    }
-    ours, theirs = row["markers_s"], row["naive_markers_s"]
-    if isinstance(ours, float) and isinstance(theirs, float) and theirs > 0:
-        row["ratio"] = ours / theirs
-    return row
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     folder = args.cache_dir or cache_dir()
@@ -272,7 +235,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sizes": {},
         "server_table": [],
         "browser_table": [],
-        "naive_table": [],
         "legend": LEGEND,
     }
 
@@ -295,21 +257,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         for size in browser_sizes:
             acled = cached_acled(size, folder)
             print(f"[{size:,} events] in Chromium…", flush=True)
-            app, naive = measure_browser(
+            app = measure_browser(
                 acled,
                 size,
                 folder,
                 timeout=args.timeout,
-                naive=size <= args.naive_max,
                 repeats=args.repeats if size <= 100_000 else 1,
             )
-            entry = results["sizes"].setdefault(str(size), {})
-            entry.update(browser=app, naive=naive)
+            results["sizes"].setdefault(str(size), {})["browser"] = app
             results["browser_table"].append(browser_row(size, app))
             print(format_table(results["browser_table"][-1:], BROWSER_COLUMNS), flush=True)
-            if naive is not None:
-                results["naive_table"].append(naive_row(size, app, naive))
-                print(format_table(results["naive_table"][-1:], NAIVE_COLUMNS), flush=True)
 
     print()
     print(report(results))
@@ -333,13 +290,6 @@ def report(results: dict[str, Any]) -> str:
             "The real app in headless Chromium (page loads: median of the repeats):",
             "",
             format_table(results["browser_table"], BROWSER_COLUMNS),
-        ]
-    if results["naive_table"]:
-        parts += [
-            "",
-            "Against a naive folium map (one folium.Marker with a popup per event):",
-            "",
-            format_table(results["naive_table"], NAIVE_COLUMNS),
         ]
     parts += ["", LEGEND]
     return "\n".join(parts)

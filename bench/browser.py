@@ -1,4 +1,4 @@
-"""Chromium timings: the real app (``streamlit run app.py``) against a naive folium map.
+"""Chromium timings of the real app (``streamlit run app.py``).
 
 The app is started as the README says, on a free port of 127.0.0.1, with the synthetic events
 (``python -m geo.ingest`` converts the ACLED file first), and opened with ``?basemap=Offline``
@@ -12,25 +12,15 @@ changes: "markers shown" means a layer that streamlit-folium added (``window.fea
 on the map and something is drawn (markers or cluster icons in the marker pane, or interactive
 vector shapes such as aggregated cells), timed at the next animation frame, once it is painted;
 "redraw" means a layer that was not there before is shown.
-
-The naive baseline is folium's tutorial way: one ``folium.Marker`` with a ``folium.Popup`` per
-event, saved as HTML and served by ``http.server`` on 127.0.0.1, its Leaflet and jQuery pointed
-at copies of the app's own Leaflet and jQuery files in its folder (no network).
 """
 
 from __future__ import annotations
 
-import html
-import importlib.util
-import shutil
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -422,139 +412,6 @@ def measure_app(
     return out
 
 
-# ----------------------------------------------------------------------------- naive baseline
-
-
-def naive_html(events: pd.DataFrame, assets_prefix: str, static_dir: Path) -> tuple[str, str]:
-    """(HTML, map variable name) of a folium map with one Marker and Popup per event.
-
-    Leaflet, jQuery and Leaflet's CSS are the app's own files; Bootstrap's CSS is the copy that
-    streamlit-folium ships. Bootstrap's JavaScript and the awesome-markers plugin are left out:
-    plain markers and popups do not use them, and they are not available offline.
-    """
-    import folium
-
-    from geo.assets import URL_PREFIX, install_assets
-    from geo.filters import frame
-
-    assets = install_assets(static_dir)  # the page's own copy, never the source tree's
-    view = frame(events, *VIEWPORT.values())
-    m = folium.Map(
-        location=[view.lat, view.lon] if view else [33, 44],
-        zoom_start=view.zoom if view else 5,
-        tiles=None,
-    )
-    local = {key: assets_prefix + url.removeprefix(URL_PREFIX) for key, url in assets.js}
-    local_css = {key: assets_prefix + url.removeprefix(URL_PREFIX) for key, url in assets.css}
-    m.default_js = [("leaflet", local["leaflet"]), ("jquery", local["jquery"])]
-    m.default_css = [
-        ("leaflet_css", local_css["leaflet_css"]),
-        ("bootstrap_css", "bootstrap.min.css"),
-    ]
-    place = events["location"].astype(str) + ", " + events["country"].astype(str)
-    rows = zip(
-        events["latitude"].tolist(),
-        events["longitude"].tolist(),
-        events["event_date"].dt.strftime("%Y-%m-%d").tolist(),
-        events["attacker"].tolist(),
-        events["target_group"].tolist(),
-        place.tolist(),
-        events["source_quote"].tolist(),
-        strict=True,
-    )
-    for lat, lon, day, attacker, target, where, quote in rows:
-        text = (
-            f"<b>{html.escape(day)}</b> {html.escape(attacker)} → {html.escape(target)}"
-            f"<br>{html.escape(where)}<br><i>{html.escape(quote)}</i>"
-        )
-        folium.Marker([lat, lon], popup=folium.Popup(text, max_width=300)).add_to(m)
-    return m.get_root().render(), m.get_name()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """A static file server for `directory` on 127.0.0.1; yields its base URL."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(directory)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-def measure_naive(
-    browser: Any, events: pd.DataFrame, work: Path, timeout: float, repeats: int = 3
-) -> dict[str, Any]:
-    """Navigation to all markers painted (median of `repeats` loads), then pan and zoom."""
-    n = len(events)
-    site = work / "naive"
-    site.mkdir(parents=True, exist_ok=True)
-    # Found without importing streamlit_folium (which would import streamlit here).
-    package = Path(importlib.util.find_spec("streamlit_folium").origin).parent
-    bootstrap = package / "frontend" / "build" / "bootstrap.min.css"
-    shutil.copyfile(bootstrap, site / "bootstrap.min.css")
-    start = time.perf_counter()
-    page_html, name = naive_html(events, "static/", site / "static")
-    out: dict[str, Any] = {
-        "build_s": time.perf_counter() - start,
-        "html_mb": len(page_html.encode("utf-8")) / 1e6,
-    }
-    leaks = [
-        u for u in ("http://", "https://") if f'src="{u}' in page_html or f'href="{u}' in page_html
-    ]
-    if leaks:
-        raise RuntimeError("the naive map still loads something from the network")
-    (site / f"naive-{n}.html").write_text(page_html, encoding="utf-8")
-    counter = f"""(() => {{
-      if (window.top !== window) {{ return; }}
-      window.__naive = {{markers: null}};
-      const icons = document.getElementsByClassName('leaflet-marker-icon');
-      // All markers in the DOM and their images loaded; timed at the next frame, once painted.
-      const tick = () => {{
-        if (icons.length >= {n} && document.readyState === 'complete') {{
-          requestAnimationFrame(() => {{ window.__naive.markers = performance.now(); }});
-          return;
-        }}
-        requestAnimationFrame(tick);
-      }};
-      requestAnimationFrame(tick);
-    }})();"""
-    with serve(site) as base:
-        loads: list[Any] = []
-        for i in range(repeats):
-            context = browser.new_context(viewport=VIEWPORT)
-            context.add_init_script(counter)
-            page = context.new_page()
-            try:
-                page.goto(f"{base}/naive-{n}.html", wait_until="commit")
-                _wait(page, "() => window.__naive && window.__naive.markers !== null", timeout)
-                loads.append(page.evaluate("window.__naive.markers") / 1000)
-                if i == repeats - 1:
-                    out["markers"] = page.evaluate(
-                        "document.getElementsByClassName('leaflet-marker-icon').length"
-                    )
-                    for kind, steps in MOVES.items():
-                        out[f"{kind}_samples"] = [
-                            page.evaluate(MOVE_JS, [name, kind, step])["ms"] / 1000
-                            for step in steps
-                        ]
-                        out[f"{kind}_ms"] = median(out[f"{kind}_samples"])
-            except Timeout as exc:
-                loads.append(str(exc))
-                break
-            finally:
-                context.close()
-        out.update(markers_s=median(loads), loads=loads)
-    return out
-
-
 # ----------------------------------------------------------------------------- one size
 
 
@@ -569,9 +426,9 @@ def chosen_attacker(events: pd.DataFrame) -> tuple[str, int]:
 
 
 def measure_browser(
-    acled: Path, size: int, folder: Path, timeout: float, naive: bool, repeats: int = 3
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The app (and the naive map when `naive`) for one synthetic file, in one Chromium.
+    acled: Path, size: int, folder: Path, timeout: float, repeats: int = 3
+) -> dict[str, Any]:
+    """The app for one synthetic file, in one Chromium.
 
     Page loads are repeated `repeats` times and their median reported.
     """
@@ -582,12 +439,11 @@ def measure_browser(
     try:
         events_csv = converted_events(acled, folder)
     except RuntimeError as exc:
-        return {"cold_markers_s": f"error: {exc}"}, None
+        return {"cold_markers_s": f"error: {exc}"}
     stored(events_csv)
     events = load_events(events_csv).events
     attacker, expected = chosen_attacker(events)
     app: dict[str, Any]
-    naive_result = None
     with sync_playwright() as p:
         browser = launch(p)
         try:
@@ -601,8 +457,6 @@ def measure_browser(
                         app["server_log_tail"] = server.output()[-1500:]
             except RuntimeError as exc:
                 app = {"cold_markers_s": f"error: {str(exc).splitlines()[0]}"}
-            if naive:
-                naive_result = measure_naive(browser, events, folder, timeout, repeats)
         finally:
             browser.close()
-    return app, naive_result
+    return app

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import RESULTS_DIR, ROOT, format_table, machine_line
-from bench.__main__ import BROWSER_COLUMNS, LEGEND, NAIVE_COLUMNS, SERVER_COLUMNS
+from bench.__main__ import BROWSER_COLUMNS, LEGEND, SERVER_COLUMNS
 from bench.peers import PEER_COLUMNS, PEERS
 from geo.io import write_atomic
 
@@ -30,12 +30,10 @@ PEERS_JSON = "peers.json"  # python -m bench.peers
 TABLES = {
     "server_table": SERVER_COLUMNS,
     "browser_table": BROWSER_COLUMNS,
-    "naive_table": NAIVE_COLUMNS,
 }
 TITLES = {
     "server_table": "In-process (public functions of geo/, one fresh process per size):",
     "browser_table": "The real app in headless Chromium (page loads: median of the repeats):",
-    "naive_table": "Against a naive folium map (one folium.Marker with a popup per event):",
 }
 
 
@@ -99,17 +97,6 @@ def findings(tables: dict[str, list[dict]], load: dict[str, Any] | None) -> list
             f"in view takes {_num(s.get('csv_s'))} s and a GeoJSON "
             f"{_num(s.get('geojson_s'))} s (peak memory {_num(s.get('peak_mb'), 0)} MB); "
             f"files are built only when a download button is clicked."
-        )
-    naive = {r["size"]: r for r in tables["naive_table"]}
-    if naive:
-        size = max(naive)
-        n = naive[size]
-        out.append(
-            f"**The naive map does not scale**: one folium marker per event takes "
-            f"{_num(n.get('naive_markers_s'), 1)} s to paint {size:,} markers (ours: "
-            f"{_num(n.get('markers_s'), 1)} s), and "
-            f"{_num(n.get('naive_pan_ms'), 0, 1000)} ms per pan against "
-            f"{_num(n.get('pan_ms'), 0, 1000)} ms."
         )
     if load:
         verdict, rows = load["memory_verdict"], load.get("results", [])

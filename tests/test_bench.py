@@ -297,7 +297,6 @@ def test_the_readme_findings_quote_the_tables_and_later_runs_win():
             "machine": {"git_commit": commit, "versions": {}, "date": f"2026-{commit}"},
             "server_table": rows,
             "browser_table": [],
-            "naive_table": [],
         }
 
     old = run(
