@@ -31,6 +31,7 @@ TABLES = {
     "server_table": SERVER_COLUMNS,
     "browser_table": BROWSER_COLUMNS,
 }
+SOURCES = {"server_table": "in-process", "browser_table": "in Chromium"}
 TITLES = {
     "server_table": "In-process (public functions of geo/, one fresh process per size):",
     "browser_table": "The real app in headless Chromium (page loads: median of the repeats):",
@@ -38,20 +39,28 @@ TITLES = {
 
 
 def merge(runs: Sequence[dict[str, Any]]) -> tuple[dict[str, list[dict]], list[str]]:
-    """The rows of each table by size, newer runs winning; and where each size came from."""
+    """The rows of each table by size, newer runs winning; and which run each table's row of
+    each size came from (a run of the in-process part alone leaves the Chromium rows as
+    they were, and the caption says so)."""
     tables: dict[str, dict[int, dict]] = {name: {} for name in TABLES}
-    origin: dict[int, str] = {}
+    origin: dict[tuple[str, int], str] = {}
     for run in sorted(runs, key=lambda r: r["machine"].get("date", "")):
         for name in TABLES:
             for row in run.get(name, []):
                 tables[name][row["size"]] = row
-                origin[row["size"]] = machine_line(run["machine"])
-    by_line: dict[str, list[int]] = {}
-    for size, line in sorted(origin.items()):
-        by_line.setdefault(line, []).append(size)
+                origin[name, row["size"]] = machine_line(run["machine"])
+    by_line: dict[str, dict[str, list[int]]] = {}
+    for (name, size), line in sorted(origin.items(), key=lambda item: item[0][1]):
+        by_line.setdefault(line, {}).setdefault(name, []).append(size)
     captions = [
-        f"{', '.join(f'{s:,}' for s in sizes)} events: {line}." for line, sizes in by_line.items()
+        "; ".join(
+            f"{SOURCES[name]} at {', '.join(f'{s:,}' for s in sizes)} events"
+            for name, sizes in sorted(parts.items(), key=lambda item: list(TABLES).index(item[0]))
+        )
+        + f": {line}."
+        for line, parts in by_line.items()
     ]
+    captions = [c[:1].upper() + c[1:] for c in captions]
     return {name: [rows[s] for s in sorted(rows)] for name, rows in tables.items()}, captions
 
 

@@ -367,3 +367,24 @@ def test_peer_rows_are_our_time_over_theirs_and_a_bound_when_they_time_out():
     first, redraw = peer_rows(1000, measured, 120)
     assert (first["ours_pydeck"], first["ours_fmc"]) == ("<0.02", 0.25)
     assert (redraw["pydeck"], redraw["ours_pydeck"], redraw["ours_fmc"]) == (None, None, 2.0)
+
+
+def test_a_run_of_the_in_process_part_alone_is_credited_with_those_rows_only():
+    from bench.readme import merge
+
+    old = {
+        "machine": {"git_commit": "aaa", "versions": {}, "date": "2026-01"},
+        "server_table": [{"size": 1000, "import_s": 0.2}],
+        "browser_table": [{"size": 1000, "markers_s": 2.0}],
+    }
+    new = {
+        "machine": {"git_commit": "bbb", "versions": {}, "date": "2026-02"},
+        "server_table": [{"size": 1000, "import_s": 0.1}],
+        "browser_table": [],
+    }
+    tables, captions = merge([old, new])
+    assert tables["server_table"] == new["server_table"]
+    assert tables["browser_table"] == old["browser_table"]
+    by_commit = {("bbb" in c): c for c in captions}
+    assert by_commit[True].startswith("In-process at 1,000 events: ")
+    assert by_commit[False].startswith("In Chromium at 1,000 events: ")
