@@ -26,7 +26,6 @@ from geo.ingest.base import (
     fill_blank,
     one_of,
     read_dates,
-    recoded,
     stripped,
     text,
 )
@@ -126,9 +125,7 @@ def _with_associates(actor: pd.Series, associates: pd.Series) -> pd.Series:
     names = actor.cat.categories.to_numpy(dtype=object)[pairs // width]
     allies = associates.cat.categories.to_numpy(dtype=object)[pairs % width]
     labels = [n if a == "" else f"{n} (with: {a})" for n, a in zip(names, allies, strict=True)]
-    return recoded(pd.Series(pd.Categorical.from_codes(codes, range(len(pairs)))), labels).set_axis(
-        actor.index
-    )
+    return one_of(actor, labels, codes)
 
 
 def to_events(frame: pd.DataFrame, columns: Sequence[str]) -> Conversion:

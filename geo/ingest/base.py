@@ -100,14 +100,16 @@ def constant(frame: pd.DataFrame, value: str) -> pd.Series:
     return one_of(frame, [value], np.zeros(len(frame), dtype=np.int8))
 
 
-def one_of(frame: pd.DataFrame, values: Sequence[str], codes: np.ndarray) -> pd.Series:
-    """Per row, ``values[codes[row]]``, as a categorical (`values` distinct).
+def one_of(rows: pd.DataFrame | pd.Series, values: Sequence[str], codes: np.ndarray) -> pd.Series:
+    """Per row of `rows`, ``values[codes[row]]``, as a categorical (equal values merged).
 
-    >>> one_of(pd.DataFrame(index=range(3)), ["a", "a, b"], np.array([0, 1, 0])).tolist()
-    ['a', 'a, b', 'a']
+    >>> labels = one_of(pd.DataFrame(index=range(3)), ["a", "b", "a"], np.array([0, 1, 2]))
+    >>> labels.tolist(), labels.cat.codes.tolist()
+    (['a', 'b', 'a'], [0, 1, 0])
     """
-    categories = pd.Index(list(values), dtype="str")
-    return pd.Series(pd.Categorical.from_codes(codes, categories=categories), index=frame.index)
+    recode, merged = pd.factorize(pd.Index(list(values), dtype="str"), sort=False)
+    categories = pd.Index(merged, dtype="str")
+    return pd.Series(pd.Categorical.from_codes(recode[codes], categories=categories), rows.index)
 
 
 STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
@@ -156,10 +158,7 @@ def recoded(values: pd.Series, categories: Sequence[str]) -> pd.Series:
     >>> values.tolist(), values.cat.categories.tolist()
     (['a', 'a', 'c'], ['a', 'c'])
     """
-    recode, merged = pd.factorize(pd.Index(list(categories), dtype="str"), sort=False)
-    codes = recode[values.cat.codes.to_numpy()]  # the reader's categoricals have no NaN
-    merged = pd.Index(merged, dtype="str")
-    return pd.Series(pd.Categorical.from_codes(codes, categories=merged), index=values.index)
+    return one_of(values, categories, values.cat.codes.to_numpy())  # the reader's have no NaN
 
 
 def fill_blank(values: pd.Series, value: str) -> pd.Series:

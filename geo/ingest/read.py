@@ -69,8 +69,8 @@ class Chooser(Protocol):
         """The columns to keep (None: all); raises DataFileError for an unknown layout."""
 
     def few_values(self, columns: Sequence[str]) -> set[str]:
-        """Of the kept `columns`, those the caller takes as they are and that hold few
-        distinct values: the reader may hand them over as categoricals."""
+        """Of the kept `columns`, those of few distinct values that the caller can take as
+        categoricals: the reader may hand them over so."""
 
 
 class KeepAll:
