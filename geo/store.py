@@ -644,7 +644,35 @@ def with_text(events: pd.DataFrame, text: pa.Table) -> pd.DataFrame:
 
 def read_events(path: Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
     table = pq.read_table(path, columns=list(columns) if columns is not None else None)
-    return table.to_pandas()
+    return narrow_integers(table.to_pandas())
+
+
+NARROW = tuple(pd.api.types.pandas_dtype(t) for t in ("Int8", "Int16", "Int32"))
+
+
+def narrow_integers(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with each nullable integer column in the narrowest of Int8/16/32 that holds its
+    values: precisions (1-3) take a byte a row and counts four, not eight (a 2.5M-event frame
+    holds six such columns: 135 MB as Int64, 45 MB narrowed). Sums are taken as int64 or
+    Python ints (geo.filters.summarise), never in the narrow type.
+
+    >>> frame = pd.DataFrame({"n": pd.array([1, 3, None], dtype="Int64"),
+    ...                       "m": pd.array([70_000, 0, 0], dtype="Int64")})
+    >>> narrow_integers(frame).dtypes.tolist()
+    [Int8Dtype(), Int32Dtype()]
+    """
+    narrowed = {}
+    for column in frame.columns:
+        values = frame[column]
+        if not isinstance(values.dtype, pd.Int64Dtype):
+            continue
+        low, high = values.min(), values.max()  # <NA> when every value is missing
+        for dtype in NARROW:
+            info = np.iinfo(dtype.numpy_dtype)
+            if pd.isna(low) or (info.min <= low and high <= info.max):
+                narrowed[column] = values.astype(dtype)
+                break
+    return frame.assign(**narrowed) if narrowed else frame
 
 
 def _text_path(events_path: Path) -> Path:
