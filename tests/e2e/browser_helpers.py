@@ -72,9 +72,20 @@ def set_view(frame, lat: float, lon: float, zoom: int) -> None:
 
 
 def go_to_page(page, label: str) -> None:
-    """Move to another page through the sidebar, as a user does (the session is kept)."""
-    page.locator("[data-testid='stSidebarNavLink']", has_text=label).first.click()
-    wait_idle(page)
+    """Move to another page through the sidebar, as a user does (the session is kept).
+
+    A click that lands while the map is reporting its view can be lost: Streamlit keeps the
+    newer of two rerun requests, and the map's report names the map's page
+    (streamlit/runtime/scriptrunner_utils/script_requests.py). A user then sees the map stay
+    and clicks again; so does this, up to three times, and fails if the page never opened.
+    """
+    link = page.locator("[data-testid='stSidebarNavLink']", has_text=label).first
+    for _ in range(3):
+        link.click()
+        wait_idle(page)
+        if link.get_attribute("aria-current") == "page":
+            return
+    raise AssertionError(f"the sidebar link {label!r} did not open its page in three clicks")
 
 
 SETTLED_JS = """() => {
