@@ -21,10 +21,12 @@ import threading
 import time
 from datetime import date
 from pathlib import Path
+from queue import Empty
 
 import psutil
 
 from bench import cpu_seconds
+from bench.browser import MAX_DATASET_MB
 from bench.synth import cache_dir, cached_acled
 from geo.filters import Bounds, FilterState
 from geo.store import (
@@ -85,7 +87,7 @@ def _convert_child(source: str, root: str, out: mp.Queue) -> None:
     result = convert(source, "acled")
     t_convert = time.perf_counter() - t
     t = time.perf_counter()
-    entry = Store(Settings(root=Path(root))).put(
+    entry = Store(Settings(root=Path(root), max_dataset_mb=MAX_DATASET_MB)).put(
         result.events, name=Path(source).name, format=result.format, problems=result.problems
     )
     out.put((entry.id, entry.rows, entry.bytes, t_convert, time.perf_counter() - t))
@@ -98,8 +100,7 @@ def convert_into_store(source: Path, root: Path) -> str:
     t = time.perf_counter()
     child.start()
     with PeakRSS(child.pid) as peak:
-        dataset_id, rows, size, t_convert, t_put = queue.get()
-        child.join()
+        dataset_id, rows, size, t_convert, t_put = _result(queue, child)
     total = time.perf_counter() - t
     print(
         f"convert ACLED CSV ({source.stat().st_size / 1e6:,.0f} MB) → validated events: "
@@ -108,6 +109,20 @@ def convert_into_store(source: Path, root: Path) -> str:
     )
     print(f"stored: {rows:,} events, Parquet {size / 1e6:,.1f} MB")
     return dataset_id
+
+
+def _result(queue: mp.Queue, child) -> tuple:
+    """What the child process put in `queue`; RuntimeError if it died first (its traceback is
+    on stderr), rather than waiting for ever."""
+    while True:
+        try:
+            result = queue.get(timeout=1)
+        except Empty:
+            if not child.is_alive():
+                raise RuntimeError(f"the measuring process exited ({child.exitcode})") from None
+            continue
+        child.join()
+        return result
 
 
 def timed(fn, repeat: int = 5) -> tuple[float, object]:
@@ -123,7 +138,7 @@ def _open_child(root: str, dataset_id: str, out: mp.Queue) -> None:
     process = psutil.Process()
     before = process.memory_info().rss
     t = time.perf_counter()
-    store = Store(Settings(root=Path(root)))
+    store = Store(Settings(root=Path(root), max_dataset_mb=MAX_DATASET_MB))
     entry = store.get(dataset_id)
     options = entry.filter_options()
     t_entry = time.perf_counter() - t
@@ -155,8 +170,7 @@ def open_converted(root: Path, dataset_id: str) -> None:
     queue = ctx.Queue()
     child = ctx.Process(target=_open_child, args=(str(root), dataset_id, queue))
     child.start()
-    t_entry, n_att, t_narrow, rss_narrow, t_full, rss_full, frame_bytes = queue.get()
-    child.join()
+    t_entry, n_att, t_narrow, rss_narrow, t_full, rss_full, frame_bytes = _result(queue, child)
     print(
         f"open converted (fresh process): catalogue entry + filter options ({n_att} attackers) "
         f"{t_entry * 1000:.0f} ms; map columns {t_narrow:.2f} s (+{rss_narrow / 1e6:,.0f} MB "
@@ -375,7 +389,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"== {args.rows:,} synthetic ACLED events; store {root}")
         source = cached_acled(args.rows)
         dataset_id = convert_into_store(source, root)
-        path = Store(Settings(root=root)).path(dataset_id)
+        path = Store(Settings(root=root, max_dataset_mb=MAX_DATASET_MB)).path(dataset_id)
         open_converted(root, dataset_id)
         queries(path)
         export(path)
