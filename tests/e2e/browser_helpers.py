@@ -79,12 +79,19 @@ def go_to_page(page, label: str) -> None:
     (streamlit/runtime/scriptrunner_utils/script_requests.py). A user then sees the map stay
     and clicks again; so does this, up to three times, and fails if the page never opened.
     """
-    link = page.locator("[data-testid='stSidebarNavLink']", has_text=label).first
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    links = "[data-testid='stSidebarNavLink']"
+    link = page.locator(links, has_text=label).first
+    current = page.locator(f"{links}[aria-current='page']", has_text=label).first
     for _ in range(3):
         link.click()
+        try:
+            current.wait_for(timeout=20_000)  # the page is switched once the server runs it
+        except PlaywrightTimeout:
+            continue
         wait_idle(page)
-        if link.get_attribute("aria-current") == "page":
-            return
+        return
     raise AssertionError(f"the sidebar link {label!r} did not open its page in three clicks")
 
 
