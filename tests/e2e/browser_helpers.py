@@ -46,8 +46,21 @@ def open_map(page, url: str | None = None):
     frame.locator(".leaflet-container").wait_for(timeout=60_000)
     handle = page.wait_for_selector(MAP_FRAME).content_frame()
     handle.wait_for_function("window.conflictMap !== undefined", timeout=60_000)
+    # The map reports its view to the server 250 ms after it stops moving; a report still on
+    # its way when a test moves to another page reruns the map's fragment there ("Couldn't find
+    # fragment") and can cut that page's run short. Wait until the view shown has been sent.
+    handle.wait_for_function(REPORTED_JS, timeout=60_000)
     wait_idle(page)
     return handle
+
+
+REPORTED_JS = """() => {
+  const sent = window.__GLOBAL_DATA__ && window.__GLOBAL_DATA__.previous_data;
+  if (!sent || sent.zoom === undefined || !sent.center) return false;
+  const c = window.map.getCenter();
+  return sent.zoom === window.map.getZoom()
+    && Math.abs(sent.center.lat - c.lat) < 1e-9 && Math.abs(sent.center.lng - c.lng) < 1e-9;
+}"""
 
 
 def remember_map(page) -> None:
