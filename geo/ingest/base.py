@@ -112,9 +112,6 @@ def one_of(rows: pd.DataFrame | pd.Series, values: Sequence[str], codes: np.ndar
     return pd.Series(pd.Categorical.from_codes(recode[codes], categories=categories), rows.index)
 
 
-STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
-
-
 # White space as Python's str.strip and Arrow's utf8_trim_whitespace read it, in UTF-8: one
 # byte (ASCII), two (U+0085, U+00A0) or three (U+1680, U+2000-U+200A, U+2028, U+2029,
 # U+202F, U+205F, U+3000).
