@@ -14,7 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo.events import load_events
 from geo.filters import Bounds, FilterState, Options, filter_events, visible_events
@@ -31,6 +34,7 @@ from geo.store import (
     UnknownDataset,
     csv_chunks,
     geojson_chunks,
+    to_frame,
     with_text,
 )
 from helpers import ROOT
@@ -389,3 +393,25 @@ def test_an_events_file_that_is_a_fifo_or_a_folder_is_refused_without_reading(st
             pytest.fail(f"ensure_file({path.name}) blocked reading a FIFO")
         assert isinstance(outcome[0], DataFileError), outcome
         assert re.search(r"is not a regular file \(it is a (FIFO|directory)", str(outcome[0]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1), st.integers(-200, 200)),
+        max_size=40,
+    )
+)
+def test_a_stored_integer_column_loads_with_the_same_values_in_the_narrowest_type(values):
+    """to_frame narrows in Arrow: the values and gaps are pandas' own, in the narrowest of
+    Int8/16/32/64 that holds them (boundaries such as 127/128 and 2**31 included)."""
+    table = pa.Table.from_pandas(pd.DataFrame({"n": pd.array(values, dtype="Int64")}))
+    frame = to_frame(table)
+    assert frame["n"].astype("Int64").equals(table.to_pandas()["n"])
+    present = [v for v in values if v is not None]
+    fits = [
+        t
+        for t in ("Int8", "Int16", "Int32", "Int64")
+        if all(np.iinfo(t.lower()).min <= v <= np.iinfo(t.lower()).max for v in present)
+    ]
+    assert str(frame["n"].dtype) == fits[0]
