@@ -14,7 +14,7 @@ import hashlib
 import json
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import folium
 import numpy as np
@@ -633,10 +633,13 @@ def cells_payload(events: pd.DataFrame, colors: dict[str, str], zoom: int) -> di
 
 @dataclass(frozen=True)
 class LayerPlan:
-    """What the map shows for a set of events at a view, and a sentence that says so."""
+    """What the map shows for a set of events at a view, and a sentence that says so; with
+    the legend (legend_entries) when it comes from plan_view. Shared read-only (the map page
+    caches it for every session): callers copy the payload before changing it."""
 
     payload: dict
     description: str
+    legend: dict | None = None
 
 
 def plan_layer(
@@ -979,6 +982,27 @@ class MapDrawing:
         return self.base.get_root().render()
 
 
+def plan_view(
+    shown: pd.DataFrame,
+    colors: dict[str, str],
+    bounds: Bounds,
+    zoom: int,
+    layer: str = "points",
+    text: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+) -> LayerPlan:
+    """The layer of the shown events at a view: points or grid cells (``plan_layer``) or
+    density squares (``layer="density"``), with the legend. It depends on the view only
+    through ``snap(bounds, zoom)`` and `zoom`: two views that snap alike get the same plan."""
+    if layer == "density":
+        from geo.density import density_description, density_payload  # density uses snap()
+
+        payload = density_payload(shown, bounds, zoom)
+        plan = LayerPlan(payload, density_description(payload))
+    else:
+        plan = plan_layer(shown, colors, bounds, zoom, text)
+    return replace(plan, legend=legend_entries(shown, colors))
+
+
 def draw_map(
     shown: pd.DataFrame,
     colors: dict[str, str],
@@ -991,21 +1015,16 @@ def draw_map(
     text: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
     mark: Callable[[dict], dict] | None = None,
     move: dict | None = None,
+    plan: LayerPlan | None = None,
 ) -> MapDrawing:
-    """The map of the shown events at a view: the base map, and the events as points or
-    grid cells (``plan_layer``) or as density squares (``layer="density"``), with the legend.
+    """The map of the shown events at a view: the base map, and the layer of ``plan_view``
+    (or `plan`, the same computed before: the map page caches it), with the legend.
 
     ``text`` adds popup quotes to the events sent one by one (see plan_layer); ``mark`` adds
     what the page highlights to the layer's payload; ``move`` is the view change the browser
     makes once (geo.viewstate).
     """
-    if layer == "density":
-        from geo.density import density_description, density_payload  # density uses snap()
-
-        payload = density_payload(shown, bounds, zoom)
-        plan = LayerPlan(payload, density_description(payload))
-    else:
-        plan = plan_layer(shown, colors, bounds, zoom, text)
+    plan = plan or plan_view(shown, colors, bounds, zoom, layer, text)
     payload = mark(plan.payload) if mark else plan.payload
-    group = events_layer(shown, colors, payload, move=move, legend=legend_entries(shown, colors))
+    group = events_layer(shown, colors, payload, move=move, legend=plan.legend)
     return MapDrawing(base_map(basemap, assets), group, plan)

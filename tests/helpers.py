@@ -55,3 +55,13 @@ def metric(at, label: str) -> str:
     values = [m.value for m in at.metric if m.label == label]
     assert values, f"no metric labelled {label!r} among {[m.label for m in at.metric]}"
     return values[0]
+
+
+def map_layer(at) -> dict:
+    """The events layer's payload the map page handed st_folium (geo.mapview.EventsLayer)."""
+    import json
+    import re
+
+    [component] = at.get("component_instance")
+    script = json.loads(component.proto.json_args)["feature_group"]
+    return json.loads(re.search(r"var d = (\{.*?\});\n", script).group(1))

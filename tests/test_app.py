@@ -6,7 +6,7 @@ import pyarrow as pa
 import pytest
 
 import ui
-from helpers import ROOT, metric, run_page
+from helpers import ROOT, map_layer, metric, run_page
 
 APP = str(ROOT / "app.py")
 
@@ -54,6 +54,20 @@ def test_a_session_keeps_its_filter_not_a_copy_of_the_filtered_events(fresh_cach
     gc.collect()
     assert frame() is None, [type(r).__name__ for r in gc.get_referrers(frame())]
     assert not at.exception and not again.exception
+
+
+def test_the_shared_map_layer_follows_each_sessions_filters_and_layer(fresh_caches):
+    """app.planned shares a layer between sessions that filter alike (and only those), all at
+    the same view (the default view frames the events shown, which would differ)."""
+    view = {"lat": "34", "lon": "43", "zoom": "5"}
+    first = map_layer(run({**view, "attacker": "US military"}))
+    everything = map_layer(run(view))
+    again = map_layer(run({**view, "attacker": "US military"}))
+    density = map_layer(run({**view, "attacker": "US military", "layer": "density"}))
+    assert (first["mode"], first["n"], everything["n"]) == ("points", 2, 7)
+    assert again == first and density["mode"] == "density"
+    assert [a[0] for a in first["legend"]["attackers"]] == ["US military"]
+    assert len(everything["legend"]["attackers"]) > 1
 
 
 def test_the_warm_up_loads_the_events_before_the_first_visit(fresh_caches, monkeypatch):
