@@ -194,10 +194,11 @@ def map_and_export(data: ui.Dataset, filters, colors, basemap: str) -> None:
         move=drawn.move,
         plan=layer_plan(data, filters, shown, colors, drawn.bounds, drawn.zoom, layer),
     )
-    # The events in view: their rows (the downloads read the columns when clicked) and what
-    # the table below lists; not a copy of every column (at 2.5M events, 0.3 GB a pan).
+    # The events in view: their row numbers (the downloads read the columns when clicked; the
+    # table below, when listed, copies its own), not a copy of their columns (at 2.5M events,
+    # every column was 0.3 GB a pan, the table's six 60 ms).
     inside = in_view(shown, drawn.bounds)
-    visible = shown if inside is None else shown.loc[inside, map_links.IN_VIEW_COLUMNS]
+    visible = shown if inside is None else shown.loc[inside, []]
     n = len(visible)
     rows = ui.export_later(data, visible)
     help_text = f"{plural(n, 'shown event')} inside the map view, with every column"
@@ -241,7 +242,7 @@ def map_and_export(data: ui.Dataset, filters, colors, basemap: str) -> None:
         f"hold exactly those, with every column. {drawing.plan.description} Showing the "
         f"{escape_markdown(data.label)}; click a dot for its source sentence."
     )
-    map_links.events_in_view(visible)
+    map_links.events_in_view(shown, inside)
 
 
 def map_page() -> None:

@@ -11,6 +11,7 @@ The browser does the opening: the layer carries ``selected`` (ids to highlight) 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -83,9 +84,9 @@ def highlight(payload: dict, shown: pd.DataFrame) -> dict:
     return {**payload, "selected": ids, "open": wanted, "open_key": key}
 
 
-def events_in_view(visible: pd.DataFrame) -> None:
-    """Below the map: a toggle, and the events inside the map view (`visible`, with at least
-    IN_VIEW_COLUMNS) as a table."""
+def events_in_view(shown: pd.DataFrame, inside: np.ndarray | None) -> None:
+    """Below the map: a toggle, and the events inside the map view (the `shown` events where
+    `inside` is true, or all of them when it is None: geo.filters.in_view) as a table."""
     if not st.toggle(
         "List the events in view",
         key="list",
@@ -94,6 +95,7 @@ def events_in_view(visible: pd.DataFrame) -> None:
     ):
         st.session_state[IN_VIEW_IDS] = []
         return
+    visible = shown if inside is None else shown.loc[inside, IN_VIEW_COLUMNS]
     rows = visible.sort_values("event_date", ascending=False, kind="stable").head(IN_VIEW_ROWS)
     table = pd.DataFrame(
         {
