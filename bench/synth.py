@@ -15,9 +15,10 @@ and double quotes. The same ``n`` and ``seed`` always give the same file.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import os
 import tempfile
+from functools import reduce
+from operator import add
 from pathlib import Path
 
 import numpy as np
@@ -26,41 +27,12 @@ import pandas as pd
 from geo.io import write_atomic
 
 SEED = 20240601
-# Bump when the generator changes, so cached files are regenerated.
-VERSION = 1
 
-ACLED_COLUMNS = (
-    "event_id_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "disorder_type",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "inter1",
-    "actor2",
-    "assoc_actor_2",
-    "inter2",
-    "interaction",
-    "civilian_targeting",
-    "iso",
-    "region",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "source_scale",
-    "notes",
-    "fatalities",
-    "tags",
-    "timestamp",
+ACLED_COLUMNS = tuple(
+    """event_id_cnty event_date year time_precision disorder_type event_type sub_event_type
+    actor1 assoc_actor_1 inter1 actor2 assoc_actor_2 inter2 interaction civilian_targeting iso
+    region country admin1 admin2 admin3 location latitude longitude geo_precision source
+    source_scale notes fatalities tags timestamp""".split()
 )
 
 # name, admin1, admin2, country, ISO 3166 numeric, ISO alpha-3, latitude, longitude
@@ -302,25 +274,8 @@ def generate(n: int, seed: int = SEED) -> pd.DataFrame:
         "At least " + fatal.astype(str) + " people were killed.",
     )
     verb = _pick(np.array(list(VERBS.values()), dtype=object), _verb_codes(event_type))
-    notes = (
-        "On "
-        + pd.Series(long_dates)
-        + ", "
-        + a1
-        + " "
-        + verb
-        + " "
-        + target
-        + " "
-        + near
-        + loc
-        + " ("
-        + admin1
-        + ", "
-        + country
-        + "). "
-        + fatal_text
-    )
+    parts = [pd.Series(long_dates), ", ", a1, " ", verb, " ", target, " ", near, loc, " ("]
+    notes = reduce(add, [*parts, admin1, ", ", country, "). ", fatal_text], "On ")
     with_filler = (notes + " " + _pick(np.array(FILLERS, dtype=object), filler)).str.rstrip()
     notes = with_filler.where(with_filler.str.len() <= 200, notes)  # ~100-200 characters
 
@@ -381,8 +336,8 @@ def _sub_events(kinds: np.ndarray, choice: np.ndarray) -> np.ndarray:
 
 
 def generator_fingerprint() -> str:
-    """Changes whenever this module's source changes, so stale cached files are not reused."""
-    return hashlib.sha256(inspect.getsource(generate).encode()).hexdigest()[:8]
+    """Changes whenever this module changes, so stale cached files are not reused."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8]
 
 
 def write_acled(n: int, path: Path, seed: int = SEED) -> Path:
@@ -394,7 +349,7 @@ def write_acled(n: int, path: Path, seed: int = SEED) -> Path:
 def cached_acled(n: int, folder: Path | None = None, seed: int = SEED) -> Path:
     """The synthetic ACLED file of n rows, generated once into `folder` and reused after."""
     folder = folder or cache_dir()
-    path = folder / f"acled-{n}-seed{seed}-v{VERSION}-{generator_fingerprint()}.csv"
+    path = folder / f"acled-{n}-seed{seed}-{generator_fingerprint()}.csv"
     if not path.exists():
         write_acled(n, path, seed)
     return path
