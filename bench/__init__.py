@@ -1,12 +1,8 @@
-"""Benchmark for issue 6: interactive at 100,000 events, usable at 1,000,000.
+"""Benchmarks of the app (issue 6): ``python -m bench`` (sizes, in process and in Chromium),
+``bench.load`` (sessions at once), ``bench.peers``, ``bench.store``, ``bench.readme``.
 
-``python -m bench`` measures the app at several sizes through its public functions (import,
-filters, viewport, map payload, exports, memory) and in headless Chromium (time to first
-markers, redraw after a filter change); ``python -m bench.peers`` beside two minimal peers.
-``python -m bench.load`` runs concurrent browser sessions against one server.
-
-This module holds what both share: machine facts, process memory and CPU (psutil), the table and
-the JSON writer.
+This module holds what they share: machine facts, process memory and CPU (psutil), the
+Markdown table and the JSON writer.
 
 >>> print(format_table([{"size": 1000, "t": 0.01234}],
 ...                    [Column("size", "events"), Column("t", "import ms", 1000, 1)]))
@@ -19,14 +15,13 @@ from __future__ import annotations
 
 import json
 import platform
-import resource
 import subprocess
+import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import psutil
 
@@ -37,13 +32,9 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 PACKAGES = ("pandas", "numpy", "pyarrow", "streamlit", "folium", "streamlit-folium", "playwright")
 
 
-@dataclass(frozen=True)
-class Column:
-    """One column of a results table: the row key, its heading (with unit) and its format.
-
-    Numbers are multiplied by ``scale`` and shown with ``digits`` decimals (integers with
-    thousands separators); text (e.g. "timeout >120 s") is shown as it is; None shows "–".
-    """
+class Column(NamedTuple):
+    """A table column: row key, heading, and numbers shown as value * scale with digits
+    decimals (text as it is, None as "–")."""
 
     key: str
     title: str
@@ -56,18 +47,12 @@ def format_value(value: Any, column: Column) -> str:
         return "–"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value).replace("|", "/")
-    scaled = value * column.scale
-    if column.digits == 0:
-        return f"{round(scaled):,}"
-    return f"{scaled:,.{column.digits}f}"
+    return f"{value * column.scale:,.{column.digits}f}"
 
 
 def format_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> str:
-    """A Markdown table (readable in a terminal, pasteable into the README)."""
-    lines = [
-        "| " + " | ".join(c.title for c in columns) + " |",
-        "|" + "|".join("---:" for _ in columns) + "|",
-    ]
+    """A Markdown table with right-aligned columns, as the README shows it."""
+    lines = ["| " + " | ".join(c.title for c in columns) + " |", "|" + "---:|" * len(columns)]
     for row in rows:
         lines.append("| " + " | ".join(format_value(row.get(c.key), c) for c in columns) + " |")
     return "\n".join(lines)
@@ -75,29 +60,18 @@ def format_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -
 
 def write_results(path: Path, payload: Mapping[str, Any]) -> Path:
     """Write `payload` as indented JSON, atomically (a reader never sees half a file)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(payload, indent=2, ensure_ascii=False, default=_json_default)
-    write_atomic(path, text + "\n")
-    return path
 
+    def default(value: Any) -> Any:
+        if hasattr(value, "item"):  # numpy scalars
+            return value.item()
+        if isinstance(value, Path):
+            return str(value)
+        raise TypeError(f"{type(value).__name__} is not JSON serialisable: {value!r}")
 
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable: {value!r}")
-
-
-def _cpu_model() -> str:
-    """The CPU's marketing name (Linux), else what the platform module knows."""
-    cpuinfo = Path("/proc/cpuinfo")
-    text = cpuinfo.read_text() if cpuinfo.exists() else ""
-    names = [
-        line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("model name")
-    ]
-    return names[0] if names else platform.processor() or platform.machine()
+    text = json.dumps(payload, indent=2, ensure_ascii=False, default=default)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(Path(path), text + "\n")
+    return Path(path)
 
 
 def _run(cmd: list[str]) -> str:
@@ -116,17 +90,20 @@ def machine_facts(chromium: str | None = None) -> dict[str, Any]:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = None
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    models = [
+        line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if "model name" in line
+    ]
     facts: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "cpu": _cpu_model(),
+        "cpu": models[0] if models else platform.processor() or platform.machine(),
         "cores": psutil.cpu_count(),
         "memory_gb": round(psutil.virtual_memory().total / 1024**3, 1),
         "os": platform.platform(),
         "python": platform.python_version(),
         "versions": versions,
-        # The app may change while the benchmark is written: record exactly what was measured.
         "git_commit": _run(["git", "rev-parse", "--short", "HEAD"]),
-        "git_modified": [
+        "git_modified": [  # tracked files changed: what was measured is not the commit alone
             line[3:]
             for line in _run(["git", "status", "--porcelain"]).splitlines()
             if line[:2].strip() and not line.startswith("??")
@@ -158,17 +135,10 @@ def rss_mb(pid: int | None = None) -> float | None:
 
 
 def peak_rss_mb() -> float:
-    """The highest resident memory of this process so far, in MB: the kernel's high-water mark
-    of its own memory (/proc/self/status VmHWM). Not ru_maxrss: that one is carried across
-    exec, so a process started by a parent holding 7 GB (python -m bench, after generating a
-    synthetic file) reported a 7 GB peak of its own."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)  # kB
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # not Linux
+    """This process's highest resident memory so far, in MB (/proc VmHWM; psutil has no peak,
+    and ru_maxrss is carried across exec from the parent)."""
+    status = Path("/proc/self/status").read_text()
+    return round(int(status.split("VmHWM:")[1].split()[0]) / 1024, 1)  # kB
 
 
 def cpu_seconds(pid: int | None = None) -> float | None:
@@ -182,12 +152,49 @@ def cpu_seconds(pid: int | None = None) -> float | None:
 
 def machine_busy_seconds() -> float:
     """CPU time all cores of the machine have spent busy since boot, in seconds."""
-    times = psutil.cpu_times()
-    return round(
-        sum(times)
-        - times.idle
-        - getattr(times, "iowait", 0.0)
-        - getattr(times, "guest", 0.0)
-        - getattr(times, "guest_nice", 0.0),
-        2,
-    )
+    t = psutil.cpu_times()
+    idle = t.idle + sum(getattr(t, k, 0.0) for k in ("iowait", "guest", "guest_nice"))
+    return round(sum(t) - idle, 2)
+
+
+class PeakRSS:
+    """Peak resident memory (bytes) of a process and its children, sampled every 20 ms."""
+
+    def __init__(self, pid: int) -> None:
+        self.proc, self.peak, self._stop = psutil.Process(pid), 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                procs = [self.proc, *self.proc.children(recursive=True)]
+                self.peak = max(self.peak, sum(p.memory_info().rss for p in procs))
+            except psutil.Error:
+                pass
+            self._stop.wait(0.02)
+
+    def __enter__(self) -> PeakRSS:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def parse_sizes(text: str) -> list[int]:
+    """'1000,10k,1M' -> [1000, 10000, 1000000] (argparse's type for --sizes)."""
+    import argparse
+
+    sizes = []
+    for part in filter(None, text.lower().replace("_", "").replace(" ", "").split(",")):
+        factor = {"k": 1_000, "m": 1_000_000}.get(part[-1], 1)
+        try:
+            sizes.append(int(float(part.rstrip("km")) * factor))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"--sizes: {part!r} is not a number of events (e.g. 1000, 10k, 1M)"
+            ) from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"--sizes: {text!r} holds no positive size")
+    return sizes

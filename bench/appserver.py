@@ -1,12 +1,8 @@
 """The real app on a free loopback port, and Chromium's flags: one harness for the browser
-tests (tests/e2e) and the benchmark (bench/).
+tests (tests/e2e) and the benchmark (bench/)::
 
-Usage (the app with another events file; ``url`` is e.g. ``http://127.0.0.1:41234``)::
-
-    server = AppServer(["--events", "big.csv"], Path("streamlit.log"))
-    server.wait_healthy()
-    ...  # drive server.url in Chromium
-    server.stop()
+    with app_server(server_args(Path("big.csv")), Path("/tmp")) as server:
+        ...  # drive server.url (http://127.0.0.1:PORT) in Chromium
 """
 
 from __future__ import annotations
@@ -17,7 +13,12 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+from bench import cpu_seconds, rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -31,6 +32,18 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# The whole of ACLED (2.5M events) is about 610 MB of Parquet: above the store's default limit
+# for one dataset (500 MB), which a deployer serving it raises as here.
+MAX_DATASET_MB = 4000
+
+
+def server_args(events_csv: Path) -> list[str]:
+    # The path last: the peers' pages (bench/peers.py) read it as the last argument.
+    return ["--max-dataset-mb", str(MAX_DATASET_MB), "--events", str(events_csv)]
+
+
+def launch(playwright: Any) -> Any:
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
 def free_port() -> int:
@@ -86,6 +99,10 @@ class AppServer:
             time.sleep(0.2)  # polling interval, not a wait for a result
         raise RuntimeError(f"streamlit not healthy after {timeout:.0f} s:\n{self.output()}")
 
+    def usage(self) -> dict[str, float | None]:
+        """The server's resident memory now (MB) and CPU time so far (s)."""
+        return {"rss_mb": rss_mb(self.pid), "cpu_s": cpu_seconds(self.pid)}
+
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-5000:]
 
@@ -97,3 +114,14 @@ class AppServer:
             self.proc.kill()
             self.proc.wait(15)
         self._log_file.close()
+
+
+@contextmanager
+def app_server(args: list[str], log_dir: Path, script: str = "app.py") -> Iterator[AppServer]:
+    """A healthy server for the with block, stopped after."""
+    server = AppServer(args, log_dir / f"streamlit-{Path(script).stem}.log", script)
+    try:
+        server.wait_healthy()
+        yield server
+    finally:
+        server.stop()

@@ -1,34 +1,25 @@
-"""Chromium timings of the real app (``streamlit run app.py``).
+"""Chromium timings of the real app (``streamlit run app.py``) on a synthetic events file,
+opened with ``?basemap=Offline`` in headless Chromium with the browser tests' flags.
 
-The app is started as the README says, on a free port of 127.0.0.1, with the synthetic events
-(``python -m geo.ingest`` converts the ACLED file first), and opened with ``?basemap=Offline``
-in Debian's headless Chromium with the browser tests' flags. Timestamps are taken inside the
-page (``Date.now()`` in an init script), so how often Python polls does not change a number;
-every wait is on a condition with a deadline, and a deadline that passes is reported as
-``"timeout >N s"``, never a crash.
-
-What is detected is deliberately generic, so that the numbers stay right when the rendering
-changes: "markers shown" means a layer that streamlit-folium added (``window.feature_group``) is
-on the map and something is drawn (markers or cluster icons in the marker pane, or interactive
-vector shapes such as aggregated cells), timed at the next animation frame, once it is painted;
-"redraw" means a layer that was not there before is shown.
+Timestamps are taken inside the page (``Date.now()`` in an init script), so how often Python
+polls changes no number; every wait has a deadline, and one that passes is reported as
+``"timeout >N s"``. "Markers shown" is a streamlit-folium layer (``window.feature_group``) on
+the map with something drawn, timed at the next animation frame; "redraw" is a new layer shown.
 """
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from bench import ROOT, cpu_seconds, rss_mb
-from bench.appserver import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: F401 (used by load.py)
-from bench.appserver import AppServer as _AppServer
+from bench import ROOT
+from bench.appserver import AppServer, app_server, launch, server_args
 
 VIEWPORT = {"width": 1400, "height": 1000}
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
@@ -107,8 +98,8 @@ SHOWN_JS = """() => {
 
 # Move a Leaflet map without animation (pan by `step` x 300 px, or zoom by `step`); the
 # milliseconds until the frame after the next paint.
-MOVE_JS = """async ([name, kind, step]) => {
-  const map = name ? window[name] : [window.map_div, window.map].find(m => m && m.panBy);
+MOVE_JS = """async ([kind, step]) => {
+  const map = [window.map_div, window.map].find(m => m && m.panBy);
   const t0 = Date.now(), p0 = performance.now();
   await new Promise(done => {
     map.once(kind === 'pan' ? 'moveend' : 'zoomend', done);
@@ -122,12 +113,9 @@ MOVES = {"pan": (1, -1, 1), "zoom": (1, -1, 1)}  # there and back, and there aga
 
 
 def median(values: list[Any]) -> Any:
-    """The median of the numbers; the first text (a time-out) if any value is not a number."""
-    for v in values:
-        if not isinstance(v, (int, float)):
-            return v
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2] if ordered else None
+    """The median (upper middle) of the numbers; the first text (a time-out) if there is one."""
+    text = [v for v in values if not isinstance(v, (int, float))]
+    return text[0] if text else statistics.median_high(values) if values else None
 
 
 class Timeout(Exception):
@@ -138,72 +126,16 @@ def timeout_text(seconds: float) -> str:
     return f"timeout >{seconds:.0f} s"
 
 
-# ----------------------------------------------------------------------------- the app server
-
-
-# The whole of ACLED (2.5M events) is about 610 MB of Parquet: above the store's default limit
-# for one dataset (500 MB), which a deployer serving it raises as here.
-MAX_DATASET_MB = 4000
-
-
-def server_args(events_csv: Path) -> list[str]:
-    # The path last: the peers' pages (bench/peers.py) read it as the last argument.
-    return ["--max-dataset-mb", str(MAX_DATASET_MB), "--events", str(events_csv)]
-
-
-class AppServer(_AppServer):
-    """The app (or another page: `script`) with ``-- --events PATH`` (and the dataset limit
-    above), and the server process's memory and CPU."""
-
-    def __init__(self, events_csv: Path, log: Path, script: str = "app.py") -> None:
-        super().__init__(server_args(events_csv), log, script)
-
-    def usage(self) -> dict[str, float | None]:
-        """The server's resident memory now (MB) and CPU time so far (s)."""
-        return {"rss_mb": rss_mb(self.pid), "cpu_s": cpu_seconds(self.pid)}
-
-
-@contextmanager
-def app_server(events_csv: Path, log_dir: Path, script: str = "app.py") -> Iterator[AppServer]:
-    log = log_dir / f"streamlit-{Path(script).stem}-{events_csv.stem}.log"
-    server = AppServer(events_csv, log, script)
-    try:
-        server.wait_healthy()
-        yield server
-    finally:
-        server.stop()
-
-
 def converted_events(acled: Path, folder: Path) -> Path:
     """The ACLED file as this project's events CSV (``python -m geo.ingest``), made once."""
     out = folder / f"{acled.stem}.events.csv"
     if out.exists() and out.stat().st_mtime >= acled.stat().st_mtime:
         return out
-    proc = subprocess.run(
-        [sys.executable, "-m", "geo.ingest", str(acled), "--output", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    cmd = [sys.executable, "-m", "geo.ingest", str(acled), "--output", str(out)]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"python -m geo.ingest {acled.name} failed:\n{proc.stderr[-2000:]}")
     return out
-
-
-def stored(events_csv: Path) -> None:
-    """The events file in the store the app's server will open (the settings it gets from
-    ``--events PATH`` and the environment), so that the "cold" first visit is one to a server
-    whose dataset is already stored: converting the file is measured apart (bench.store)."""
-    from geo.store import Settings, Store
-
-    Store(Settings.from_sources(server_args(events_csv))).ensure_file(events_csv)
-
-
-# ----------------------------------------------------------------------------- the app in Chromium
-
-
-def launch(playwright: Any) -> Any:
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
 def _wait(page: Any, js: str, timeout: float, arg: Any = None) -> Any:
@@ -220,29 +152,26 @@ def _bench(page: Any) -> dict[str, Any]:
 
 
 class Session:
-    """One browser context and page on the app, counting the bytes the server sends and
-    naming every request that leaves 127.0.0.1 (``offsite``)."""
+    """A browser context and page (opened at `url` if given) that counts the bytes the server
+    sends, the page's errors and every request leaving 127.0.0.1 (``offsite``)."""
 
-    def __init__(self, browser: Any, url: str, init_js: str = INIT_JS) -> None:
+    def __init__(self, browser: Any, url: str | None = None, init_js: str = INIT_JS) -> None:
         self.context = browser.new_context(viewport=VIEWPORT)
         self.context.add_init_script(init_js)
         self.offsite: list[str] = []
+        self.errors: list[str] = []
+        self.ws_bytes, self.last_frame = 0, time.monotonic()
         self.context.on("request", self._on_request)
         self.page = self.context.new_page()
-        self.ws_bytes = 0
-        self.last_frame = time.monotonic()
-        self.errors: list[str] = []
-        self.page.on("websocket", self._on_websocket)
+        self.page.on("websocket", lambda ws: ws.on("framereceived", self._on_frame))
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)[:300]))
-        self.page.goto(url, wait_until="commit")
+        if url:
+            self.page.goto(url, wait_until="commit")
 
     def _on_request(self, request: Any) -> None:
         url = request.url
         if url.startswith(("http", "ws")) and not url.split("//")[1].startswith("127.0.0.1"):
             self.offsite.append(url[:200])
-
-    def _on_websocket(self, ws: Any) -> None:
-        ws.on("framereceived", self._on_frame)
 
     def _on_frame(self, payload: str | bytes) -> None:
         self.ws_bytes += len(payload)
@@ -251,12 +180,12 @@ class Session:
     def wait_quiet(self, timeout: float) -> None:
         """Until the script is idle and no websocket frame has come for QUIET_MS."""
         deadline = time.monotonic() + timeout
+        js = "() => document.querySelector('[data-test-script-state]')?.dataset.testScriptState"
         while time.monotonic() < deadline:
-            state = self.page.evaluate(
-                "() => { const e = document.querySelector('[data-test-script-state]');"
-                " return e && e.getAttribute('data-test-script-state'); }"
-            )
-            if state == "notRunning" and time.monotonic() - self.last_frame > QUIET_MS / 1000:
+            if (
+                self.page.evaluate(js) == "notRunning"
+                and time.monotonic() - self.last_frame > QUIET_MS / 1000
+            ):
                 return
             self.page.wait_for_timeout(100)  # polling interval for the condition above
         raise Timeout(timeout_text(timeout))
@@ -292,17 +221,24 @@ def first_visit(browser: Any, url: str, timeout: float) -> tuple[dict[str, Any],
         raise
 
 
+def choose_attacker(page: Any, attacker: str) -> int:
+    """Type the attacker into the sidebar's Attacker box and click it: the click's Date.now()."""
+    box = page.get_by_role("combobox", name="Attacker")
+    box.click()
+    box.fill(attacker)
+    page.get_by_role("option", name=attacker, exact=True).click()
+    return page.evaluate("() => window.__bench.input")
+
+
 def change_attacker(
     session: Session, attacker: str, expected: int, timeout: float
 ) -> dict[str, Any]:
     """Choose one attacker in the sidebar; time from the click to the new layer drawn."""
-    page = session.page
+    page, sent_before = session.page, session.ws_bytes
     before = _bench(page)["layers"]
-    sent_before = session.ws_bytes
     clicked = choose_attacker(page, attacker)
     _wait(page, "n => window.__bench.layers > n", timeout, before)
-    b = _bench(page)
-    out = {"filter_redraw_s": (b["layerTimes"][before] - clicked) / 1000}
+    out = {"filter_redraw_s": (_bench(page)["layerTimes"][before] - clicked) / 1000}
     _wait(page, f"n => ({SHOWN_JS})() === n", timeout, expected)
     session.wait_quiet(timeout)
     out.update(
@@ -313,35 +249,15 @@ def change_attacker(
     return out
 
 
-def choose_attacker(page: Any, attacker: str) -> int:
-    """Type the attacker into the sidebar's Attacker box and click it: the click's Date.now()."""
-    box = page.get_by_role("combobox", name="Attacker")
-    box.click()
-    box.fill(attacker)
-    page.get_by_role("option", name=attacker, exact=True).click()
-    return page.evaluate("() => window.__bench.input")
-
-
-def map_frame(page: Any) -> Any:
-    return page.wait_for_selector(MAP_FRAME).content_frame()
-
-
 def move(session: Session, kind: str, timeout: float) -> dict[str, Any]:
-    """Pan or zoom the app's map (three times): the browser's redraw, then the rerun it causes.
-
-    A move makes streamlit-folium report the new view, which reruns the page; when the layer
-    depends on the view, a new one is sent and drawn (``{kind}_new_layer_s``).
-    """
+    """Pan or zoom the map three times: the browser's redraw, the rerun it causes and, when the
+    layer depends on the view, the new layer drawn (``{kind}_new_layer_s``)."""
     page = session.page
-    samples: dict[str, list[Any]] = {
-        f"{kind}_ms": [],
-        f"{kind}_rerun_s": [],
-        f"{kind}_new_layer_s": [],
-    }
+    samples: dict[str, list[Any]] = {f"{kind}_{k}": [] for k in ("ms", "rerun_s", "new_layer_s")}
     for step in MOVES[kind]:
         b = _bench(page)
         runs, layers = b["runs"], b["layers"]
-        moved = map_frame(page).evaluate(MOVE_JS, [None, kind, step])
+        moved = page.wait_for_selector(MAP_FRAME).content_frame().evaluate(MOVE_JS, [kind, step])
         samples[f"{kind}_ms"].append(moved["ms"] / 1000)
         try:
             _wait(page, "n => window.__bench.runs > n && !window.__bench.running", timeout, runs)
@@ -353,33 +269,27 @@ def move(session: Session, kind: str, timeout: float) -> dict[str, Any]:
         samples[f"{kind}_rerun_s"].append((b["lastIdle"] - moved["t0"]) / 1000)
         if b["layers"] > layers:
             samples[f"{kind}_new_layer_s"].append((b["layerTimes"][layers] - moved["t0"]) / 1000)
-    out: dict[str, Any] = {key: median(values) for key, values in samples.items()}
-    out[f"{kind}_samples"] = samples
-    return out
+    return {**{key: median(values) for key, values in samples.items()}, f"{kind}_samples": samples}
 
 
 def measure_app(
     browser: Any, server: AppServer, attacker: str, expected: int, timeout: float, repeats: int = 3
 ) -> dict[str, Any]:
-    """A cold first visit, `repeats` warm visits (medians), a filter change, pans and zooms.
-
-    Each step may time out on its own; what depends on it is then left out.
-    """
+    """A cold first visit, `repeats` warm visits (medians), pans and zooms over every event,
+    then a filter change. A step that times out leaves out what depends on it."""
     url = f"{server.url}/?basemap=Offline"
     out: dict[str, Any] = {"url": url, "attacker": attacker}
     try:  # a fresh server: this visit loads the file into the cache
         cold, session = first_visit(browser, url, timeout)
         session.close()
-        out["cold_markers_s"] = cold["markers_s"]
-        out["cold_script_done_s"] = cold["script_done_s"]
+        out.update(cold_markers_s=cold["markers_s"], cold_script_done_s=cold["script_done_s"])
     except Timeout as exc:
         out["cold_markers_s"] = str(exc)
         return out
     out["server_after_first_visit"] = server.usage()
     visits: list[dict[str, Any]] = []
-    session = None
     for _ in range(repeats):
-        if session is not None:
+        if visits:
             session.close()
         try:
             visit, session = first_visit(browser, url, timeout)
@@ -391,8 +301,6 @@ def measure_app(
         out[key] = median([v[key] for v in visits])
     out.update(settled_layers=visits[-1]["settled_layers"], visits=visits)
     try:
-        # Pan and zoom first, over every event (a filtered set may be small enough not to
-        # depend on the view); then the filter change.
         for key, step in (
             ("pan_ms", lambda: move(session, "pan", timeout)),
             ("zoom_ms", lambda: move(session, "zoom", timeout)),
@@ -407,17 +315,12 @@ def measure_app(
         out["page_errors"] = session.errors[:5]
     finally:
         session.close()
-    memory = server.usage()
-    out.update(server_rss_mb=memory["rss_mb"])
+    out["server_rss_mb"] = server.usage()["rss_mb"]
     return out
 
 
-# ----------------------------------------------------------------------------- one size
-
-
 def chosen_attacker(events: pd.DataFrame) -> tuple[str, int]:
-    """A filter a user would pick: the third most frequent attacker (a real share of events),
-    and how many events it keeps."""
+    """The third most frequent attacker (a real share of events) and how many events it has."""
     from geo.filters import FilterState, filter_events
 
     ranked = events["attacker"].value_counts().index.tolist()
@@ -425,38 +328,31 @@ def chosen_attacker(events: pd.DataFrame) -> tuple[str, int]:
     return attacker, len(filter_events(events, FilterState(attackers=(attacker,))))
 
 
-def measure_browser(
-    acled: Path, size: int, folder: Path, timeout: float, repeats: int = 3
-) -> dict[str, Any]:
-    """The app for one synthetic file, in one Chromium.
-
-    Page loads are repeated `repeats` times and their median reported.
-    """
+def measure_browser(acled: Path, folder: Path, timeout: float, repeats: int = 3) -> dict[str, Any]:
+    """The app on one synthetic file in one Chromium (page loads: median of `repeats`)."""
     from playwright.sync_api import sync_playwright
 
     from geo.events import load_events
+    from geo.store import Settings, Store
 
     try:
         events_csv = converted_events(acled, folder)
     except RuntimeError as exc:
         return {"cold_markers_s": f"error: {exc}"}
-    stored(events_csv)
-    events = load_events(events_csv).events
-    attacker, expected = chosen_attacker(events)
-    app: dict[str, Any]
+    # Stored before the server starts: its "cold" first visit finds the dataset in the store
+    # (converting is measured apart, by bench.store).
+    Store(Settings.from_sources(server_args(events_csv))).ensure_file(events_csv)
+    attacker, expected = chosen_attacker(load_events(events_csv).events)
     with sync_playwright() as p:
         browser = launch(p)
         try:
-            try:
-                with app_server(events_csv, folder) as server:
-                    app = measure_app(browser, server, attacker, expected, timeout, repeats)
-                    if any(
-                        isinstance(v, str) and v.startswith(("timeout", "error"))
-                        for v in app.values()
-                    ) or app.get("error_elements"):
-                        app["server_log_tail"] = server.output()[-1500:]
-            except RuntimeError as exc:
-                app = {"cold_markers_s": f"error: {str(exc).splitlines()[0]}"}
+            with app_server(server_args(events_csv), folder) as server:
+                app = measure_app(browser, server, attacker, expected, timeout, repeats)
+                failed = [v for v in app.values() if str(v).startswith(("timeout", "error"))]
+                if failed or app.get("error_elements"):
+                    app["server_log_tail"] = server.output()[-1500:]
+        except RuntimeError as exc:
+            app = {"cold_markers_s": f"error: {str(exc).splitlines()[0]}"}
         finally:
             browser.close()
     return app

@@ -1,12 +1,10 @@
-"""The in-process measurements of one synthetic ACLED file, as pytest-benchmark tests.
+"""The in-process measurements of one synthetic ACLED file (``$BENCH_ACLED``), as
+pytest-benchmark tests; ``python -m bench`` runs this module in a fresh process per size.
 
-``python -m bench`` runs this module once per size, each in a fresh process (so that its peak
-memory is its own), with the file in ``$BENCH_ACLED``; pytest-benchmark calibrates the rounds,
-keeps the statistics and writes them as JSON. Every step calls the public function of ``geo/``
-that the app calls: ``convert`` (import), ``filter_events``, ``visible_events``, ``draw_map``
-(the map page's one render, as HTML), ``csv_chunks`` and ``geojson_chunks`` (the exports,
-streamed to a file as the app streams them to the browser).
-What a step produced (rows, payload bytes, resident memory) goes in its ``extra_info``.
+Every step calls the public ``geo/`` function the app calls: ``convert``, ``filter_events``,
+``visible_events``, ``draw_map`` (the map page's render, as HTML), ``csv_chunks`` and
+``geojson_chunks`` (streamed to a file as the export route streams them). What a step
+produced (rows, payload bytes, resident memory) goes in its ``extra_info``.
 """
 
 from __future__ import annotations
@@ -19,8 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bench import peak_rss_mb, rss_mb
-from bench.store import PeakRSS
+from bench import PeakRSS, peak_rss_mb, rss_mb
 from geo.assets import Assets
 from geo.export import csv_chunks, geojson_chunks
 from geo.filters import FilterState, View, filter_events, frame, view_bounds, visible_events
@@ -53,10 +50,6 @@ def render_map(shown: pd.DataFrame, colors: dict[str, str], view: View) -> tuple
     bounds = view_bounds(view, ASSUMED_WIDTH, MAP_HEIGHT)
     drawing = draw_map(shown, colors, bounds, view.zoom, basemap="Offline", assets=ASSETS)
     return drawing.html(), drawing.plan.payload
-
-
-def describe(payload: dict) -> str:
-    return f"{payload['cells']:,} cells" if payload.get("mode") == "cells" else "points"
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +99,7 @@ def test_map(benchmark, events, first_view, name):
     benchmark.extra_info.update(
         payload_mb=len(json.dumps(payload).encode()) / 1e6,
         html_mb=len(html.encode()) / 1e6,
-        shows=describe(payload),
+        shows=f"{payload['cells']:,} cells" if payload.get("mode") == "cells" else "points",
         peak_rss_mb=peak_rss_mb(),
     )
 

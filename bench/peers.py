@@ -1,16 +1,11 @@
 """``python -m bench.peers``: the app against two minimal peers on the same events (issue 14).
 
-The peers are the pages a Streamlit user would write: ``st.pydeck_chart`` with a deck.gl
-ScatterplotLayer (no base map), and folium's ``FastMarkerCluster`` shown with ``st_folium``
-(Leaflet, MarkerCluster and jQuery from the XStatic packages, served by Streamlit's static
-serving, which the project's ``.streamlit/config.toml`` turns on). Each reads the same events
-file once per server and has an "Attacker" multiselect like ours. They are written to
-``<cache>/peers/`` and run as ``streamlit run``, as the app is, in one Chromium.
-
-Ours is measured by bench/browser.py's ``measure_app``. A peer's "markers painted" is the frame
-after the one where every event is drawn: deck.gl's instanced draw call of as many points, or
-cluster icons in the map's marker pane counting as many events (the map is framed on all of
-them); "redraw" is the same for the chosen attacker's events after its click::
+The peers are the pages a Streamlit user would write, each with an "Attacker" multiselect:
+``st.pydeck_chart`` with a ScatterplotLayer (no base map), and folium's ``FastMarkerCluster``
+through ``st_folium`` (Leaflet & co. from the XStatic packages, served by Streamlit's static
+serving). A peer's "markers painted" is the frame after every event is drawn (deck.gl's
+instanced draw call of as many points, or cluster icons counting as many events); "redraw" is
+the same for the chosen attacker's events after its click::
 
     python -m bench.peers --sizes 10k,100k,1M    # then python -m bench.readme
 """
@@ -25,28 +20,25 @@ from typing import Any
 
 import pandas as pd
 
-from bench import RESULTS_DIR, Column, format_table, machine_facts, write_results
-from bench.__main__ import parse_sizes
+from bench import RESULTS_DIR, format_table, machine_facts, parse_sizes, write_results
+from bench.appserver import CHROMIUM, app_server, launch, server_args
 from bench.browser import (
-    CHROMIUM,
     ERRORS,
     INIT_JS,
     MAP_FRAME,
     Session,
     Timeout,
     _wait,
-    app_server,
     choose_attacker,
     chosen_attacker,
     converted_events,
-    launch,
     measure_app,
     median,
     timeout_text,
 )
+from bench.readme import PEER_COLUMNS, PEERS, PEERS_LEGEND
 from bench.synth import cache_dir, cached_acled
 
-PEERS = {"pydeck": "st.pydeck_chart", "fmc": "FastMarkerCluster"}
 POINTS = """
 import sys
 
@@ -144,24 +136,7 @@ PEER_JS = r"""
 })();
 """.replace("FRAME_SELECTOR", MAP_FRAME.replace('"', '\\"'))
 
-PEER_COLUMNS = [
-    Column("size", "events"),
-    Column("what", "measure"),
-    Column("ours", "ours s", 1, 2),
-    Column("pydeck", "st.pydeck_chart s", 1, 2),
-    Column("fmc", "FastMarkerCluster s", 1, 2),
-    Column("ours_pydeck", "ours / pydeck", 1, 2),
-    Column("ours_fmc", "ours / FastMarkerCluster", 1, 2),
-]
 MEASURES = {"markers_s": "first markers", "filter_redraw_s": "filter → redraw"}
-LEGEND = """\
-Peers (python -m bench.peers): ours, a minimal st.pydeck_chart page (ScatterplotLayer, no base
-map) and a minimal folium FastMarkerCluster page (st_folium) on the same events, each started
-with streamlit run and opened in the same headless Chromium. First markers = navigation to the
-frame painted after every event is drawn (ours: bench/browser.py's first markers), median of
-the repeats after one warm-up visit; filter -> redraw = click on the third most frequent
-attacker in the sidebar to its events painted. A peer that does not paint within the deadline
-shows "timeout"; its ratio is then an upper bound (<)."""
 
 
 def write_pages(folder: Path) -> dict[str, Path]:
@@ -230,10 +205,10 @@ def measure_size(size: int, folder: Path, timeout: float, repeats: int) -> dict[
     with sync_playwright() as p:
         browser = launch(p)
         try:
-            with app_server(events_csv, folder) as server:
+            with app_server(server_args(events_csv), folder) as server:
                 out["ours"] = measure_app(browser, server, attacker, expected, timeout, repeats)
             for name, script in write_pages(folder / "peers").items():
-                with app_server(events_csv, folder, str(script)) as server:
+                with app_server(server_args(events_csv), folder, str(script)) as server:
                     out[name] = measure_peer(
                         browser, server.url, counts, attacker, timeout, repeats
                     )
@@ -262,9 +237,7 @@ def peer_rows(size: int, measured: dict[str, Any], timeout: float) -> list[dict[
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.peers", description=__doc__.split("\n")[0]
-    )
+    parser = argparse.ArgumentParser(prog="python -m bench.peers", description=__doc__)
     parser.add_argument("--sizes", type=parse_sizes, default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--repeats", type=int, default=3, help="visits after the warm-up")
     parser.add_argument("--timeout", type=float, default=120, help="seconds a step may take")
@@ -276,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": machine_facts(CHROMIUM),
         "sizes": {},
         "peers_table": [],
-        "legend": LEGEND,
+        "legend": PEERS_LEGEND,
     }
     for size in args.sizes:
         print(f"[{size:,} events] ours, st.pydeck_chart and FastMarkerCluster…", flush=True)

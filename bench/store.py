@@ -17,16 +17,17 @@ import gc
 import multiprocessing as mp
 import statistics
 import tempfile
-import threading
 import time
+import timeit
 from datetime import date
+from functools import partial
 from pathlib import Path
 from queue import Empty
 
 import psutil
 
-from bench import cpu_seconds
-from bench.browser import MAX_DATASET_MB
+from bench import PeakRSS, cpu_seconds
+from bench.appserver import MAX_DATASET_MB, AppServer, launch
 from bench.synth import cache_dir, cached_acled
 from geo.filters import Bounds, FilterState
 from geo.store import (
@@ -39,45 +40,27 @@ from geo.store import (
     read_events,
 )
 
-MAP_COLUMNS = [
-    "event_id",
-    "event_date",
-    "attacker",
-    "target_group",
-    "event_type",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "fatalities",
-    "injuries",
-]
+MAP_COLUMNS = "event_id event_date attacker target_group event_type latitude longitude"
+MAP_COLUMNS = [*MAP_COLUMNS.split(), "geo_precision", "fatalities", "injuries"]
 
 
-class PeakRSS:
-    """Peak resident memory of a process (and its children), sampled every 20 ms."""
-
-    def __init__(self, pid: int) -> None:
-        self.proc, self.peak, self._stop = psutil.Process(pid), 0, threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
+def in_child(target, args: tuple, method: str) -> tuple[tuple, int]:
+    """Run target(*args, queue) in a child process: what it put in the queue, and the child's
+    peak RSS; RuntimeError if it dies first (its traceback is on stderr)."""
+    ctx = mp.get_context(method)
+    queue = ctx.Queue()
+    child = ctx.Process(target=target, args=(*args, queue))
+    child.start()
+    with PeakRSS(child.pid) as peak:
+        while True:
             try:
-                rss = self.proc.memory_info().rss + sum(
-                    c.memory_info().rss for c in self.proc.children(recursive=True)
-                )
-            except psutil.Error:
-                rss = 0
-            self.peak = max(self.peak, rss)
-            self._stop.wait(0.02)
-
-    def __enter__(self) -> PeakRSS:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
+                result = queue.get(timeout=1)
+                break
+            except Empty:
+                if not child.is_alive():
+                    raise RuntimeError(f"the measuring process exited ({child.exitcode})") from None
+    child.join()
+    return result, peak.peak
 
 
 def _convert_child(source: str, root: str, out: mp.Queue) -> None:
@@ -94,44 +77,17 @@ def _convert_child(source: str, root: str, out: mp.Queue) -> None:
 
 
 def convert_into_store(source: Path, root: Path) -> str:
-    ctx = mp.get_context("fork")
-    queue = ctx.Queue()
-    child = ctx.Process(target=_convert_child, args=(str(source), str(root), queue))
     t = time.perf_counter()
-    child.start()
-    with PeakRSS(child.pid) as peak:
-        dataset_id, rows, size, t_convert, t_put = _result(queue, child)
-    total = time.perf_counter() - t
+    (dataset_id, rows, size, t_convert, t_put), peak = in_child(
+        _convert_child, (str(source), str(root)), "fork"
+    )
     print(
         f"convert ACLED CSV ({source.stat().st_size / 1e6:,.0f} MB) → validated events: "
-        f"{t_convert:.2f} s; → Parquet + catalogue: {t_put:.2f} s; total {total:.2f} s; "
-        f"peak RSS {peak.peak / 1e9:.2f} GB"
+        f"{t_convert:.2f} s; → Parquet + catalogue: {t_put:.2f} s; total "
+        f"{time.perf_counter() - t:.2f} s; peak RSS {peak / 1e9:.2f} GB"
     )
     print(f"stored: {rows:,} events, Parquet {size / 1e6:,.1f} MB")
     return dataset_id
-
-
-def _result(queue: mp.Queue, child) -> tuple:
-    """What the child process put in `queue`; RuntimeError if it died first (its traceback is
-    on stderr), rather than waiting for ever."""
-    while True:
-        try:
-            result = queue.get(timeout=1)
-        except Empty:
-            if not child.is_alive():
-                raise RuntimeError(f"the measuring process exited ({child.exitcode})") from None
-            continue
-        child.join()
-        return result
-
-
-def timed(fn, repeat: int = 5) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), result
 
 
 def _open_child(root: str, dataset_id: str, out: mp.Queue) -> None:
@@ -139,8 +95,7 @@ def _open_child(root: str, dataset_id: str, out: mp.Queue) -> None:
     before = process.memory_info().rss
     t = time.perf_counter()
     store = Store(Settings(root=Path(root), max_dataset_mb=MAX_DATASET_MB))
-    entry = store.get(dataset_id)
-    options = entry.filter_options()
+    attackers = len(store.get(dataset_id).filter_options().attackers)
     t_entry = time.perf_counter() - t
     t = time.perf_counter()
     narrow = read_events(store.path(dataset_id), MAP_COLUMNS)
@@ -152,31 +107,25 @@ def _open_child(root: str, dataset_id: str, out: mp.Queue) -> None:
     full = store.load(dataset_id)
     t_full = time.perf_counter() - t
     rss_full = process.memory_info().rss - before
-    out.put(
-        (
-            t_entry,
-            len(options.attackers),
-            t_narrow,
-            rss_narrow,
-            t_full,
-            rss_full,
-            full.memory_usage(deep=True).sum(),
-        )
-    )
+    frame = full.memory_usage(deep=True).sum()
+    out.put((t_entry, attackers, t_narrow, rss_narrow, t_full, rss_full, frame))
 
 
 def open_converted(root: Path, dataset_id: str) -> None:
-    ctx = mp.get_context("spawn")  # a fresh interpreter: nothing warm, as after a restart
-    queue = ctx.Queue()
-    child = ctx.Process(target=_open_child, args=(str(root), dataset_id, queue))
-    child.start()
-    t_entry, n_att, t_narrow, rss_narrow, t_full, rss_full, frame_bytes = _result(queue, child)
+    # "spawn": a fresh interpreter, nothing warm, as after a restart
+    (t_entry, n_att, t_narrow, rss_narrow, t_full, rss_full, frame_bytes), _ = in_child(
+        _open_child, (str(root), dataset_id), "spawn"
+    )
     print(
         f"open converted (fresh process): catalogue entry + filter options ({n_att} attackers) "
         f"{t_entry * 1000:.0f} ms; map columns {t_narrow:.2f} s (+{rss_narrow / 1e6:,.0f} MB "
         f"RSS); every column {t_full:.2f} s (+{rss_full / 1e6:,.0f} MB RSS, pandas says "
         f"{frame_bytes / 1e6:,.0f} MB)"
     )
+
+
+def median_ms(fn, repeat: int = 5) -> float:
+    return 1000 * statistics.median(timeit.repeat(fn, number=1, repeat=repeat))
 
 
 def queries(path: Path) -> None:
@@ -195,25 +144,20 @@ def queries(path: Path) -> None:
     engines = (PolarsEngine(), DuckDBEngine())
     for name, state in states.items():
         for bounds in (None, view):
-            cells = []
-            n = 0
-            for kind in ("rows", "count"):
-                for engine in engines:
-                    fn = getattr(engine, kind)
-                    t, result = timed(lambda fn=fn, s=state, b=bounds: fn([path], s, b))
-                    n = len(result) if kind == "rows" else n
-                    cells.append(f"{t * 1000:9.0f} ms")
+            n = len(engines[0].rows([path], state, bounds))
+            cells = [
+                f"{median_ms(partial(getattr(e, kind), [path], state, bounds)):9.0f} ms"
+                for kind in ("rows", "count")
+                for e in engines
+            ]
             label = f"{name}{' + viewport' if bounds else ''} ({n:,})"
             print(f"{label:30s}" + "  ".join(cells))
     frame = read_events(path)
     rows = PolarsEngine().rows([path], states["1 attacker"])
-    t, _ = timed(lambda: frame.take(rows), 3)
     print(
         f"pandas take of the {len(rows):,} matching rows from the frame in memory (what "
-        f"ui.filtered does after the query): {t * 1000:.0f} ms"
+        f"ui.filtered does after the query): {median_ms(lambda: frame.take(rows), 3):.0f} ms"
     )
-    frame = None
-    gc.collect()
 
 
 def export(path: Path) -> None:
@@ -227,14 +171,12 @@ def export(path: Path) -> None:
         for gzip in (False, True):
             gc.collect()
             with tempfile.TemporaryDirectory() as folder, PeakRSS(process.pid) as peak:
-                base, cpu = process.memory_info().rss, cpu_seconds()
+                base, cpu, t = process.memory_info().rss, cpu_seconds(), time.perf_counter()
                 out = Path(folder) / "export"
-                t = time.perf_counter()
                 with out.open("wb") as f:
                     for chunk in body(chunks(PolarsEngine(), [path], None), gzip):
                         f.write(chunk)
-                elapsed = time.perf_counter() - t
-                size = out.stat().st_size
+                elapsed, size = time.perf_counter() - t, out.stat().st_size
             print(
                 f"{name} export of every event from the store, chunks of 50,000"
                 f"{', gzip' if gzip else ''}: {elapsed:.2f} s ({cpu_seconds() - cpu:.2f} s CPU), "
@@ -243,78 +185,72 @@ def export(path: Path) -> None:
             )
 
 
+def server_cost(server: AppServer, what: str, action, *args) -> None:
+    """Run action(*args) (which returns what to print first) and print the server's CPU time and its
+    resident memory before, at the peak (sampled every 20 ms) and after."""
+    gc.collect()
+    before, cpu = psutil.Process(server.pid).memory_info().rss, cpu_seconds(server.pid)
+    with PeakRSS(server.pid) as peak:
+        said = action(*args)
+    print(
+        f"{what}: {said}; server CPU {cpu_seconds(server.pid) - cpu:.2f} s, RSS "
+        f"{before / 1e6:,.0f} MB before, peak {peak.peak / 1e6:,.0f} MB, "
+        f"{psutil.Process(server.pid).memory_info().rss / 1e6:,.0f} MB after"
+    )
+
+
 def downloads(rows: int, root: Path, scripts: tuple[str, ...] = ("serve.py", "app.py")) -> None:
-    """The map's two exports of every event in the first view, through the real server, as a
-    user gets them: click in Chromium -> the whole file saved. Under serve.py (streamed by
-    downloads.py, uncompressed to a browser on this machine; also read twice by a plain HTTP
-    client, to show what the browser adds) and under app.py (Streamlit's download button: the
-    file built in memory).
-    Server RSS: before the click, and its peak until the file is saved (sampled every 20 ms)."""
+    """The map's two exports of every event in the first view through the real server: under
+    serve.py (streamed by downloads.py) read twice by a plain HTTP client (the second warm),
+    to show what the browser adds; then, under both scripts, click in Chromium -> file saved
+    (under app.py Streamlit's download button builds the file in memory)."""
     import urllib.request
 
     from playwright.sync_api import sync_playwright
 
-    from bench.appserver import AppServer
-    from bench.browser import converted_events, first_visit, launch
+    from bench.browser import converted_events, first_visit
 
     folder = Path(tempfile.mkdtemp(prefix="store-downloads-"))
     events_csv = converted_events(cached_acled(rows), cache_dir())
     timeout = 900.0
+
+    def fetch(url: str) -> str:
+        t, size = time.perf_counter(), 0
+        request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+        with urllib.request.urlopen(request, timeout=600) as r:
+            while block := r.read(1 << 20):
+                size += len(block)
+        return f"{time.perf_counter() - t:.2f} s, {size / 1e6:,.0f} MB sent"
+
+    def save(page, control) -> str:
+        t = time.perf_counter()
+        with page.expect_download(timeout=timeout * 1000) as info:
+            control.click()
+        saved = Path(info.value.path())  # returns once the file is complete
+        said = f"{time.perf_counter() - t:.2f} s, {saved.stat().st_size / 1e6:,.0f} MB"
+        saved.unlink()
+        return said
+
     for script in scripts:
-        server = AppServer(
-            ["--events", str(events_csv), "--store", str(root / "downloads")],
-            folder / f"streamlit-{script}.log",
-            script=script,
-        )
+        args = ["--events", str(events_csv), "--store", str(root / "downloads")]
+        server = AppServer(args, folder / f"streamlit-{script}.log", script=script)
         try:
             server.wait_healthy(timeout=300)
-            proc = psutil.Process(server.pid)
             with sync_playwright() as p:
                 browser = launch(p)
                 # The map drawn and the page quiet (the map's first report has rerun it).
                 _, session = first_visit(browser, f"{server.url}/?basemap=Offline", timeout)
-                page = session.page
                 for label in ("CSV (", "GeoJSON ("):
                     session.wait_quiet(timeout)
                     role = "link" if script == "serve.py" else "button"
-                    control = page.get_by_role(role, name=label).first
+                    control = session.page.get_by_role(role, name=label).first
                     shown = control.inner_text().strip().splitlines()[-1]  # after the icon
-                    if role == "link":  # twice: the second run is warm
+                    if role == "link":
                         url = server.url + control.get_attribute("href")
                         for _ in range(2):
-                            gc.collect()
-                            before, cpu = proc.memory_info().rss, cpu_seconds(server.pid)
-                            with PeakRSS(server.pid) as peak:
-                                t = time.perf_counter()
-                                size = 0
-                                request = urllib.request.Request(
-                                    url, headers={"Accept-Encoding": "gzip, deflate, br"}
-                                )
-                                with urllib.request.urlopen(request, timeout=600) as r:
-                                    while block := r.read(1 << 20):
-                                        size += len(block)
-                                elapsed = time.perf_counter() - t
-                            print(
-                                f"{script} {shown}: HTTP client: {elapsed:.2f} s, "
-                                f"{size / 1e6:,.0f} MB sent; server CPU "
-                                f"{cpu_seconds(server.pid) - cpu:.2f} s, RSS "
-                                f"{before / 1e6:,.0f} MB before, peak {peak.peak / 1e6:,.0f} MB"
-                            )
-                    before, cpu = proc.memory_info().rss, cpu_seconds(server.pid)
-                    with PeakRSS(server.pid) as peak:
-                        t = time.perf_counter()
-                        with page.expect_download(timeout=timeout * 1000) as info:
-                            control.click()
-                        saved = Path(info.value.path())  # returns once the file is complete
-                        elapsed = time.perf_counter() - t
-                    after = proc.memory_info().rss
-                    print(
-                        f"{script} {shown}: Chromium, click -> file saved: {elapsed:.2f} s, "
-                        f"{saved.stat().st_size / 1e6:,.0f} MB; server CPU "
-                        f"{cpu_seconds(server.pid) - cpu:.2f} s, RSS {before / 1e6:,.0f} MB "
-                        f"before, peak {peak.peak / 1e6:,.0f} MB, {after / 1e6:,.0f} MB after"
-                    )
-                    saved.unlink()
+                            server_cost(server, f"{script} {shown}: HTTP client", fetch, url)
+                    what = f"{script} {shown}: Chromium, click -> file saved"
+                    server_cost(server, what, save, session.page, control)
                 browser.close()
         finally:
             server.stop()
@@ -324,36 +260,31 @@ def sessions(n: int, root: Path) -> None:
     """A real server; n browser sessions each import a ~10 MB ACLED file, then close."""
     from playwright.sync_api import sync_playwright
 
-    from bench.appserver import CHROMIUM, CHROMIUM_ARGS, AppServer
     from bench.synth import write_acled
 
     folder = Path(tempfile.mkdtemp(prefix="store-sessions-"))
     upload = write_acled(21_000, folder / "acled_10mb.csv")
     server = AppServer(["--store", str(root / "sessions")], folder / "streamlit.log")
     server.wait_healthy()
-    proc = psutil.Process(server.pid)
-    print(
-        f"upload file: {upload.stat().st_size / 1e6:.1f} MB; server RSS at start "
-        f"{proc.memory_info().rss / 1e6:,.0f} MB"
-    )
+
+    def rss() -> str:
+        return f"server RSS {psutil.Process(server.pid).memory_info().rss / 1e6:,.0f} MB"
+
+    print(f"upload file: {upload.stat().st_size / 1e6:.1f} MB; at start {rss()}")
+    dropzone = "[data-testid='stFileUploaderDropzoneInput']"
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = launch(p)
             for i in range(n):
                 ctx = browser.new_context()
                 page = ctx.new_page()
                 page.goto(f"{server.url}/Import")
-                page.wait_for_selector(
-                    "[data-testid='stFileUploaderDropzoneInput']", state="attached", timeout=120_000
-                )
-                page.set_input_files("[data-testid='stFileUploaderDropzoneInput']", str(upload))
+                page.wait_for_selector(dropzone, state="attached", timeout=120_000)
+                page.set_input_files(dropzone, str(upload))
                 page.get_by_role("button", name="Import this file").click()
                 page.get_by_text("Link to these events").wait_for(timeout=180_000)
                 ctx.close()
-                print(
-                    f"after session {i + 1} imported and closed: server RSS "
-                    f"{proc.memory_info().rss / 1e6:,.0f} MB"
-                )
+                print(f"after session {i + 1} imported and closed: {rss()}")
             closed = time.monotonic()
             for after in (130, 300, 720):
                 # Streamlit keeps a closed session 2 minutes for a reconnect, and drops it
@@ -366,31 +297,25 @@ def sessions(n: int, root: Path) -> None:
                 page.goto(f"{server.url}/Import")
                 page.get_by_text("Import your own events").wait_for(timeout=120_000)
                 ctx.close()
-                print(
-                    f"{after} s after the last session closed (then one visit): server RSS "
-                    f"{proc.memory_info().rss / 1e6:,.0f} MB"
-                )
+                print(f"{after} s after the last session closed (then one visit): {rss()}")
             browser.close()
     finally:
         server.stop()
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.store", description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--sessions", type=int, default=0)
     parser.add_argument("--store", type=Path, help="store folder (default: a temporary one)")
-    parser.add_argument(
-        "--downloads", type=int, default=0, help="events: the exports through the real server"
-    )
+    parser.add_argument("--downloads", type=int, default=0, help="events for the exports")
     args = parser.parse_args(argv)
     root = args.store or Path(tempfile.mkdtemp(prefix="bench-store-"))
     if args.rows:
         print(f"== {args.rows:,} synthetic ACLED events; store {root}")
-        source = cached_acled(args.rows)
-        dataset_id = convert_into_store(source, root)
-        path = Store(Settings(root=root, max_dataset_mb=MAX_DATASET_MB)).path(dataset_id)
+        dataset_id = convert_into_store(cached_acled(args.rows), root)
         open_converted(root, dataset_id)
+        path = Store(Settings(root=root, max_dataset_mb=MAX_DATASET_MB)).path(dataset_id)
         queries(path)
         export(path)
     if args.downloads:

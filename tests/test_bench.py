@@ -14,8 +14,8 @@ import pytest
 
 import bench
 import bench.synth
-from bench import Column, format_table, write_results
-from bench.__main__ import parse_sizes, server_row
+from bench import Column, format_table, parse_sizes, write_results
+from bench.__main__ import server_row
 from bench.inprocess import realistic_filters, render_map
 from bench.load import memory_verdict, session_filters
 from bench.synth import ACLED_COLUMNS, cached_acled, generate, write_acled
