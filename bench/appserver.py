@@ -18,20 +18,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench import cpu_seconds, rss_mb
+from bench import ROOT, cpu_seconds, rss_mb
 
-ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Debian's Chromium as root, offline: without the networking flags it keeps trying to reach
 # Google's services, which this machine's closed network refuses.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM_ARGS = """--no-sandbox --disable-gpu --disable-background-networking
+--disable-component-update --disable-sync --no-first-run""".split()
 # The whole of ACLED (2.5M events) is about 610 MB of Parquet: above the store's default limit
 # for one dataset (500 MB), which a deployer serving it raises as here.
 MAX_DATASET_MB = 4000
@@ -53,36 +46,17 @@ def free_port() -> int:
 
 
 class AppServer:
-    """``python -m streamlit run app.py --server.headless true [-- ARGS]`` on 127.0.0.1
-    (``script="serve.py"``: the same app with its exports streamed, see downloads.py)."""
+    """``python -m streamlit run app.py [-- ARGS]``, headless on 127.0.0.1 (``script="serve.py"``:
+    the same app with its exports streamed, see downloads.py)."""
 
     def __init__(self, args: list[str], log: Path, script: str = "app.py") -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        cmd = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            script,
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(self.port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ]
-        if args:
-            cmd += ["--", *args]
-        self._log_file = log.open("wb")
+        port = free_port()
+        self.url, self.log, self._log_file = f"http://127.0.0.1:{port}", log, log.open("wb")
+        options = "--server.headless true --browser.gatherUsageStats false --server.address"
+        cmd = [sys.executable, "-m", "streamlit", "run", script, *options.split(), "127.0.0.1"]
+        cmd += ["--server.port", str(port), *(["--", *args] if args else [])]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self._log_file, stderr=subprocess.STDOUT)
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
+        self.pid = self.proc.pid
 
     def wait_healthy(self, timeout: float = 90) -> None:
         """Poll /_stcore/health until it answers 200; raise with the server's log if not."""

@@ -26,10 +26,9 @@ MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
 QUIET_MS = 1500  # "settled": the script is idle and no websocket frame came for this long
 
-# Runs in the page before its own scripts. It records when the app's script finishes and when
-# the user last clicked or typed, and, on every animation frame, looks into the map's frame
-# (same origin) for events layers that are newly drawn. The map's frame is watched from the top
-# because its own documents come and go (callbacks registered there can be dropped).
+# Before the page's scripts: when the app's script finishes, the last click or key, and, each
+# animation frame, new events layers in the map's frame (watched from the top: its documents
+# come and go).
 INIT_JS = r"""
 (() => {
   if (window.top !== window || window.__bench) { return; }
@@ -60,12 +59,7 @@ INIT_JS = r"""
     const drawn = !!d.querySelector('.leaflet-marker-pane > *, ' +
         '.leaflet-overlay-pane path.leaflet-interactive, .leaflet-overlay-pane canvas');
     if (!drawn) { return; }
-    const groups = w.feature_group;
-    if (groups === undefined) {            // no streamlit-folium layers: the DOM alone says
-      if (b.markers === null && !pending.length) { pending.push(null); }
-      return;
-    }
-    for (const g of groups) {
+    for (const g of w.feature_group || []) {
       if (!g.__benchSeen && map.hasLayer(g)) { g.__benchSeen = true; pending.push(g); }
     }
   };
@@ -74,7 +68,7 @@ INIT_JS = r"""
   const tick = () => {
     const now = Date.now();
     for (const g of pending) {
-      if (g !== null) { b.layers += 1; b.layerTimes.push(now); }
+      b.layers += 1; b.layerTimes.push(now);
       if (b.markers === null) { b.markers = now; }
     }
     pending = [];
@@ -96,8 +90,7 @@ SHOWN_JS = """() => {
   return null;
 }"""
 
-# Move a Leaflet map without animation (pan by `step` x 300 px, or zoom by `step`); the
-# milliseconds until the frame after the next paint.
+# Pan by `step` x 300 px or zoom by `step`, unanimated; the ms to the frame after the paint.
 MOVE_JS = """async ([kind, step]) => {
   const map = [window.map_div, window.map].find(m => m && m.panBy);
   const t0 = Date.now(), p0 = performance.now();

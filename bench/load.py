@@ -27,8 +27,6 @@ import pandas as pd
 
 from bench import (
     RESULTS_DIR,
-    Column,
-    format_table,
     machine_busy_seconds,
     machine_facts,
     write_results,
@@ -37,16 +35,7 @@ from bench.appserver import CHROMIUM, app_server, launch, server_args
 from bench.browser import ERRORS, SHOWN_JS, Session, Timeout, _bench, _wait, converted_events
 from bench.synth import cache_dir, cached_acled
 
-SESSION_COLUMNS = [
-    Column("session", "session"),
-    Column("filter", "filter (URL)"),
-    Column("expected", "expected"),
-    Column("shown", "shown"),
-    Column("ok", "correct"),
-    Column("script_done_s", "script done s", 1, 2),
-    Column("markers_s", "markers s", 1, 2),
-    Column("errors", "errors"),
-]
+SHOWN = ["session", "filter", "expected", "shown", "ok", "script_done_s", "markers_s", "errors"]
 
 
 def session_filters(events: pd.DataFrame, count: int) -> list[Any]:
@@ -78,7 +67,7 @@ def session_filters(events: pd.DataFrame, count: int) -> list[Any]:
 
 
 def open_session(browser: Any, base_url: str, number: int, state: Any) -> tuple[dict, Session]:
-    """A session's row and its page, navigated to the URL of `state`."""
+    """A session's row and its page (not yet navigated to the URL of `state`)."""
     from geo.filters import to_query
 
     query = {"basemap": ["Offline"], **to_query(state)}
@@ -195,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": machine_facts(CHROMIUM),
         **result,
     }
-    print(format_table(result.get("results", []), SESSION_COLUMNS))
+    print(pd.DataFrame(result.get("results", []), columns=SHOWN).round(2).to_string(index=False))
     print(f"Server memory (RSS MB): {result['memory']}; CPU: {result.get('cpu')}")
     print(findings({"server_table": [], "browser_table": []}, result)[0])
     write_results(args.out, result)

@@ -273,7 +273,7 @@ def generate(n: int, seed: int = SEED) -> pd.DataFrame:
         "No fatalities were reported.",
         "At least " + fatal.astype(str) + " people were killed.",
     )
-    verb = _pick(np.array(list(VERBS.values()), dtype=object), _verb_codes(event_type))
+    verb = pd.Series(event_type).map(VERBS)
     parts = [pd.Series(long_dates), ", ", a1, " ", verb, " ", target, " ", near, loc, " ("]
     notes = reduce(add, [*parts, admin1, ", ", country, "). ", fatal_text], "On ")
     with_filler = (notes + " " + _pick(np.array(FILLERS, dtype=object), filler)).str.rstrip()
@@ -318,13 +318,6 @@ def generate(n: int, seed: int = SEED) -> pd.DataFrame:
         }
     )
     return frame[list(ACLED_COLUMNS)]
-
-
-def _verb_codes(event_type: np.ndarray) -> np.ndarray:
-    codes = np.zeros(len(event_type), dtype=int)
-    for i, key in enumerate(VERBS):
-        codes[event_type == key] = i
-    return codes
 
 
 def _sub_events(kinds: np.ndarray, choice: np.ndarray) -> np.ndarray:
