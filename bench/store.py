@@ -40,8 +40,8 @@ from geo.store import (
     read_events,
 )
 
-MAP_COLUMNS = "event_id event_date attacker target_group event_type latitude longitude"
-MAP_COLUMNS = [*MAP_COLUMNS.split(), "geo_precision", "fatalities", "injuries"]
+MAP_COLUMNS = """event_id event_date attacker target_group event_type latitude longitude
+geo_precision fatalities injuries""".split()
 
 
 def in_child(target, args: tuple, method: str) -> tuple[tuple, int]:
