@@ -3,8 +3,9 @@
 The rows follow ACLED's current 31-column CSV export. Points cluster around ~45 Middle East
 towns (a few spelt in Arabic or Kurdish, as ACLED sometimes does) with a jitter that grows with
 ``geo_precision``; ~50 actors are drawn with Zipf-like frequencies, so a few attackers dominate as
-in real data; dates span 2018-2024; ``notes`` are 100-200 characters and sometimes hold commas
-and double quotes. The same ``n`` and ``seed`` always give the same file.
+in real data; dates span 2018-2024; ``notes`` are 100-200 characters, sometimes hold commas
+and double quotes and, in 4% of rows, a second paragraph after a line break. The same ``n``
+and ``seed`` always give the same file.
 
 >>> frame = generate(5, seed=1)
 >>> list(frame.columns) == list(ACLED_COLUMNS), len(frame)
@@ -278,6 +279,9 @@ def generate(n: int, seed: int = SEED) -> pd.DataFrame:
     notes = reduce(add, [*parts, admin1, ", ", country, "). ", fatal_text], "On ")
     with_filler = (notes + " " + _pick(np.array(FILLERS, dtype=object), filler)).str.rstrip()
     notes = with_filler.where(with_filler.str.len() <= 200, notes)  # ~100-200 characters
+    # Real exports' notes sometimes run over two paragraphs (4% of the 2015 Asia export in
+    # ../shared/realdata): a line break inside a quoted value, which a reader must follow.
+    notes = notes.where(rng.random(n) >= 0.04, notes + "\nPolice said an inquiry was opened.")
 
     frame = pd.DataFrame(
         {
