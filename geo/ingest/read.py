@@ -20,13 +20,14 @@ row it cannot read and keeps the others.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
 import json
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -739,16 +740,16 @@ def _record_starts(raw: bytes | Path, start: int, delimiter: str, width: int) ->
     after = np.append(offsets[1:], size)  # where the record after each record end ends
     length = after - offsets - 1  # its bytes, its line break not counted
     filled = length > 0
-    if filled.any():  # "\r" alone (a blank line of a CRLF file) is a blank line too
-        one = np.flatnonzero(filled & (length == 1))
-        filled[one] = [_byte_at(raw, start + int(offsets[i]) + 1) != b"\r" for i in one]
     record_lines = number + 2  # the record after line end k starts on line k + 2
     last_lines = np.append(number[1:] + 1, len(ends) + 1)  # ...and ends on this line
-    for i in np.flatnonzero(filled & (last_lines > record_lines)):  # records over lines
-        first, last = int(record_lines[i]), int(last_lines[i])
-        lines = _lines_of(raw, start, ends, first + 1, last)
-        if _swallowed_line(lines, 0, len(lines), width, delimiter):
-            return None
+    with _reader(raw, start) as read:
+        # "\r" alone (a blank line of a CRLF file) is a blank line too
+        for i in np.flatnonzero(filled & (length == 1)):
+            filled[i] = read(int(offsets[i]) + 1, int(offsets[i]) + 2) != b"\r"
+        for i in np.flatnonzero(filled & (last_lines > record_lines)):  # records over lines
+            lines = _lines_of(read, ends, int(record_lines[i]) + 1, int(last_lines[i]))
+            if _swallowed_line(lines, 0, len(lines), width, delimiter):
+                return None
     return record_lines[filled]
 
 
@@ -797,25 +798,27 @@ def _quotes_and_line_ends(
     return q, e, offset
 
 
-def _byte_at(raw: bytes | Path, position: int) -> bytes:
+@contextlib.contextmanager
+def _reader(raw: bytes | Path, start: int) -> Iterator[Callable[[int, int | None], bytes]]:
+    """read(begin, stop): the bytes from `begin` to `stop` (None: to the end), counted from
+    `start`; a path's file is opened once for every read."""
     if isinstance(raw, bytes):
-        return raw[position : position + 1]
+        yield lambda begin, stop: raw[start + begin : None if stop is None else start + stop]
+        return
     with raw.open("rb") as file:
-        file.seek(position)
-        return file.read(1)
+
+        def read(begin: int, stop: int | None) -> bytes:
+            file.seek(start + begin)
+            return file.read() if stop is None else file.read(stop - begin)
+
+        yield read
 
 
-def _lines_of(raw: bytes | Path, start: int, ends: np.ndarray, first: int, last: int) -> list[str]:
+def _lines_of(read, ends: np.ndarray, first: int, last: int) -> list[str]:
     """Lines `first` to `last` (the header's line is 1) as text, each without its LF."""
-    begin = start + (int(ends[first - 2]) + 1 if first >= 2 else 0)
-    stop = start + int(ends[last - 1]) if last - 1 < len(ends) else None  # None: to the end
-    if isinstance(raw, bytes):
-        chunk = raw[begin:stop]
-    else:
-        with raw.open("rb") as file:
-            file.seek(begin)
-            chunk = file.read() if stop is None else file.read(stop - begin)
-    return chunk.decode("utf-8", errors="replace").split("\n")
+    begin = int(ends[first - 2]) + 1 if first >= 2 else 0
+    stop = int(ends[last - 1]) if last - 1 < len(ends) else None  # None: to the end
+    return read(begin, stop).decode("utf-8", errors="replace").split("\n")
 
 
 def _record_starts_by_csv(text: str, delimiter: str, width: int) -> np.ndarray | None:
@@ -971,6 +974,8 @@ def _swallowed_line(
     """The first line after `start` inside one record that is a whole row by itself."""
     for number in range(start + 1, end + 1):
         line = physical[number - 1] if number - 1 < len(physical) else ""
+        if line.count(delimiter) < width - 1:
+            continue  # fewer delimiters than a row has: not a row (the csv module not asked)
         try:
             alone = next(csv.reader([line], delimiter=delimiter), [])
         except csv.Error:
