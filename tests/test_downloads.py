@@ -81,7 +81,8 @@ def test_the_map_page_s_links_stream_the_events_in_view(served):
 
 
 def test_a_browser_elsewhere_that_accepts_gzip_gets_the_file_compressed(served):
-    url = links(run_page("app.py"))["CSV (7 in view)"]
+    at = run_page("app.py")  # the session, kept to the end: its links go with it
+    url = links(at)["CSV (7 in view)"]
     remote = Client(served.transport.app, client=("203.0.113.7", 50000))
     plain = remote.get(url, headers={"Accept-Encoding": "identity"})
     packed = remote.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
