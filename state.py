@@ -36,7 +36,8 @@ key, size and lifetime):
   filter state, layer, zoom and the view snapped to the grid; not used during a playback.
 - ``app.assets`` and ``map_assets.assets``: ``st.cache_resource``, the Leaflet components
   declared once a process and their URLs (one small object each); ``app.warm_place_index``:
-  the timer that builds the GeoNames index once a process, 15 s after the first visit.
+  the timer that builds the GeoNames index once a process, 15 s after the first visit;
+  ``app.warm_engine``: the timer that loads the query engine (Polars) 3 s after it.
 - ``pages/3_Sources.py`` and ``pages/4_About_the_data.py``: ``st.cache_data`` of file texts.
 - Per session, dropped with it: playback_ui's ``SPANS``/``STEPS`` memos and the Events page's
   duplicate flags (``"_duplicates"``), each keyed on the frame it was computed from.
