@@ -25,6 +25,7 @@ import csv
 import datetime as dt
 import io
 import json
+import mmap
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -720,9 +721,11 @@ def _record_starts(raw: bytes | Path, start: int, delimiter: str, width: int) ->
     Where every quote is where CSV puts one (opening a value, closing it, or doubled inside
     it), a line break ends a record exactly when an even number of quotes comes before it:
     numpy finds those over the bytes, a piece at a time (1M ACLED rows, 40,000 of their notes
-    over two lines: 0.55 s; converting 1M rows with 100 such notes took 11.8 s and 3.9 GB when
-    the csv module did this holding the text, 3.4 s and 0.74 GB now). Elsewhere the csv
-    module reads the text, as it always did (_record_starts_by_csv).
+    over two lines: 0.51 s, of which 0.08 s looks for a swallowed row among the lines inside
+    records, only those with enough delimiters going to the csv module; converting 1M rows
+    with 100 such notes took 11.8 s and 3.9 GB when the csv module did this holding the text,
+    3.4 s and 0.74 GB now). Elsewhere the csv module reads the text, as it always did
+    (_record_starts_by_csv).
 
     >>> _record_starts(b'a,b\\n1,"x\\ny"\\n\\n2,z\\n', 0, ",", 2)
     array([2, 5])
@@ -742,14 +745,20 @@ def _record_starts(raw: bytes | Path, start: int, delimiter: str, width: int) ->
     length = after - offsets - 1  # its bytes, its line break not counted
     filled = length > 0
     record_lines = number + 2  # the record after line end k starts on line k + 2
-    last_lines = np.append(number[1:] + 1, len(ends) + 1)  # ...and ends on this line
+    # the lines inside a record (after a line break inside a value): from each line end that
+    # does not end a record to the next line end
+    inside = np.flatnonzero(~ends_record)
+    inside_from, inside_to = ends[inside] + 1, np.append(ends, size)[inside + 1]
+    separator = delimiter.encode()
     with _reader(raw, start) as read:
         # "\r" alone (a blank line of a CRLF file) is a blank line too
         for i in np.flatnonzero(filled & (length == 1)):
             filled[i] = read(int(offsets[i]) + 1, int(offsets[i]) + 2) != b"\r"
-        for i in np.flatnonzero(filled & (last_lines > record_lines)):  # records over lines
-            lines = _lines_of(read, ends, int(record_lines[i]) + 1, int(last_lines[i]))
-            if _swallowed_line(lines, 0, len(lines), width, delimiter):
+        for begin, stop in zip(inside_from.tolist(), inside_to.tolist(), strict=True):
+            line = read(begin, stop)
+            if line.count(separator) < width - 1:
+                continue  # too few delimiters to be a row by itself (most such lines)
+            if _swallowed_line([line.decode("utf-8", errors="replace")], 0, 1, width, delimiter):
                 return None
     return record_lines[filled]
 
@@ -763,6 +772,7 @@ def _quotes_and_line_ends(
     quotes, ends, prev, next_ = [], [], [], []
     offset, last, pending = 0, 10, None  # the file starts as if after a line break
     delim, skip = ord(delimiter), start  # the bytes before `start` (a BOM) are not looked at
+    found = np.empty(PIECE_BYTES, bool)  # reused: a fresh mask a piece costs page faults
     for holder, begin, end in _pieces(raw):
         cut = min(skip, end - begin)
         begin, skip = begin + cut, skip - cut
@@ -771,9 +781,9 @@ def _quotes_and_line_ends(
             continue
         if pending is not None:
             pending[0] = data[0]
-        q = np.flatnonzero(data == 34)
+        q = np.flatnonzero(np.equal(data, 34, out=found[: len(data)]))
         quotes.append(q + offset)
-        ends.append(np.flatnonzero(data == 10) + offset)
+        ends.append(np.flatnonzero(np.equal(data, 10, out=found[: len(data)])) + offset)
         before = np.empty(len(q), np.uint8)
         before[q > 0] = data[q[q > 0] - 1]
         before[q == 0] = last
@@ -800,26 +810,14 @@ def _quotes_and_line_ends(
 
 
 @contextlib.contextmanager
-def _reader(raw: bytes | Path, start: int) -> Iterator[Callable[[int, int | None], bytes]]:
-    """read(begin, stop): the bytes from `begin` to `stop` (None: to the end), counted from
-    `start`; a path's file is opened once for every read."""
+def _reader(raw: bytes | Path, start: int) -> Iterator[Callable[[int, int], bytes]]:
+    """read(begin, stop): the bytes from `begin` to `stop`, counted from `start`; a path's file
+    is mapped into memory once for every read (no system call a read)."""
     if isinstance(raw, bytes):
-        yield lambda begin, stop: raw[start + begin : None if stop is None else start + stop]
+        yield lambda begin, stop: raw[start + begin : start + stop]
         return
-    with raw.open("rb") as file:
-
-        def read(begin: int, stop: int | None) -> bytes:
-            file.seek(start + begin)
-            return file.read() if stop is None else file.read(stop - begin)
-
-        yield read
-
-
-def _lines_of(read, ends: np.ndarray, first: int, last: int) -> list[str]:
-    """Lines `first` to `last` (the header's line is 1) as text, each without its LF."""
-    begin = int(ends[first - 2]) + 1 if first >= 2 else 0
-    stop = int(ends[last - 1]) if last - 1 < len(ends) else None  # None: to the end
-    return read(begin, stop).decode("utf-8", errors="replace").split("\n")
+    with raw.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        yield lambda begin, stop: mapped[start + begin : start + stop]
 
 
 def _record_starts_by_csv(text: str, delimiter: str, width: int) -> np.ndarray | None:
