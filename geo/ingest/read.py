@@ -560,9 +560,6 @@ def _fast_csv(raw: bytes | Path, name: str, chooser: Chooser) -> Table | None:
     """
     first_bytes = _head(raw, len(codecs.BOM_UTF8) + limits.SNIFF_BYTES)
     start = len(codecs.BOM_UTF8) if first_bytes.startswith(codecs.BOM_UTF8) else 0
-    newlines, lone_cr, ends_with_newline = _line_ends(raw)
-    if lone_cr:
-        return None  # a lone CR: line ends the csv module's path normalises
     head = first_bytes[start:].decode("utf-8", errors="replace").replace("\r\n", "\n")
     end = head.find("\n")
     if end < 0 or not head.strip():
@@ -579,24 +576,24 @@ def _fast_csv(raw: bytes | Path, name: str, chooser: Chooser) -> Table | None:
     generated = [f"c{i}" for i in range(len(raw_header))]
     include = [generated[index[c]] for c in keep]
     encoded = {generated[index[c]] for c in chooser.few_values(keep)}
-    physical = newlines + (0 if ends_with_newline else 1)
-    table, lines, starts = None, None, None
-    for newlines_in_values in (False, True):  # the faster mode first
-        table = _parse(raw, start, generated, include, encoded, delimiter, newlines_in_values)
-        if table is None:
-            continue
-        if physical - 1 == table.num_rows:
+    table = _parse(raw, start, generated, include, encoded, delimiter, False)  # the faster mode
+    lines = None
+    if table is not None:
+        newlines, lone_cr, ends_with_newline = _line_ends(raw)
+        if lone_cr:
+            return None  # a lone CR: line ends the csv module's path normalises
+        if newlines + (0 if ends_with_newline else 1) - 1 == table.num_rows:
             lines = np.arange(2, table.num_rows + 2)
-            break
-        # Values spanning lines (or blank lines): where each record starts, counted once;
-        # None on anything the csv module's own path must name.
-        if starts is None:
-            starts = _record_starts(raw, start, delimiter, len(raw_header))
-        if starts is not None and len(starts) == table.num_rows:
-            lines = starts
-            break
     if lines is None:
-        return None
+        # Blank lines, or values over lines (the faster mode fails on those): where each
+        # record starts, from the bytes; None on anything the csv module's path must name.
+        lines = _record_starts(raw, start, delimiter, len(raw_header))
+        if lines is None:
+            return None
+        if table is None or len(lines) != table.num_rows:
+            table = _parse(raw, start, generated, include, encoded, delimiter, True)
+        if table is None or len(lines) != table.num_rows:
+            return None
     for column in table.columns:
         if _longest(column, pc.binary_length) <= limits.MAX_FIELD_CHARS:
             continue  # no value has more bytes than the limit, so none has more characters
@@ -621,6 +618,7 @@ def _fast_csv(raw: bytes | Path, name: str, chooser: Chooser) -> Table | None:
 
 
 PIECE_BYTES = 16 << 20  # a file's bytes are scanned this much at a time
+LONE_CR = re.compile("\r(?!\n)")
 
 
 def _head(raw: bytes | Path, size: int) -> bytes:
@@ -686,18 +684,25 @@ def _line_ends(raw: bytes | Path) -> tuple[int, bool, bool]:
     ((2, False, True), (0, True, False))
     """
     newlines, lone_cr, carried_cr, last = 0, False, False, 0
-    lf_at, cr_at = np.empty(PIECE_BYTES, bool), np.empty(PIECE_BYTES, bool)  # reused: no faults
+    mask = np.empty(PIECE_BYTES, bool)  # reused: a fresh mask a piece costs page faults
     for holder, start, end in _pieces(raw):
         data = np.frombuffer(holder, np.uint8, end - start, start)  # no copy; numpy counts fast
-        lf = np.equal(data, 10, out=lf_at[: len(data)])
-        newlines += int(np.count_nonzero(lf))
-        if carried_cr and not lf[0]:
-            lone_cr = True
-        if not lone_cr and holder.find(b"\r", start, end) >= 0:  # (the last CR waits)
-            cr = np.equal(data, 13, out=cr_at[: len(data)])
-            lone_cr = bool(np.any(cr[:-1] > lf[1:]))  # a CR with no LF after it
+        newlines += int(np.count_nonzero(np.equal(data, 10, out=mask[: len(data)])))
+        lone_cr = lone_cr or _lone_cr(data, holder, start, end, carried_cr, mask)
         carried_cr, last = bool(data[-1] == 13), int(data[-1])
     return newlines, lone_cr or carried_cr, last == 10
+
+
+def _lone_cr(data: np.ndarray, holder, begin: int, end: int, carried: bool, mask) -> bool:
+    """Whether a CR in this piece of bytes (holder[begin:end], as `data`) stands alone, not
+    before an LF; `carried`: the piece before ended with a CR. A CR that ends this piece is
+    judged with the next one (or, at the end of the file, by the caller)."""
+    if carried and data[0] != 10:
+        return True
+    if holder.find(b"\r", begin, end - 1) < 0:
+        return False
+    at = np.flatnonzero(np.equal(data[:-1], 13, out=mask[: len(data) - 1]))
+    return bool(np.any(data[at + 1] != 10))
 
 
 def _pieces(raw: bytes | Path):
@@ -716,7 +721,8 @@ def _pieces(raw: bytes | Path):
 
 def _record_starts(raw: bytes | Path, start: int, delimiter: str, width: int) -> np.ndarray | None:
     """The line where each record starts (the header's line is 1); None when a record is
-    ragged or swallows a row, or the text cannot be read (the csv module's path names why).
+    ragged or swallows a row, a CR stands alone (not before an LF) or the text cannot be read
+    (the csv module's path names why or normalises the line ends).
 
     Where every quote is where CSV puts one (opening a value, closing it, or doubled inside
     it), a line break ends a record exactly when an even number of quotes comes before it:
@@ -736,8 +742,10 @@ def _record_starts(raw: bytes | Path, start: int, delimiter: str, width: int) ->
             text = (raw if isinstance(raw, bytes) else raw.read_bytes())[start:].decode("utf-8")
         except UnicodeDecodeError:
             return None
-        return _record_starts_by_csv(text, delimiter, width)
-    quotes, ends, size = scan
+        return None if LONE_CR.search(text) else _record_starts_by_csv(text, delimiter, width)
+    quotes, ends, size, lone_cr = scan
+    if lone_cr:
+        return None  # line ends the csv module's path normalises
     ends_record = np.searchsorted(quotes, ends) % 2 == 0  # an even number of quotes before
     number = np.flatnonzero(ends_record)  # of the line each record ends (0: the header's)
     offsets = ends[number]
@@ -765,12 +773,13 @@ def _record_starts(raw: bytes | Path, start: int, delimiter: str, width: int) ->
 
 def _quotes_and_line_ends(
     raw: bytes | Path, start: int, delimiter: str
-) -> tuple[np.ndarray, np.ndarray, int] | None:
-    """Where the quotes and the LF bytes are (offsets from `start`), and how many bytes
-    follow `start`; None when a quote is anywhere but at the start of a value (after a
-    delimiter or a line break), at its end (before one) or doubled inside it."""
+) -> tuple[np.ndarray, np.ndarray, int, bool] | None:
+    """Where the quotes and the LF bytes are (offsets from `start`), how many bytes follow
+    `start`, and whether a CR stands alone (not before an LF); None when a quote is anywhere
+    but at the start of a value (after a delimiter or a line break), at its end (before one)
+    or doubled inside it."""
     quotes, ends, prev, next_ = [], [], [], []
-    offset, last, pending = 0, 10, None  # the file starts as if after a line break
+    offset, last, pending, lone_cr = 0, 10, None, False  # (as if after a line break)
     delim, skip = ord(delimiter), start  # the bytes before `start` (a BOM) are not looked at
     found = np.empty(PIECE_BYTES, bool)  # reused: a fresh mask a piece costs page faults
     for holder, begin, end in _pieces(raw):
@@ -781,6 +790,7 @@ def _quotes_and_line_ends(
             continue
         if pending is not None:
             pending[0] = data[0]
+        lone_cr = lone_cr or _lone_cr(data, holder, begin, end, last == 13, found)
         q = np.flatnonzero(np.equal(data, 34, out=found[: len(data)]))
         quotes.append(q + offset)
         ends.append(np.flatnonzero(np.equal(data, 10, out=found[: len(data)])) + offset)
@@ -806,7 +816,7 @@ def _quotes_and_line_ends(
         if not np.all(np.where(opening, opens, closes)):
             return None
     e = np.concatenate(ends) if ends else np.zeros(0, np.int64)
-    return q, e, offset
+    return q, e, offset, lone_cr or last == 13
 
 
 @contextlib.contextmanager
