@@ -87,6 +87,8 @@ def dataset_of(events: pd.DataFrame) -> pd.Series:
 
     >>> dataset_of(pd.DataFrame({"notes": ["Imported from ACLED (x)", "Seen.", None]})).tolist()
     ['ACLED', 'bundled', 'bundled']
+    >>> dataset_of(pd.DataFrame({"notes": ["Seen."]})).cat.categories.tolist()  # those present
+    ['bundled']
     """
     if "dataset" in events:
         values = events["dataset"]
@@ -99,7 +101,12 @@ def dataset_of(events: pd.DataFrame) -> pd.Series:
     kind[:-1][names.str.startswith("Imported from ACLED")] = 1
     kind[:-1][names.str.startswith("Imported from UCDP")] = 2
     per_row = kind[notes.cat.codes.to_numpy()]  # code -1 (missing) reads the last
-    found = pd.Categorical.from_codes(per_row, categories=kinds).remove_unused_categories()
+    # only the kinds present, counted (pandas' remove_unused_categories sorts every code:
+    # 0.22 s at 2.5M events, this 0.01 s)
+    used = np.flatnonzero(np.bincount(per_row, minlength=len(kinds)))
+    recode = np.zeros(len(kinds), dtype=np.int8)
+    recode[used] = np.arange(len(used))
+    found = pd.Categorical.from_codes(recode[per_row], categories=kinds[used])
     return pd.Series(found, index=events.index)
 
 
@@ -122,10 +129,17 @@ def dataset_ranks(events: pd.DataFrame) -> np.ndarray:
     return rank[codes] if len(codes) else np.zeros(0, dtype=np.int64)
 
 
+def _one_dataset(events: pd.DataFrame) -> bool:
+    """Whether the events are of one dataset, told from its categories without ranking every
+    event (the file a server starts with: 0.1 s at 2.5M events); False when unsure."""
+    datasets = dataset_of(events)
+    return isinstance(datasets.dtype, pd.CategoricalDtype) and len(datasets.cat.categories) < 2
+
+
 def compared(events: pd.DataFrame) -> int:
     """How many events the check weighs against the largest dataset: all the others (0 for
     a single dataset, where nothing is ever flagged)."""
-    if len(events) < 2:
+    if len(events) < 2 or _one_dataset(events):
         return 0
     sizes = np.bincount(dataset_ranks(events))
     return int(sizes.sum() - sizes.max())
@@ -167,7 +181,7 @@ def pairs(events: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame
     if len(events) < 2 or not rules:
         return empty
     rank = dataset_ranks(events)
-    if len(np.unique(rank)) < 2:
+    if (rank == rank[0]).all():  # one dataset (np.unique would sort every event)
         return empty
     max_km = max(r.km for r in rules)
     max_days = max(r.days for r in rules)
@@ -310,9 +324,13 @@ def flags(
 ) -> pd.DataFrame:
     """Only the three columns :func:`flag` adds, on the index of ``events`` (no copy of the
     events: what a page holding a million of them needs). Bounded like :func:`flag`."""
+    n = len(events)
+    if _one_dataset(events):  # nothing to look for
+        return pd.DataFrame(
+            {"possible_duplicate_of": _blank(n), "duplicate_rule": _blank(n)}, index=events.index
+        ).assign(duplicate_copy=np.zeros(n, dtype=bool))
     too_many = limit is not None and unchecked(events, limit) is not None
     found = pairs(events.iloc[0:0] if too_many else events, rules)
-    n = len(events)
     other, rule = _blank(n), _blank(n)
     copy = np.zeros(n, dtype=bool)
     if len(found):
