@@ -1,8 +1,6 @@
-"""Benchmarks of the app (issue 6): ``python -m bench`` (sizes, in process and in Chromium),
-``bench.load`` (sessions at once), ``bench.peers``, ``bench.store``, ``bench.readme``.
-
-This module holds what they share: machine facts, process memory and CPU (psutil), the
-Markdown table and the JSON writer.
+"""What the benchmarks (``python -m bench``, ``bench.load``, ``bench.peers``, ``bench.store``,
+``bench.readme``) share: machine facts, process memory and CPU (psutil), the Markdown table
+and the JSON writer.
 
 >>> print(format_table([{"size": 1000, "t": 0.01234}],
 ...                    [Column("size", "events"), Column("t", "import ms", 1000, 1)]))
@@ -13,8 +11,10 @@ Markdown table and the JSON writer.
 
 from __future__ import annotations
 
+import argparse
 import json
 import platform
+import re
 import subprocess
 import threading
 from collections.abc import Mapping, Sequence
@@ -28,7 +28,7 @@ import psutil
 from geo.io import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
+RESULTS_DIR = ROOT / "bench" / "results"
 PACKAGES = ("pandas", "numpy", "pyarrow", "streamlit", "folium", "streamlit-folium", "playwright")
 
 
@@ -69,9 +69,9 @@ def write_results(path: Path, payload: Mapping[str, Any]) -> Path:
         raise TypeError(f"{type(value).__name__} is not JSON serialisable: {value!r}")
 
     text = json.dumps(payload, indent=2, ensure_ascii=False, default=default)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(Path(path), text + "\n")
-    return Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, text + "\n")
+    return path
 
 
 def _run(cmd: list[str]) -> str:
@@ -82,26 +82,25 @@ def _run(cmd: list[str]) -> str:
     return out.stdout.rstrip()  # leading spaces matter: ' M app.py' in git status
 
 
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def machine_facts(chromium: str | None = None) -> dict[str, Any]:
     """What the numbers depend on: CPU, cores, memory, versions, the code measured, the date."""
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
     cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    models = [
-        line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if "model name" in line
-    ]
+    model = re.search(r"^model name\s*:\s*(.*\S)", cpuinfo, re.MULTILINE)
     facts: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "cpu": models[0] if models else platform.processor() or platform.machine(),
+        "cpu": model[1] if model else platform.processor() or platform.machine(),
         "cores": psutil.cpu_count(),
         "memory_gb": round(psutil.virtual_memory().total / 1024**3, 1),
         "os": platform.platform(),
         "python": platform.python_version(),
-        "versions": versions,
+        "versions": {name: _version(name) for name in PACKAGES},
         "git_commit": _run(["git", "rev-parse", "--short", "HEAD"]),
         "git_modified": [  # tracked files changed: what was measured is not the commit alone
             line[3:]
@@ -157,40 +156,38 @@ def machine_busy_seconds() -> float:
     return round(sum(t) - idle, 2)
 
 
-class PeakRSS:
-    """Peak resident memory (bytes) of a process and its children, sampled every 20 ms."""
+class PeakRSS(threading.Thread):
+    """Peak resident memory (bytes) of a process and its children, sampled every 20 ms while
+    the with block runs."""
 
     def __init__(self, pid: int) -> None:
-        self.proc, self.peak, self._stop = psutil.Process(pid), 0, threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        super().__init__(daemon=True)
+        self.proc, self.peak, self.done = psutil.Process(pid), 0, threading.Event()
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
+    def run(self) -> None:
+        while not self.done.is_set():
             try:
                 procs = [self.proc, *self.proc.children(recursive=True)]
                 self.peak = max(self.peak, sum(p.memory_info().rss for p in procs))
             except psutil.Error:
                 pass
-            self._stop.wait(0.02)
+            self.done.wait(0.02)
 
     def __enter__(self) -> PeakRSS:
-        self._thread.start()
+        self.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
+        self.done.set()
+        self.join()
 
 
 def parse_sizes(text: str) -> list[int]:
     """'1000,10k,1M' -> [1000, 10000, 1000000] (argparse's type for --sizes)."""
-    import argparse
-
     sizes = []
     for part in filter(None, text.lower().replace("_", "").replace(" ", "").split(",")):
-        factor = {"k": 1_000, "m": 1_000_000}.get(part[-1], 1)
         try:
-            sizes.append(int(float(part.rstrip("km")) * factor))
+            sizes.append(int(float(part.rstrip("km")) * {"k": 1e3, "m": 1e6}.get(part[-1], 1)))
         except ValueError:
             raise argparse.ArgumentTypeError(
                 f"--sizes: {part!r} is not a number of events (e.g. 1000, 10k, 1M)"
