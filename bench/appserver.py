@@ -35,8 +35,17 @@ def server_args(events_csv: Path) -> list[str]:
     return ["--max-dataset-mb", str(MAX_DATASET_MB), "--events", str(events_csv)]
 
 
-def launch(playwright: Any) -> Any:
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Headless Chromium with these flags, closed after the with block."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def free_port() -> int:
@@ -91,11 +100,13 @@ class AppServer:
 
 
 @contextmanager
-def app_server(args: list[str], log_dir: Path, script: str = "app.py") -> Iterator[AppServer]:
-    """A healthy server for the with block, stopped after."""
+def app_server(
+    args: list[str], log_dir: Path, script: str = "app.py", timeout: float = 90
+) -> Iterator[AppServer]:
+    """A server healthy within `timeout` s for the with block, stopped after."""
     server = AppServer(args, log_dir / f"streamlit-{Path(script).stem}.log", script)
     try:
-        server.wait_healthy()
+        server.wait_healthy(timeout)
         yield server
     finally:
         server.stop()

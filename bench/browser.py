@@ -19,59 +19,46 @@ from typing import Any
 import pandas as pd
 
 from bench import ROOT
-from bench.appserver import AppServer, app_server, launch, server_args
+from bench.appserver import AppServer, app_server, chromium, server_args
 
 VIEWPORT = {"width": 1400, "height": 1000}
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
 QUIET_MS = 1500  # "settled": the script is idle and no websocket frame came for this long
 
-# Before the page's scripts: when the app's script finishes, the last click or key, and, each
-# animation frame, new events layers in the map's frame (watched from the top: its documents
-# come and go).
+# Before the page's scripts: window.__bench.idles (each time the app's script finishes),
+# .input (the last click or key) and .layers (each new events layer in the map's frame, timed
+# at the animation frame after the one it was found at: painted). Watched from the top: the
+# frame's documents come and go.
 INIT_JS = r"""
 (() => {
   if (window.top !== window || window.__bench) { return; }
-  const b = window.__bench = {idle: null, lastIdle: null, runs: 0, running: false, input: null,
-                              markers: null, layers: 0, layerTimes: []};
+  const b = window.__bench = {idles: [], running: false, input: null, layers: []};
   const check = () => {
-    const el = document.querySelector('[data-test-script-state]');
-    if (!el) { return; }
-    const state = el.getAttribute('data-test-script-state');
+    const state = document.querySelector('[data-test-script-state]')?.dataset.testScriptState;
     if (state === 'running') { b.running = true; }
-    else if (state === 'notRunning' && b.running) {
-      b.running = false; b.runs += 1; b.lastIdle = Date.now();
-      if (b.idle === null) { b.idle = b.lastIdle; }
-    }
+    else if (state === 'notRunning' && b.running) { b.running = false; b.idles.push(Date.now()); }
   };
   new MutationObserver(check).observe(document, {subtree: true, childList: true,
     attributes: true, attributeFilter: ['data-test-script-state']});
   for (const type of ['click', 'keydown']) {
     document.addEventListener(type, () => { b.input = Date.now(); }, true);
   }
+  let pending = 0;
   const look = () => {
     const frame = document.querySelector("FRAME_SELECTOR");
     const w = frame && frame.contentWindow, d = frame && frame.contentDocument;
-    if (!w || !d) { return; }
     // Before Leaflet runs, window.map can be the <div id="map"> element: test for a map.
-    const map = [w.map_div, w.map].find(m => m && typeof m.hasLayer === 'function');
-    if (!map) { return; }
-    const drawn = !!d.querySelector('.leaflet-marker-pane > *, ' +
-        '.leaflet-overlay-pane path.leaflet-interactive, .leaflet-overlay-pane canvas');
-    if (!drawn) { return; }
+    const map = w && d && [w.map_div, w.map].find(m => m && typeof m.hasLayer === 'function');
+    if (!map || !d.querySelector('.leaflet-marker-pane > *, ' +
+        '.leaflet-overlay-pane path.leaflet-interactive, .leaflet-overlay-pane canvas')) { return; }
     for (const g of w.feature_group || []) {
-      if (!g.__benchSeen && map.hasLayer(g)) { g.__benchSeen = true; pending.push(g); }
+      if (!g.__benchSeen && map.hasLayer(g)) { g.__benchSeen = true; pending += 1; }
     }
   };
-  // A layer found in the DOM at one frame is timed at the next: after it has been painted.
-  let pending = [];
   const tick = () => {
     const now = Date.now();
-    for (const g of pending) {
-      b.layers += 1; b.layerTimes.push(now);
-      if (b.markers === null) { b.markers = now; }
-    }
-    pending = [];
+    for (; pending > 0; pending -= 1) { b.layers.push(now); }
     try { look(); } finally { requestAnimationFrame(tick); }
   };
   requestAnimationFrame(tick);
@@ -80,14 +67,11 @@ INIT_JS = r"""
 
 # The number the "Events shown" metric displays, or null while it is not there.
 SHOWN_JS = """() => {
-  for (const m of document.querySelectorAll("[data-testid='stMetric']")) {
-    const label = m.querySelector("[data-testid='stMetricLabel']");
-    if (label && label.innerText.includes('Events shown')) {
-      const v = m.querySelector("[data-testid='stMetricValue']");
-      return v ? parseInt(v.innerText.replace(/[^0-9]/g, ''), 10) : null;
-    }
-  }
-  return null;
+  const label = "[data-testid='stMetricLabel']", value = "[data-testid='stMetricValue']";
+  const metric = [...document.querySelectorAll("[data-testid='stMetric']")]
+    .find(m => m.querySelector(label)?.innerText.includes('Events shown'));
+  const shown = metric?.querySelector(value);
+  return shown ? parseInt(shown.innerText.replace(/[^0-9]/g, ''), 10) : null;
 }"""
 
 # Pan by `step` x 300 px or zoom by `step`, unanimated; the ms to the frame after the paint.
@@ -102,7 +86,7 @@ MOVE_JS = """async ([kind, step]) => {
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   return {t0: t0, ms: performance.now() - p0};
 }"""
-MOVES = {"pan": (1, -1, 1), "zoom": (1, -1, 1)}  # there and back, and there again: 3 samples
+STEPS = (1, -1, 1)  # there and back, and there again: 3 samples of a pan or a zoom
 
 
 def median(values: list[Any]) -> Any:
@@ -170,6 +154,15 @@ class Session:
         self.ws_bytes += len(payload)
         self.last_frame = time.monotonic()
 
+    def page_times(self, out: dict[str, Any], timeout: float) -> dict[str, Any]:
+        """Navigation to the script's first finish and to the first markers painted, in s."""
+        _wait(self.page, "() => window.__bench && window.__bench.idles.length > 0", timeout)
+        b = _bench(self.page)
+        out["script_done_s"] = (b["idles"][0] - b["origin"]) / 1000
+        _wait(self.page, "() => window.__bench.layers.length > 0", timeout)
+        out["markers_s"] = (_bench(self.page)["layers"][0] - b["origin"]) / 1000
+        return out
+
     def wait_quiet(self, timeout: float) -> None:
         """Until the script is idle and no websocket frame has come for QUIET_MS."""
         deadline = time.monotonic() + timeout
@@ -191,20 +184,14 @@ def first_visit(browser: Any, url: str, timeout: float) -> tuple[dict[str, Any],
     """Open the page and wait for the script to finish, the first markers and quiet."""
     session = Session(browser, url)
     try:
-        _wait(session.page, "() => window.__bench && window.__bench.idle !== null", timeout)
-        _wait(session.page, "() => window.__bench.markers !== null", timeout)
-        b = _bench(session.page)
-        out = {
-            "script_done_s": (b["idle"] - b["origin"]) / 1000,
-            "markers_s": (b["markers"] - b["origin"]) / 1000,
-            "idle_to_markers_s": (b["markers"] - b["idle"]) / 1000,
-        }
+        out = session.page_times({}, timeout)
+        out["idle_to_markers_s"] = out["markers_s"] - out["script_done_s"]
         session.wait_quiet(timeout)
         b = _bench(session.page)
         out.update(
-            settled_layers=b["layers"],
+            settled_layers=len(b["layers"]),
             ws_mb=session.ws_bytes / 1e6,
-            last_layer_s=(b["layerTimes"][-1] - b["origin"]) / 1000 if b["layerTimes"] else None,
+            last_layer_s=(b["layers"][-1] - b["origin"]) / 1000 if b["layers"] else None,
             page_errors=session.errors[:5],
             error_elements=session.page.locator(ERRORS).count(),
         )
@@ -228,10 +215,10 @@ def change_attacker(
 ) -> dict[str, Any]:
     """Choose one attacker in the sidebar; time from the click to the new layer drawn."""
     page, sent_before = session.page, session.ws_bytes
-    before = _bench(page)["layers"]
+    before = len(_bench(page)["layers"])
     clicked = choose_attacker(page, attacker)
-    _wait(page, "n => window.__bench.layers > n", timeout, before)
-    out = {"filter_redraw_s": (_bench(page)["layerTimes"][before] - clicked) / 1000}
+    _wait(page, "n => window.__bench.layers.length > n", timeout, before)
+    out = {"filter_redraw_s": (_bench(page)["layers"][before] - clicked) / 1000}
     _wait(page, f"n => ({SHOWN_JS})() === n", timeout, expected)
     session.wait_quiet(timeout)
     out.update(
@@ -247,21 +234,22 @@ def move(session: Session, kind: str, timeout: float) -> dict[str, Any]:
     layer depends on the view, the new layer drawn (``{kind}_new_layer_s``)."""
     page = session.page
     samples: dict[str, list[Any]] = {f"{kind}_{k}": [] for k in ("ms", "rerun_s", "new_layer_s")}
-    for step in MOVES[kind]:
+    for step in STEPS:
         b = _bench(page)
-        runs, layers = b["runs"], b["layers"]
+        runs, layers = len(b["idles"]), len(b["layers"])
         moved = page.wait_for_selector(MAP_FRAME).content_frame().evaluate(MOVE_JS, [kind, step])
         samples[f"{kind}_ms"].append(moved["ms"] / 1000)
         try:
-            _wait(page, "n => window.__bench.runs > n && !window.__bench.running", timeout, runs)
+            js = "n => window.__bench.idles.length > n && !window.__bench.running"
+            _wait(page, js, timeout, runs)
             session.wait_quiet(timeout)
         except Timeout as exc:
             samples[f"{kind}_rerun_s"].append(str(exc))
             break
         b = _bench(page)
-        samples[f"{kind}_rerun_s"].append((b["lastIdle"] - moved["t0"]) / 1000)
-        if b["layers"] > layers:
-            samples[f"{kind}_new_layer_s"].append((b["layerTimes"][layers] - moved["t0"]) / 1000)
+        samples[f"{kind}_rerun_s"].append((b["idles"][-1] - moved["t0"]) / 1000)
+        if len(b["layers"]) > layers:
+            samples[f"{kind}_new_layer_s"].append((b["layers"][layers] - moved["t0"]) / 1000)
     return {**{key: median(values) for key, values in samples.items()}, f"{kind}_samples": samples}
 
 
@@ -323,8 +311,6 @@ def chosen_attacker(events: pd.DataFrame) -> tuple[str, int]:
 
 def measure_browser(acled: Path, folder: Path, timeout: float, repeats: int = 3) -> dict[str, Any]:
     """The app on one synthetic file in one Chromium (page loads: median of `repeats`)."""
-    from playwright.sync_api import sync_playwright
-
     from geo.events import load_events
     from geo.store import Settings, Store
 
@@ -336,8 +322,7 @@ def measure_browser(acled: Path, folder: Path, timeout: float, repeats: int = 3)
     # (converting is measured apart, by bench.store).
     Store(Settings.from_sources(server_args(events_csv))).ensure_file(events_csv)
     attacker, expected = chosen_attacker(load_events(events_csv).events)
-    with sync_playwright() as p:
-        browser = launch(p)
+    with chromium() as browser:
         try:
             with app_server(server_args(events_csv), folder) as server:
                 app = measure_app(browser, server, attacker, expected, timeout, repeats)
@@ -346,6 +331,4 @@ def measure_browser(acled: Path, folder: Path, timeout: float, repeats: int = 3)
                     app["server_log_tail"] = server.output()[-1500:]
         except RuntimeError as exc:
             app = {"cold_markers_s": f"error: {str(exc).splitlines()[0]}"}
-        finally:
-            browser.close()
     return app

@@ -25,23 +25,18 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from bench import (
-    RESULTS_DIR,
-    machine_busy_seconds,
-    machine_facts,
-    write_results,
-)
-from bench.appserver import CHROMIUM, app_server, launch, server_args
-from bench.browser import ERRORS, SHOWN_JS, Session, Timeout, _bench, _wait, converted_events
+from bench import RESULTS_DIR, machine_busy_seconds, machine_facts, write_results
+from bench.appserver import CHROMIUM, app_server, chromium, server_args
+from bench.browser import ERRORS, SHOWN_JS, Session, Timeout, _wait, converted_events
 from bench.synth import cache_dir, cached_acled
+from geo.events import load_events
+from geo.filters import FilterState, filter_events, to_query
 
 SHOWN = ["session", "filter", "expected", "shown", "ok", "script_done_s", "markers_s", "errors"]
 
 
-def session_filters(events: pd.DataFrame, count: int) -> list[Any]:
+def session_filters(events: pd.DataFrame, count: int) -> list[FilterState]:
     """`count` different filter states a group of analysts might open at the same time."""
-    from geo.filters import FilterState
-
     attackers = events["attacker"].value_counts().index.tolist()
     targets = events["target_group"].value_counts().index.tolist()
     types = events["event_type"].value_counts().index.tolist()
@@ -66,10 +61,10 @@ def session_filters(events: pd.DataFrame, count: int) -> list[Any]:
     return [pool[i % len(pool)] for i in range(count)]
 
 
-def open_session(browser: Any, base_url: str, number: int, state: Any) -> tuple[dict, Session]:
+def open_session(
+    browser: Any, base_url: str, number: int, state: FilterState
+) -> tuple[dict, Session]:
     """A session's row and its page (not yet navigated to the URL of `state`)."""
-    from geo.filters import to_query
-
     query = {"basemap": ["Offline"], **to_query(state)}
     url = f"{base_url}/?{urlencode(query, doseq=True)}"
     described = "&".join(f"{k}={'|'.join(v)}" for k, v in query.items() if k != "basemap")
@@ -77,25 +72,18 @@ def open_session(browser: Any, base_url: str, number: int, state: Any) -> tuple[
 
 
 def check_session(row: dict, session: Session, expected: int, timeout: float) -> dict:
-    """Wait for the page's script, its count and its markers; whether it shows `expected`."""
-    page = session.page
-    row["expected"] = expected
+    """Wait for the page's script, its markers and its count; whether it shows `expected`."""
+    row.update(expected=expected, shown=None)
     try:
-        _wait(page, "() => window.__bench && window.__bench.idle !== null", timeout)
-        b = _bench(page)
-        row["script_done_s"] = (b["idle"] - b["origin"]) / 1000
-        _wait(page, f"() => ({SHOWN_JS})() !== null", timeout)
-        row["shown"] = page.evaluate(SHOWN_JS)
-        _wait(page, "() => window.__bench.markers !== null", timeout)
-        b = _bench(page)
-        row["markers_s"] = (b["markers"] - b["origin"]) / 1000
+        session.page_times(row, timeout)
+        _wait(session.page, f"() => ({SHOWN_JS})() !== null", timeout)
+        row["shown"] = session.page.evaluate(SHOWN_JS)
     except Timeout as exc:
-        row.setdefault("shown", None)
         row["timeout"] = str(exc)
-    row["error_elements"] = page.locator(ERRORS).count()
+    row["error_elements"] = session.page.locator(ERRORS).count()
     row["page_errors"] = session.errors[:5]
     row["errors"] = row["error_elements"] + len(session.errors) + ("timeout" in row)
-    row["ok"] = row.get("shown") == expected and row["errors"] == 0
+    row["ok"] = row["shown"] == expected and row["errors"] == 0
     return row
 
 
@@ -103,52 +91,41 @@ def run_load(
     events_csv: Path, events: pd.DataFrame, sessions: int, timeout: float, log_dir: Path
 ) -> dict[str, Any]:
     """Start one server, warm it with one visit, then `sessions` visits at once."""
-    from playwright.sync_api import sync_playwright
-
-    from geo.filters import filter_events
-
     states = session_filters(events, sessions)
     expected = [len(filter_events(events, s)) for s in states]
     result: dict[str, Any] = {"events": len(events), "sessions": sessions}
-    with app_server(server_args(events_csv), log_dir) as server, sync_playwright() as p:
+    with app_server(server_args(events_csv), log_dir) as server, chromium() as browser:
         memory = {"before_any_visit": server.usage()}
-        browser = launch(p)
-        try:
-            row, warm = open_session(browser, server.url, 0, states[0])
-            warm.page.goto(row["url"], wait_until="commit")
-            result["warm_up"] = check_session(row, warm, expected[0], timeout)
-            warm.close()
-            memory["after_one_visit"] = server.usage()
+        row, warm = open_session(browser, server.url, 0, states[0])
+        warm.page.goto(row["url"], wait_until="commit")
+        result["warm_up"] = check_session(row, warm, expected[0], timeout)
+        warm.close()
+        memory["after_one_visit"] = server.usage()
 
-            opened = [open_session(browser, server.url, i + 1, s) for i, s in enumerate(states)]
-            began, busy = time.monotonic(), machine_busy_seconds()
-            for row, session in opened:
-                session.page.goto(row["url"], wait_until="commit")
-            done = [
-                check_session(row, session, count, timeout)
-                for (row, session), count in zip(opened, expected, strict=True)
-            ]
-            result["wall_s"] = time.monotonic() - began
-            memory["all_sessions_open"] = server.usage()
-            # Where the time went: the server's CPU, and the whole machine's (Chromium's
-            # pages run on the same cores).
-            result["cpu"] = {
-                "server_s": memory["all_sessions_open"]["cpu_s"]
-                - memory["after_one_visit"]["cpu_s"],
-                "machine_busy_s": machine_busy_seconds() - busy,
-                "capacity_s": result["wall_s"] * (os.cpu_count() or 1),
-            }
-            for _, session in opened:
-                session.close()
-            memory["sessions_closed"] = server.usage()
-            result["results"] = done
-        finally:
-            browser.close()
-        if not all(r["ok"] for r in result.get("results", [])):
+        opened = [open_session(browser, server.url, i + 1, s) for i, s in enumerate(states)]
+        began, busy = time.monotonic(), machine_busy_seconds()
+        for row, session in opened:
+            session.page.goto(row["url"], wait_until="commit")
+        done = [
+            check_session(row, session, count, timeout)
+            for (row, session), count in zip(opened, expected, strict=True)
+        ]
+        result["wall_s"] = time.monotonic() - began
+        memory["all_sessions_open"] = server.usage()
+        # Where the time went: the server's CPU, and the whole machine's (Chromium's pages run
+        # on the same cores).
+        result["cpu"] = {
+            "server_s": memory["all_sessions_open"]["cpu_s"] - memory["after_one_visit"]["cpu_s"],
+            "machine_busy_s": machine_busy_seconds() - busy,
+            "capacity_s": result["wall_s"] * (os.cpu_count() or 1),
+        }
+        for _, session in opened:
+            session.close()
+        memory["sessions_closed"] = server.usage()
+        result["results"] = done
+        if not all(r["ok"] for r in done):
             result["server_log_tail"] = server.output()[-2000:]
-    result["memory"] = memory
-    result["memory_verdict"] = memory_verdict(memory, sessions)
-    return result
+    return result | {"memory": memory, "memory_verdict": memory_verdict(memory, sessions)}
 
 
 def memory_verdict(memory: dict[str, dict[str, float | None]], sessions: int) -> dict[str, Any]:
@@ -166,7 +143,6 @@ def memory_verdict(memory: dict[str, dict[str, float | None]], sessions: int) ->
 
 def main(argv: Sequence[str] | None = None) -> int:
     from bench.readme import findings
-    from geo.events import load_events
 
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
     parser.add_argument("--sessions", type=int, default=10, choices=range(1, 33), metavar="1-32")
@@ -184,12 +160,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": machine_facts(CHROMIUM),
         **result,
     }
-    print(pd.DataFrame(result.get("results", []), columns=SHOWN).round(2).to_string(index=False))
-    print(f"Server memory (RSS MB): {result['memory']}; CPU: {result.get('cpu')}")
+    print(pd.DataFrame(result["results"], columns=SHOWN).round(2).to_string(index=False))
+    print(f"Server memory (RSS MB): {result['memory']}; CPU: {result['cpu']}")
     print(findings({"server_table": [], "browser_table": []}, result)[0])
     write_results(args.out, result)
     print(f"\nwrote {args.out}")
-    return 0 if all(r["ok"] for r in result.get("results", [])) else 1
+    return 0 if all(r["ok"] for r in result["results"]) else 1
 
 
 if __name__ == "__main__":

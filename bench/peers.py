@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from bench import RESULTS_DIR, format_table, machine_facts, parse_sizes, write_results
-from bench.appserver import CHROMIUM, app_server, launch, server_args
+from bench.appserver import CHROMIUM, app_server, chromium, server_args
 from bench.browser import (
     ERRORS,
     INIT_JS,
@@ -38,6 +38,7 @@ from bench.browser import (
 )
 from bench.readme import PEER_COLUMNS, PEERS, PEERS_LEGEND
 from bench.synth import cache_dir, cached_acled
+from geo.events import load_events
 
 POINTS = """
 import sys
@@ -55,9 +56,7 @@ events = points(sys.argv[-1])  # streamlit run page.py -- --events PATH
 chosen = st.sidebar.multiselect("Attacker", sorted(events["attacker"].unique()))
 shown = events[events["attacker"].isin(chosen)] if chosen else events
 """
-PYDECK_PAGE = (
-    POINTS
-    + """
+PYDECK_PAGE = """
 import pydeck as pdk
 
 layer = pdk.Layer("ScatterplotLayer", shown[["longitude", "latitude"]],
@@ -68,7 +67,6 @@ view = pdk.ViewState(latitude=float(events["latitude"].mean()),
 deck = pdk.Deck(layers=[layer], initial_view_state=view, map_provider=None)  # no base map
 st.pydeck_chart(deck)
 """
-)
 FMC_MAP = """
 import folium
 from folium.plugins import FastMarkerCluster
@@ -145,7 +143,7 @@ def write_pages(folder: Path) -> dict[str, Path]:
 
     assets = install_assets(folder / "static")  # URLs ../../app/static/vendor/...
     fmc = FMC_MAP.format(js=assets.js, css=assets.css) + POINTS + FMC_PAGE
-    pages = {"pydeck": PYDECK_PAGE, "fmc": fmc}
+    pages = {"pydeck": POINTS + PYDECK_PAGE, "fmc": fmc}
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in pages.items():
         (folder / f"peer_{name}.py").write_text(text, encoding="utf-8")  # not pydeck.py
@@ -178,9 +176,8 @@ def measure_peer(
         out["markers_s"] = median(out["visits"][1:])
         clicked = choose_attacker(session.page, attacker)
         try:
-            out["filter_redraw_s"] = (
-                painted(session, counts[1], clicked, timeout) - clicked
-            ) / 1000
+            redrawn = painted(session, counts[1], clicked, timeout)
+            out["filter_redraw_s"] = (redrawn - clicked) / 1000
         except Timeout as exc:
             out["filter_redraw_s"] = str(exc)
         out["error_elements"] = session.page.locator(ERRORS).count()
@@ -193,28 +190,18 @@ def measure_peer(
 
 def measure_size(size: int, folder: Path, timeout: float, repeats: int) -> dict[str, Any]:
     """Ours, then each peer, on one synthetic file in one Chromium."""
-    from playwright.sync_api import sync_playwright
-
-    from geo.events import load_events
-
     events_csv = converted_events(cached_acled(size, folder), folder)
     attacker, expected = chosen_attacker(load_events(events_csv).events)
     read = pd.read_csv(events_csv, usecols=["attacker"])["attacker"]  # as the peers read it
     counts = (len(read), int((read == attacker).sum()))
     out: dict[str, Any] = {"attacker": attacker, "peer_counts": counts}
-    with sync_playwright() as p:
-        browser = launch(p)
-        try:
-            with app_server(server_args(events_csv), folder) as server:
-                out["ours"] = measure_app(browser, server, attacker, expected, timeout, repeats)
-            for name, script in write_pages(folder / "peers").items():
-                with app_server(server_args(events_csv), folder, str(script)) as server:
-                    out[name] = measure_peer(
-                        browser, server.url, counts, attacker, timeout, repeats
-                    )
-                    out[name]["server_rss_mb"] = server.usage()["rss_mb"]
-        finally:
-            browser.close()
+    with chromium() as browser:
+        with app_server(server_args(events_csv), folder) as server:
+            out["ours"] = measure_app(browser, server, attacker, expected, timeout, repeats)
+        for name, script in write_pages(folder / "peers").items():
+            with app_server(server_args(events_csv), folder, str(script)) as server:
+                out[name] = measure_peer(browser, server.url, counts, attacker, timeout, repeats)
+                out[name]["server_rss_mb"] = server.usage()["rss_mb"]
     return out
 
 

@@ -1,4 +1,6 @@
-"""The event store at scale: conversion, opening, queries (Polars vs DuckDB), export, memory.
+"""``python -m bench.store``: the event store at scale (conversion, opening, queries with Polars
+and DuckDB, exports, server memory). Prints numbers, asserts nothing; the synthetic files
+come from bench/synth.py (cached)::
 
     python -m bench.store                  # 1M synthetic ACLED events
     python -m bench.store --rows 2500000   # ACLED's whole public history, about
@@ -6,8 +8,6 @@
     python -m bench.store --rows 0 --sessions 10   # the sessions alone
     python -m bench.store --rows 0 --downloads 1000000   # the exports through the real
                                            # server in Chromium (serve.py streamed; app.py not)
-
-Prints numbers; asserts nothing. Synthetic files come from bench/synth.py (cached).
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ import time
 import timeit
 from datetime import date
 from functools import partial
+from multiprocessing.connection import wait
 from pathlib import Path
-from queue import Empty
 
 import psutil
 
 from bench import PeakRSS, cpu_seconds
-from bench.appserver import MAX_DATASET_MB, AppServer, launch
+from bench.appserver import MAX_DATASET_MB, AppServer, app_server, chromium
 from bench.synth import cache_dir, cached_acled
 from geo.filters import Bounds, FilterState
 from geo.store import (
@@ -44,83 +44,68 @@ MAP_COLUMNS = """event_id event_date attacker target_group event_type latitude l
 geo_precision fatalities injuries""".split()
 
 
-def in_child(target, args: tuple, method: str) -> tuple[tuple, int]:
-    """Run target(*args, queue) in a child process: what it put in the queue, and the child's
-    peak RSS; RuntimeError if it dies first (its traceback is on stderr)."""
+def _send(conn, target, *args) -> None:
+    conn.send(target(*args))
+
+
+def in_child(method: str, target, *args):
+    """target(*args) in a child process: what it returned, and the child's peak RSS (bytes);
+    RuntimeError if it dies first (its traceback is on stderr)."""
     ctx = mp.get_context(method)
-    queue = ctx.Queue()
-    child = ctx.Process(target=target, args=(*args, queue))
+    reader, writer = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_send, args=(writer, target, *args))
     child.start()
     with PeakRSS(child.pid) as peak:
-        while True:
-            try:
-                result = queue.get(timeout=1)
-                break
-            except Empty:
-                if not child.is_alive():
-                    raise RuntimeError(f"the measuring process exited ({child.exitcode})") from None
+        wait([reader, child.sentinel])
+    if not reader.poll():
+        raise RuntimeError(f"the measuring process exited ({child.exitcode})")
+    result = reader.recv()
     child.join()
     return result, peak.peak
 
 
-def _convert_child(source: str, root: str, out: mp.Queue) -> None:
+def settings(root: Path | str) -> Settings:
+    return Settings(root=Path(root), max_dataset_mb=MAX_DATASET_MB)
+
+
+def convert_and_put(source: str, root: str) -> tuple[str, str, str]:
+    """The ACLED file converted and stored (in a child): the dataset's id and what to print."""
     from geo.ingest import convert
 
     t = time.perf_counter()
     result = convert(source, "acled")
-    t_convert = time.perf_counter() - t
-    t = time.perf_counter()
-    entry = Store(Settings(root=Path(root), max_dataset_mb=MAX_DATASET_MB)).put(
+    t_convert, t = time.perf_counter() - t, time.perf_counter()
+    entry = Store(settings(root)).put(
         result.events, name=Path(source).name, format=result.format, problems=result.problems
     )
-    out.put((entry.id, entry.rows, entry.bytes, t_convert, time.perf_counter() - t))
-
-
-def convert_into_store(source: Path, root: Path) -> str:
-    t = time.perf_counter()
-    (dataset_id, rows, size, t_convert, t_put), peak = in_child(
-        _convert_child, (str(source), str(root)), "fork"
+    said = (
+        f"convert ACLED CSV ({Path(source).stat().st_size / 1e6:,.0f} MB) → validated events: "
+        f"{t_convert:.2f} s; → Parquet + catalogue: {time.perf_counter() - t:.2f} s"
     )
-    print(
-        f"convert ACLED CSV ({source.stat().st_size / 1e6:,.0f} MB) → validated events: "
-        f"{t_convert:.2f} s; → Parquet + catalogue: {t_put:.2f} s; total "
-        f"{time.perf_counter() - t:.2f} s; peak RSS {peak / 1e9:.2f} GB"
-    )
-    print(f"stored: {rows:,} events, Parquet {size / 1e6:,.1f} MB")
-    return dataset_id
+    return entry.id, said, f"stored: {entry.rows:,} events, Parquet {entry.bytes / 1e6:,.1f} MB"
 
 
-def _open_child(root: str, dataset_id: str, out: mp.Queue) -> None:
+def open_converted(root: str, dataset_id: str) -> str:
+    """A stored dataset opened (in a fresh process): its catalogue entry and filter options,
+    the map's columns, then every column; what to print."""
     process = psutil.Process()
     before = process.memory_info().rss
     t = time.perf_counter()
-    store = Store(Settings(root=Path(root), max_dataset_mb=MAX_DATASET_MB))
+    store = Store(settings(root))
     attackers = len(store.get(dataset_id).filter_options().attackers)
-    t_entry = time.perf_counter() - t
-    t = time.perf_counter()
+    t_entry, t = time.perf_counter() - t, time.perf_counter()
     narrow = read_events(store.path(dataset_id), MAP_COLUMNS)
-    t_narrow = time.perf_counter() - t
-    rss_narrow = process.memory_info().rss - before
+    t_narrow, rss_narrow = time.perf_counter() - t, process.memory_info().rss - before
     del narrow
     gc.collect()
     t = time.perf_counter()
     full = store.load(dataset_id)
-    t_full = time.perf_counter() - t
-    rss_full = process.memory_info().rss - before
-    frame = full.memory_usage(deep=True).sum()
-    out.put((t_entry, attackers, t_narrow, rss_narrow, t_full, rss_full, frame))
-
-
-def open_converted(root: Path, dataset_id: str) -> None:
-    # "spawn": a fresh interpreter, nothing warm, as after a restart
-    (t_entry, n_att, t_narrow, rss_narrow, t_full, rss_full, frame_bytes), _ = in_child(
-        _open_child, (str(root), dataset_id), "spawn"
-    )
-    print(
-        f"open converted (fresh process): catalogue entry + filter options ({n_att} attackers) "
-        f"{t_entry * 1000:.0f} ms; map columns {t_narrow:.2f} s (+{rss_narrow / 1e6:,.0f} MB "
-        f"RSS); every column {t_full:.2f} s (+{rss_full / 1e6:,.0f} MB RSS, pandas says "
-        f"{frame_bytes / 1e6:,.0f} MB)"
+    t_full, rss_full = time.perf_counter() - t, process.memory_info().rss - before
+    return (
+        f"open converted (fresh process): catalogue entry + filter options ({attackers} "
+        f"attackers) {t_entry * 1000:.0f} ms; map columns {t_narrow:.2f} s (+"
+        f"{rss_narrow / 1e6:,.0f} MB RSS); every column {t_full:.2f} s (+{rss_full / 1e6:,.0f} "
+        f"MB RSS, pandas says {full.memory_usage(deep=True).sum() / 1e6:,.0f} MB)"
     )
 
 
@@ -185,17 +170,21 @@ def export(path: Path) -> None:
             )
 
 
+def server_mb(server: AppServer) -> float:
+    """The server's resident memory now, in MB (10^6 bytes, as every figure of this module)."""
+    return psutil.Process(server.pid).memory_info().rss / 1e6
+
+
 def server_cost(server: AppServer, what: str, action, *args) -> None:
-    """Run action(*args) (which returns what to print first) and print the server's CPU time and its
-    resident memory before, at the peak (sampled every 20 ms) and after."""
+    """Run action(*args) (which returns what to print first) and print the server's CPU time
+    and its resident memory before, at the peak (sampled every 20 ms) and after."""
     gc.collect()
-    before, cpu = psutil.Process(server.pid).memory_info().rss, cpu_seconds(server.pid)
+    before, cpu = server_mb(server), cpu_seconds(server.pid)
     with PeakRSS(server.pid) as peak:
         said = action(*args)
     print(
-        f"{what}: {said}; server CPU {cpu_seconds(server.pid) - cpu:.2f} s, RSS "
-        f"{before / 1e6:,.0f} MB before, peak {peak.peak / 1e6:,.0f} MB, "
-        f"{psutil.Process(server.pid).memory_info().rss / 1e6:,.0f} MB after"
+        f"{what}: {said}; server CPU {cpu_seconds(server.pid) - cpu:.2f} s, RSS {before:,.0f} "
+        f"MB before, peak {peak.peak / 1e6:,.0f} MB, {server_mb(server):,.0f} MB after"
     )
 
 
@@ -205,8 +194,6 @@ def downloads(rows: int, root: Path, scripts: tuple[str, ...] = ("serve.py", "ap
     to show what the browser adds; then, under both scripts, click in Chromium -> file saved
     (under app.py Streamlit's download button builds the file in memory)."""
     import urllib.request
-
-    from playwright.sync_api import sync_playwright
 
     from bench.browser import converted_events, first_visit
 
@@ -231,91 +218,78 @@ def downloads(rows: int, root: Path, scripts: tuple[str, ...] = ("serve.py", "ap
         saved.unlink()
         return said
 
+    args = ["--events", str(events_csv), "--store", str(root / "downloads")]
     for script in scripts:
-        args = ["--events", str(events_csv), "--store", str(root / "downloads")]
-        server = AppServer(args, folder / f"streamlit-{script}.log", script=script)
-        try:
-            server.wait_healthy(timeout=300)
-            with sync_playwright() as p:
-                browser = launch(p)
-                # The map drawn and the page quiet (the map's first report has rerun it).
-                _, session = first_visit(browser, f"{server.url}/?basemap=Offline", timeout)
-                for label in ("CSV (", "GeoJSON ("):
-                    session.wait_quiet(timeout)
-                    role = "link" if script == "serve.py" else "button"
-                    control = session.page.get_by_role(role, name=label).first
-                    shown = control.inner_text().strip().splitlines()[-1]  # after the icon
-                    if role == "link":
-                        url = server.url + control.get_attribute("href")
-                        for _ in range(2):
-                            server_cost(server, f"{script} {shown}: HTTP client", fetch, url)
-                    what = f"{script} {shown}: Chromium, click -> file saved"
-                    server_cost(server, what, save, session.page, control)
-                browser.close()
-        finally:
-            server.stop()
+        with app_server(args, folder, script, timeout=300) as server, chromium() as browser:
+            # The map drawn and the page quiet (the map's first report has rerun it).
+            _, session = first_visit(browser, f"{server.url}/?basemap=Offline", timeout)
+            for label in ("CSV (", "GeoJSON ("):
+                session.wait_quiet(timeout)
+                role = "link" if script == "serve.py" else "button"
+                control = session.page.get_by_role(role, name=label).first
+                shown = control.inner_text().strip().splitlines()[-1]  # after the icon
+                if role == "link":
+                    url = server.url + control.get_attribute("href")
+                    for _ in range(2):
+                        server_cost(server, f"{script} {shown}: HTTP client", fetch, url)
+                what = f"{script} {shown}: Chromium, click -> file saved"
+                server_cost(server, what, save, session.page, control)
 
 
 def sessions(n: int, root: Path) -> None:
     """A real server; n browser sessions each import a ~10 MB ACLED file, then close."""
-    from playwright.sync_api import sync_playwright
-
     from bench.synth import write_acled
 
     folder = Path(tempfile.mkdtemp(prefix="store-sessions-"))
     upload = write_acled(21_000, folder / "acled_10mb.csv")
-    server = AppServer(["--store", str(root / "sessions")], folder / "streamlit.log")
-    server.wait_healthy()
-
-    def rss() -> str:
-        return f"server RSS {psutil.Process(server.pid).memory_info().rss / 1e6:,.0f} MB"
-
-    print(f"upload file: {upload.stat().st_size / 1e6:.1f} MB; at start {rss()}")
     dropzone = "[data-testid='stFileUploaderDropzoneInput']"
-    try:
-        with sync_playwright() as p:
-            browser = launch(p)
-            for i in range(n):
-                ctx = browser.new_context()
-                page = ctx.new_page()
-                page.goto(f"{server.url}/Import")
-                page.wait_for_selector(dropzone, state="attached", timeout=120_000)
-                page.set_input_files(dropzone, str(upload))
-                page.get_by_role("button", name="Import this file").click()
-                page.get_by_text("Link to these events").wait_for(timeout=180_000)
-                ctx.close()
-                print(f"after session {i + 1} imported and closed: {rss()}")
-            closed = time.monotonic()
-            for after in (130, 300, 720):
-                # Streamlit keeps a closed session 2 minutes for a reconnect, and drops it
-                # when its session storage is next touched: a new visitor does that. The
-                # frames cache drops a frame 10 minutes unused (frames_idle_s) and hands
-                # freed memory back every minute: hence the readings at 5 and 12 minutes.
-                time.sleep(max(0.0, closed + after - time.monotonic()))
-                ctx = browser.new_context()
-                page = ctx.new_page()
-                page.goto(f"{server.url}/Import")
-                page.get_by_text("Import your own events").wait_for(timeout=120_000)
-                ctx.close()
-                print(f"{after} s after the last session closed (then one visit): {rss()}")
-            browser.close()
-    finally:
-        server.stop()
+    with app_server(["--store", str(root / "sessions")], folder) as server, chromium() as browser:
+
+        def rss() -> str:
+            return f"server RSS {server_mb(server):,.0f} MB"
+
+        print(f"upload file: {upload.stat().st_size / 1e6:.1f} MB; at start {rss()}")
+        for i in range(n):
+            ctx = browser.new_context()
+            page = ctx.new_page()
+            page.goto(f"{server.url}/Import")
+            page.wait_for_selector(dropzone, state="attached", timeout=120_000)
+            page.set_input_files(dropzone, str(upload))
+            page.get_by_role("button", name="Import this file").click()
+            page.get_by_text("Link to these events").wait_for(timeout=180_000)
+            ctx.close()
+            print(f"after session {i + 1} imported and closed: {rss()}")
+        closed = time.monotonic()
+        for after in (130, 300, 720):
+            # Streamlit keeps a closed session 2 minutes for a reconnect, and drops it when its
+            # session storage is next touched: a new visitor does that. The frames cache drops a
+            # frame 10 minutes unused (frames_idle_s) and hands freed memory back every minute:
+            # hence the readings at 5 and 12 minutes.
+            time.sleep(max(0.0, closed + after - time.monotonic()))
+            ctx = browser.new_context()
+            page = ctx.new_page()
+            page.goto(f"{server.url}/Import")
+            page.get_by_text("Import your own events").wait_for(timeout=120_000)
+            ctx.close()
+            print(f"{after} s after the last session closed (then one visit): {rss()}")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.store", description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--sessions", type=int, default=0)
-    parser.add_argument("--store", type=Path, help="store folder (default: a temporary one)")
     parser.add_argument("--downloads", type=int, default=0, help="events for the exports")
     args = parser.parse_args(argv)
-    root = args.store or Path(tempfile.mkdtemp(prefix="bench-store-"))
+    root = Path(tempfile.mkdtemp(prefix="bench-store-"))
     if args.rows:
         print(f"== {args.rows:,} synthetic ACLED events; store {root}")
-        dataset_id = convert_into_store(cached_acled(args.rows), root)
-        open_converted(root, dataset_id)
-        path = Store(Settings(root=root, max_dataset_mb=MAX_DATASET_MB)).path(dataset_id)
+        source, t = cached_acled(args.rows), time.perf_counter()
+        (dataset_id, *said), peak = in_child("fork", convert_and_put, str(source), str(root))
+        print(f"{said[0]}; total {time.perf_counter() - t:.2f} s; peak RSS {peak / 1e9:.2f} GB")
+        print(said[1])
+        # "spawn": a fresh interpreter, nothing warm, as after a restart
+        print(in_child("spawn", open_converted, str(root), dataset_id)[0])
+        path = Store(settings(root)).path(dataset_id)
         queries(path)
         export(path)
     if args.downloads:
