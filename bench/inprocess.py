@@ -2,9 +2,10 @@
 pytest-benchmark tests; ``python -m bench`` runs this module in a fresh process per size.
 
 Every step calls the public ``geo/`` function the app calls: ``convert``, ``filter_events``,
-``visible_events``, ``draw_map`` (the map page's render, as HTML), ``csv_chunks`` and
-``geojson_chunks`` (streamed to a file as the export route streams them). What a step
-produced (rows, payload bytes, resident memory) goes in its ``extra_info``.
+``visible_events``, ``draw_map`` (the map page's render, as HTML, at the view
+``geo.viewstate`` gives a first visit), ``csv_chunks`` and ``geojson_chunks`` (streamed to a
+file as the export route streams them). What a step produced (rows, payload bytes, resident
+memory) goes in its ``extra_info``.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ import pandas as pd
 import pytest
 
 from bench import PeakRSS, peak_rss_mb, rss_mb
+from geo import viewstate
 from geo.assets import Assets
 from geo.export import csv_chunks, geojson_chunks
-from geo.filters import FilterState, View, filter_events, frame, view_bounds, visible_events
+from geo.filters import FilterState, filter_events, visible_events
 from geo.ingest import convert
-from geo.mapview import HOME, attacker_colors, draw_map
-from geo.viewstate import ASSUMED_WIDTH, MAP_HEIGHT
+from geo.mapview import attacker_colors, draw_map
 
 # URLs only matter to the browser: the in-process map needs none of the files.
 ASSETS = Assets(js=[], css=[], basemap_url="basemap.geojson")
@@ -45,10 +46,19 @@ def realistic_filters(events: pd.DataFrame) -> dict[str, FilterState]:
     }
 
 
-def render_map(shown: pd.DataFrame, colors: dict[str, str], view: View) -> tuple[str, dict]:
-    """The map as the app draws it at `view` before the browser reports: (HTML, payload)."""
-    bounds = view_bounds(view, ASSUMED_WIDTH, MAP_HEIGHT)
-    drawing = draw_map(shown, colors, bounds, view.zoom, basemap="Offline", assets=ASSETS)
+def first_view(events: pd.DataFrame) -> viewstate.Drawing:
+    """What the map page draws on a first visit, before the browser reports: every event
+    framed in a map of the assumed size (geo.viewstate, as app.py asks it)."""
+    return viewstate.drawing(viewstate.start(None, viewstate.events_bounds(events)))
+
+
+def render_map(
+    shown: pd.DataFrame, colors: dict[str, str], drawn: viewstate.Drawing
+) -> tuple[str, dict]:
+    """The map as the app draws it for `drawn`: (HTML, the layer's payload)."""
+    drawing = draw_map(
+        shown, colors, drawn.bounds, drawn.zoom, basemap="Offline", assets=ASSETS, move=drawn.move
+    )
     return drawing.html(), drawing.plan.payload
 
 
@@ -66,8 +76,8 @@ def events(acled) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def first_view(events) -> View:
-    return frame(events, ASSUMED_WIDTH, MAP_HEIGHT) or View(HOME[0], HOME[1], 5)
+def view(events) -> viewstate.Drawing:
+    return first_view(events)
 
 
 def test_import(benchmark, acled):
@@ -83,19 +93,18 @@ def test_filter(benchmark, events, name):
     benchmark.extra_info["rows"] = len(shown)
 
 
-def test_viewport(benchmark, events, first_view):
-    bounds = view_bounds(first_view, ASSUMED_WIDTH, MAP_HEIGHT)
-    benchmark.extra_info["rows"] = len(benchmark(visible_events, events, bounds))
+def test_viewport(benchmark, events, view):
+    benchmark.extra_info["rows"] = len(benchmark(visible_events, events, view.bounds))
 
 
 @pytest.mark.parametrize("name", ["all events", "one attacker"])
-def test_map(benchmark, events, first_view, name):
+def test_map(benchmark, events, view, name):
     shown = (
         events
         if name == "all events"
         else filter_events(events, realistic_filters(events)["one attacker"])
     )
-    html, payload = benchmark(render_map, shown, attacker_colors(events), first_view)
+    html, payload = benchmark(render_map, shown, attacker_colors(events), view)
     benchmark.extra_info.update(
         payload_mb=len(json.dumps(payload).encode()) / 1e6,
         html_mb=len(html.encode()) / 1e6,
@@ -114,8 +123,8 @@ def stream(chunks, events: pd.DataFrame, sink: Path) -> int:
 
 
 @pytest.mark.parametrize("export", [csv_chunks, geojson_chunks], ids=["csv", "geojson"])
-def test_export(benchmark, events, first_view, export, tmp_path):
-    visible = visible_events(events, view_bounds(first_view, ASSUMED_WIDTH, MAP_HEIGHT))
+def test_export(benchmark, events, view, export, tmp_path):
+    visible = visible_events(events, view.bounds)
     before = rss_mb()
     with PeakRSS(os.getpid()) as peak:
         size = benchmark.pedantic(

@@ -15,7 +15,6 @@ import argparse
 import json
 import time
 from collections.abc import Sequence
-from statistics import median
 
 import pandas as pd
 
@@ -28,17 +27,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=30, help="steps timed per step length")
     args = parser.parse_args(argv)
 
+    from bench.inprocess import ASSETS, first_view
     from geo import playback
-    from geo.assets import Assets
-    from geo.filters import View, frame, view_bounds
     from geo.ingest import convert
     from geo.mapview import attacker_colors, draw_map
-    from geo.viewstate import ASSUMED_WIDTH, MAP_HEIGHT
 
     events = convert(cached_acled(args.size, cache_dir())).events
-    colors = attacker_colors(events)
-    view = frame(events, ASSUMED_WIDTH, MAP_HEIGHT) or View(33.0, 44.0, 5)
-    bounds = view_bounds(view, ASSUMED_WIDTH, MAP_HEIGHT)
+    colors, view = attacker_colors(events), first_view(events)
     t = time.perf_counter()
     spans = playback.event_spans(events)
     print(
@@ -50,20 +45,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         t = time.perf_counter()
         steps = playback.windows(spans, step)
         row = {"step": step, "windows": len(steps), "windows_ms": 1000 * (time.perf_counter() - t)}
-        here, times = None, []  # (active ms, layer ms, events, KB) per step
+        here, times = None, []  # (events, active ms, layer ms, KB) per step
         for _ in range(min(args.steps, len(steps))):
             t0 = time.perf_counter()
             here = playback.next_window(steps, here)
             shown = events.loc[playback.active(spans, here)]
             t1 = time.perf_counter()
-            assets = Assets([], [], "")
-            plan = draw_map(shown, colors, bounds, view.zoom, basemap="Offline", assets=assets).plan
-            kb = len(json.dumps(plan.payload, ensure_ascii=False)) / 1000
-            times.append((1000 * (t1 - t0), 1000 * (time.perf_counter() - t1), len(shown), kb))
-        active, layer, counts, kbs = zip(*times, strict=True)
-        totals = [a + b for a, b in zip(active, layer, strict=True)]
-        row.update(events=median(counts), active_ms=median(active), layer_ms=median(layer))
-        rows.append(row | {"total_ms": median(totals), "max_ms": max(totals), "kb": median(kbs)})
+            drawing = draw_map(
+                shown, colors, view.bounds, view.zoom, basemap="Offline", assets=ASSETS
+            )
+            kb = len(json.dumps(drawing.plan.payload, ensure_ascii=False)) / 1000
+            times.append((len(shown), 1000 * (t1 - t0), 1000 * (time.perf_counter() - t1), kb))
+        timed = pd.DataFrame(times, columns=["events", "active_ms", "layer_ms", "kb"])
+        timed.insert(3, "total_ms", timed["active_ms"] + timed["layer_ms"])
+        timed.insert(4, "max_ms", timed["total_ms"].max())
+        rows.append(row | timed.median().to_dict())
     print(pd.DataFrame(rows).round(1).to_string(index=False))
     return 0
 

@@ -16,7 +16,7 @@ import bench
 import bench.synth
 from bench import Column, format_table, parse_sizes, write_results
 from bench.__main__ import server_row
-from bench.inprocess import realistic_filters, render_map
+from bench.inprocess import first_view, realistic_filters, render_map
 from bench.load import memory_verdict, session_filters
 from bench.synth import ACLED_COLUMNS, cached_acled, generate, write_acled
 from geo.filters import FilterState, filter_events
@@ -155,11 +155,10 @@ def test_bad_sizes_are_refused(text):
 
 
 def test_the_map_is_rendered_through_the_functions_the_app_calls(tmp_path):
-    from geo.filters import View
     from geo.mapview import POINT_LIMIT, attacker_colors
 
     events = convert(write_acled(60, tmp_path / "acled.csv", seed=4)).events
-    html, payload = render_map(events, attacker_colors(events), View(33.0, 44.0, 5))
+    html, payload = render_map(events, attacker_colors(events), first_view(events))
     assert payload["mode"] == "points" and payload["n"] == 60 <= POINT_LIMIT
     assert "window.conflictMap" in html and events["event_id"].iat[0] in html
 
