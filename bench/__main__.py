@@ -1,12 +1,9 @@
 """``python -m bench``: how the app scales from 1,000 to 1,000,000 events (issue 6).
 
-For each size, a fresh Python process (so that its peak memory is its own) runs
-``bench/inprocess.py`` under pytest-benchmark on a synthetic ACLED export; then, unless
-``--no-browser``, the real app runs in headless Chromium (``bench/browser.py``). The results
-go to JSON; ``python -m bench.readme`` copies their tables and findings into the README::
-
-    python -m bench                                   # 1k, 10k, 100k, 1M; browser up to 1M
-    python -m bench --sizes 1000,10000 --no-browser   # quick, in-process only
+For each size, a fresh Python process (its peak memory its own) runs ``bench/inprocess.py``
+under pytest-benchmark on a synthetic ACLED export; then, unless ``--no-browser``, the real
+app runs in headless Chromium (``bench/browser.py``). The results go to JSON, whose tables and
+findings ``python -m bench.readme`` copies into the README.
 """
 
 from __future__ import annotations
@@ -75,12 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--sizes", type=parse_sizes, default=[1_000, 10_000, 100_000, 1_000_000])
     parser.add_argument("--no-browser", action="store_true", help="in-process only")
-    parser.add_argument(
-        "--repeats", type=int, default=3, help="page loads per size up to 100k (median)"
-    )
-    parser.add_argument(
-        "--timeout", type=float, default=300, help="seconds a browser step may take"
-    )
+    parser.add_argument("--repeats", type=int, default=3, help="page loads up to 100k (median)")
+    parser.add_argument("--timeout", type=float, default=300, help="browser step deadline, s")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR / "latest.json")
     args = parser.parse_args(argv)
     folder = cache_dir()
