@@ -1,8 +1,8 @@
-"""The real app on a free loopback port, and Chromium's flags: one harness for the browser
-tests (tests/e2e) and the benchmark (bench/)::
+"""The real app on a free loopback port, and Chromium with its flags: one harness for the
+browser tests (tests/e2e) and the benchmark (bench/)::
 
-    with app_server(server_args(Path("big.csv")), Path("/tmp")) as server:
-        ...  # drive server.url (http://127.0.0.1:PORT) in Chromium
+    with app_server(server_args(Path("big.csv")), Path("/tmp")) as server, chromium() as browser:
+        ...  # drive server.url (http://127.0.0.1:PORT) in browser
 """
 
 from __future__ import annotations

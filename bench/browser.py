@@ -17,9 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bench import ROOT
 from bench.appserver import AppServer, app_server, chromium, server_args
+from geo.events import load_events
+from geo.filters import FilterState, filter_events
+from geo.store import Settings, Store
 
 VIEWPORT = {"width": 1400, "height": 1000}
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
@@ -116,8 +120,6 @@ def converted_events(acled: Path, folder: Path) -> Path:
 
 
 def _wait(page: Any, js: str, timeout: float, arg: Any = None) -> Any:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     try:
         return page.wait_for_function(js, arg=arg, timeout=timeout * 1000)
     except PlaywrightTimeout:
@@ -302,8 +304,6 @@ def measure_app(
 
 def chosen_attacker(events: pd.DataFrame) -> tuple[str, int]:
     """The third most frequent attacker (a real share of events) and how many events it has."""
-    from geo.filters import FilterState, filter_events
-
     ranked = events["attacker"].value_counts().index.tolist()
     attacker = ranked[min(2, len(ranked) - 1)]
     return attacker, len(filter_events(events, FilterState(attackers=(attacker,))))
@@ -311,9 +311,6 @@ def chosen_attacker(events: pd.DataFrame) -> tuple[str, int]:
 
 def measure_browser(acled: Path, folder: Path, timeout: float, repeats: int = 3) -> dict[str, Any]:
     """The app on one synthetic file in one Chromium (page loads: median of `repeats`)."""
-    from geo.events import load_events
-    from geo.store import Settings, Store
-
     try:
         events_csv = converted_events(acled, folder)
     except RuntimeError as exc:
