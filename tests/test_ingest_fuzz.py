@@ -186,12 +186,36 @@ def test_record_starts_over_the_bytes_are_the_csv_modules(rows, inserts, ending,
         assert from_bytes is None  # a lone CR
         return
     expected = read._record_starts_by_csv(text, ",", width)
+    lines = None if from_bytes is None else from_bytes[0]
     if read._quotes_and_line_ends(raw, 0, ",") is None:
-        assert _same(from_bytes, expected)  # the csv module's own count
+        assert from_bytes is None or from_bytes[1] is None
+        assert _same(lines, expected)  # the csv module's own count
         return
     ragged = any(len(r) not in (0, width) for r in csv.reader(io.StringIO(text, newline="")))
-    assert _same(from_bytes, expected) or (ragged and expected is None)
+    assert _same(lines, expected) or (ragged and expected is None)
+    if from_bytes is None:
+        return
+    # each record's first byte: after a line break, with as many before it as its line says
+    offsets = from_bytes[1].tolist()
+    assert [raw[o - 1 : o] for o in offsets] == [b"\n"] * len(offsets)
+    assert [raw[:o].count(b"\n") + 1 for o in offsets] == list(lines)
+    # parsed in pieces cut where records start (a few bytes each), as pyarrow parses it whole
+    names = [f"h{i}" for i in range(width)]
+    whole = read._parse(bom + raw, len(bom), names, names, {"h0"}, ",", True)
+    saved, read.CSV_BLOCK_BYTES = read.CSV_BLOCK_BYTES, piece_bytes
+    try:
+        pieces = read._parse_records(bom + raw, len(bom), from_bytes[1], names, names, {"h0"}, ",")
+    finally:
+        read.CSV_BLOCK_BYTES = saved
+    assert (whole is None) == (pieces is None)
+    if whole is not None:
+        assert pieces.unify_dictionaries().to_pandas().equals(whole.to_pandas())
 
 
 def _same(a, b) -> bool:
-    return (a is None and b is None) or (a is not None and b is not None and list(a) == list(b))
+    """Whether two answers of _record_starts (or two arrays of lines) are the same."""
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, tuple):
+        return all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return list(a) == list(b)

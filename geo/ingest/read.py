@@ -20,11 +20,13 @@ row it cannot read and keeps the others.
 from __future__ import annotations
 
 import codecs
+import concurrent.futures
 import contextlib
 import csv
 import datetime as dt
 import io
 import json
+import os
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -51,10 +53,11 @@ DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".xlsx", ".xlsm", ".xls", ".od
 UPLOAD_TYPES = tuple(s.lstrip(".") for s in DATA_SUFFIXES) + ("zip",)
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# pyarrow parses a CSV in blocks of this size, in parallel: 16 MB rather than its 1 MB default
-# parses 1M ACLED rows with about half the CPU and leaves 30 chunks instead of 470 to the
-# steps after it (measured: 1.2-1.6 s of CPU against 2.1-2.5 s).
-CSV_BLOCK_BYTES = 16 << 20
+# pyarrow parses a CSV in blocks of this size, in parallel. Parsing 1M ACLED rows (474 MB)
+# with values over lines: 2 MB 1.1-1.2 s, 4 MB 1.0-1.2 s, 8 MB 1.1-1.3 s, 16 MB 1.4 s; with
+# every record on one line: 0.70-0.75 s at 2-8 MB, 0.86-1.09 s at 16 MB (pyarrow's default,
+# 1 MB, leaves 470 chunks to the steps after it, which cost more than it saves).
+CSV_BLOCK_BYTES = 4 << 20
 DICTIONARY = pa.dictionary(pa.int32(), pa.large_string())
 INDEX_COLUMN = re.compile(r"^(unnamed: ?\d+)?$")
 DATA_LIKE = re.compile(r"^[-+]?\d[\d.,:/ -]*$|^\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{2,4}$")
@@ -586,11 +589,12 @@ def _fast_csv(raw: bytes | Path, name: str, chooser: Chooser) -> Table | None:
     if lines is None:
         # Blank lines, or values over lines (the faster mode fails on those): where each
         # record starts, from the bytes; None on anything the csv module's path must name.
-        lines = _record_starts(raw, start, delimiter, len(raw_header))
-        if lines is None:
+        records = _record_starts(raw, start, delimiter, len(raw_header))
+        if records is None:
             return None
+        lines, offsets = records
         if table is None or len(lines) != table.num_rows:
-            table = _parse(raw, start, generated, include, encoded, delimiter, True)
+            table = _parse_records(raw, start, offsets, generated, include, encoded, delimiter)
         if table is None or len(lines) != table.num_rows:
             return None
     for column in table.columns:
@@ -642,18 +646,26 @@ def _parse(
     encoded: set[str],
     delimiter: str,
     newlines_in_values: bool,
+    skip_rows: int = 1,
+    block_size: int = 0,
 ) -> pa.Table | None:
     """pyarrow's parse of the bytes after any BOM, or of the file itself (read block by block,
     never decompressed whatever its name); None where it fails. Columns named in `encoded`
-    come dictionary-encoded (a categorical in pandas), the others as pandas holds text."""
+    come dictionary-encoded (a categorical in pandas), the others as pandas holds text.
+    `skip_rows`: the header's 1 (0 for a piece after it); `block_size`: CSV_BLOCK_BYTES's if 0
+    (a larger one makes the bytes one block, parsed in this thread)."""
     source = pa.py_buffer(raw)[start:] if isinstance(raw, bytes) else pa.OSFile(str(raw))
+    block_size = block_size or CSV_BLOCK_BYTES
     try:
         if isinstance(source, pa.NativeFile):
             source.seek(start)
         return pa_csv.read_csv(
             source,
             read_options=pa_csv.ReadOptions(
-                column_names=names, skip_rows=1, block_size=CSV_BLOCK_BYTES
+                column_names=names,
+                skip_rows=skip_rows,
+                block_size=block_size,
+                use_threads=block_size == CSV_BLOCK_BYTES,
             ),
             parse_options=pa_csv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=newlines_in_values
@@ -673,6 +685,47 @@ def _parse(
     finally:
         if isinstance(source, pa.NativeFile):
             source.close()
+
+
+def _parse_records(
+    raw: bytes | Path,
+    start: int,
+    offsets: np.ndarray | None,
+    names: list[str],
+    include: list[str],
+    encoded: set[str],
+    delimiter: str,
+) -> pa.Table | None:
+    """_parse of a file whose values span lines, given where its records start (`offsets`,
+    bytes from `start`; None: pyarrow's slower mode finds them). The file is cut into pieces
+    of about CSV_BLOCK_BYTES where records start, each parsed as one block in the faster mode
+    (a block of that mode must not end inside a value), on as many threads as there are CPUs.
+    1M ACLED rows with 40,000 notes over two lines: 0.84-1.13 s, where the slower mode took
+    1.4-1.5 s in 16 MB blocks and 1.0-1.2 s in 4 MB ones."""
+    if offsets is None:
+        return _parse(raw, start, names, include, encoded, delimiter, True)
+    size = (len(raw) if isinstance(raw, bytes) else raw.stat().st_size) - start
+    wanted = np.arange(CSV_BLOCK_BYTES, size, CSV_BLOCK_BYTES)
+    at = np.searchsorted(offsets, wanted)
+    cuts = [0, *np.unique(offsets[at[at < len(offsets)]]).tolist(), size]
+
+    def piece(i: int) -> pa.Table | None:
+        begin, stop = cuts[i], cuts[i + 1]
+        if isinstance(raw, bytes):
+            data = raw[start + begin : start + stop]
+        else:
+            with raw.open("rb") as file:
+                file.seek(start + begin)
+                data = file.read(stop - begin)
+        return _parse(
+            data, 0, names, include, encoded, delimiter, False, 1 if i == 0 else 0, len(data) + 1
+        )
+
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        tables = list(pool.map(piece, range(len(cuts) - 1)))
+    if any(t is None for t in tables):
+        return None
+    return pa.concat_tables(tables)
 
 
 def _line_ends(raw: bytes | Path) -> tuple[int, bool, bool]:
@@ -718,10 +771,13 @@ def _pieces(raw: bytes | Path):
             yield buffer, 0, size
 
 
-def _record_starts(raw: bytes | Path, start: int, delimiter: str, width: int) -> np.ndarray | None:
-    """The line where each record starts (the header's line is 1); None when a record is
-    ragged or swallows a row, a CR stands alone (not before an LF) or the text cannot be read
-    (the csv module's path names why or normalises the line ends).
+def _record_starts(
+    raw: bytes | Path, start: int, delimiter: str, width: int
+) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """The line where each record starts (the header's line is 1) and its first byte (counted
+    from `start`; None when the csv module found the lines); None when a record is ragged or
+    swallows a row, a CR stands alone (not before an LF) or the text cannot be read (the csv
+    module's path names why or normalises the line ends).
 
     Where every quote is where CSV puts one (opening a value, closing it, or doubled inside
     it), a line break ends a record exactly when an even number of quotes comes before it:
@@ -729,11 +785,11 @@ def _record_starts(raw: bytes | Path, start: int, delimiter: str, width: int) ->
     over two lines: 0.55 s, of which 0.12 s looks for a swallowed row among the lines inside
     records, only those with enough delimiters going to the csv module; converting 1M rows
     with 100 such notes took 11.8 s and 3.9 GB when the csv module did this holding the text,
-    3.4 s and 0.74 GB now). Elsewhere the csv module reads the text, as it always did
+    3.4 s and 0.74 GB then). Elsewhere the csv module reads the text, as it always did
     (_record_starts_by_csv).
 
     >>> _record_starts(b'a,b\\n1,"x\\ny"\\n\\n2,z\\n', 0, ",", 2)
-    array([2, 5])
+    (array([2, 5]), array([ 4, 13]))
     """
     scan = _quotes_and_line_ends(raw, start, delimiter)
     if scan is None:
@@ -741,7 +797,10 @@ def _record_starts(raw: bytes | Path, start: int, delimiter: str, width: int) ->
             text = (raw if isinstance(raw, bytes) else raw.read_bytes())[start:].decode("utf-8")
         except UnicodeDecodeError:
             return None
-        return None if LONE_CR.search(text) else _record_starts_by_csv(text, delimiter, width)
+        if LONE_CR.search(text):
+            return None
+        lines = _record_starts_by_csv(text, delimiter, width)
+        return None if lines is None else (lines, None)
     quotes, ends, size, lone_cr = scan
     if lone_cr:
         return None  # line ends the csv module's path normalises
@@ -767,7 +826,7 @@ def _record_starts(raw: bytes | Path, start: int, delimiter: str, width: int) ->
                 continue  # too few delimiters to be a row by itself (most such lines)
             if _swallowed_line([line.decode("utf-8", errors="replace")], 0, 1, width, delimiter):
                 return None
-    return record_lines[filled]
+    return record_lines[filled], offsets[filled] + 1
 
 
 def _quotes_and_line_ends(
