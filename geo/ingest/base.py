@@ -230,7 +230,11 @@ def mapped(values: pd.Series, table: dict[str, str]) -> tuple[pd.Series, np.ndar
 
 
 def first_filled(*columns: pd.Series, default: str | None = None) -> pd.Series:
-    """Per row, the first of `columns` that is not blank (else `default`, when given)."""
+    """Per row, the first of `columns` that is not blank (else `default`, when given), as text
+    (a categorical column read as its values)."""
+    columns = tuple(
+        c.astype("str") if isinstance(c.dtype, pd.CategoricalDtype) else c for c in columns
+    )
     out = columns[-1] if default is None else default
     for values in reversed(columns if default is not None else columns[:-1]):
         out = values.where(values != "", out)

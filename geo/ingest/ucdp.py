@@ -63,7 +63,22 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
 )
 ALIASES: dict[str, str] = {}
 READS_EVERY_COLUMN = False
-FEW_VALUES: tuple[str, ...] = ()  # every column comes as text
+# Columns of few distinct values, which the reader may hand over as categoricals (see
+# geo.ingest.acled): not the ids, coordinates, headlines and place descriptions.
+FEW_VALUES: tuple[str, ...] = (
+    "type_of_violence",
+    "side_a",
+    "side_b",
+    "where_prec",
+    "adm_1",
+    "country",
+    "date_prec",
+    "date_start",
+    "date_end",
+    "best",
+    "low",
+    "high",
+)
 
 # UCDP GED where_prec (1-7) -> ACLED-style geo_precision (1-3). See data/README.md.
 WHERE_PREC = {"1": "1", "2": "2", "3": "2", "4": "3", "5": "3", "6": "3", "7": "3"}
