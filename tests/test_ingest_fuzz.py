@@ -7,6 +7,7 @@ import csv
 import io
 from pathlib import Path
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -178,8 +179,15 @@ def test_record_starts_over_the_bytes_are_the_csv_modules(rows, inserts, ending,
         saved, read.PIECE_BYTES = read.PIECE_BYTES, piece_bytes
         try:
             from_path = read._record_starts(path, len(bom), ",", width)
+            scanned_in_pieces = read._quotes_and_line_ends(path, len(bom), ",")
         finally:
             read.PIECE_BYTES = saved
+    scanned_whole = read._quotes_and_line_ends(bom + raw, len(bom), ",")  # one piece
+    assert (scanned_in_pieces is None) == (scanned_whole is None)
+    if scanned_whole is not None:
+        assert [np.asarray(x).tolist() for x in scanned_in_pieces] == [
+            np.asarray(x).tolist() for x in scanned_whole
+        ]
     from_bytes = read._record_starts(bom + raw, len(bom), ",", width)
     assert _same(from_path, from_bytes)
     if "\r" in text.replace("\r\n", ""):
