@@ -35,6 +35,7 @@ PLACE_KEY = "place_query"
 PLACE_DONE = "place_query_done"  # the query last searched, so a rerun does not move again
 PLACE_NOTE = "place_note"
 BASEMAP_SHOWN = "basemap_shown"  # the base map last drawn: a new one keeps the view
+DATA_SHOWN = "map_data_shown"  # the datasets (store ids) the map last showed: new ones are framed
 
 # The map fills the screen below a compact header; on a phone it starts on the first screen.
 LAYOUT_CSS = """<style>
@@ -182,6 +183,9 @@ def map_and_export(data: ui.Dataset, filters, colors, basemap: str) -> None:
     if st.session_state.get(BASEMAP_SHOWN, basemap) != basemap:
         state = viewstate.keep_view(state)
     st.session_state[BASEMAP_SHOWN] = basemap
+    if st.session_state.get(DATA_SHOWN, data.ids) != data.ids:
+        state = viewstate.frame(state, box)  # an import added or removed: show the events now
+    st.session_state[DATA_SHOWN] = data.ids
 
     bar = st.container(
         horizontal=True, vertical_alignment="bottom", gap="small", key="map_controls"

@@ -61,6 +61,21 @@ def test_a_link_with_two_imports_opens_both():
     assert shown(at) == 7 + na + nb
 
 
+def test_the_map_frames_the_events_again_when_an_import_joins_or_leaves_them():
+    """The map framed the bundled events (Iraq); an import adds events in Mali: back on the
+    map, every event shown is in view, and after its removal only the bundled ones."""
+    dataset_id, n, _ = stored("acled_current.csv")
+    at = run("app.py")
+    assert at.get("download_button")[0].label == "CSV (7 in view)"
+    at.session_state["imported_ids"] = [dataset_id]  # as the Import page's add_import does
+    at.run()
+    assert shown(at) == 7 + n
+    assert at.get("download_button")[0].label == f"CSV ({7 + n} in view)"
+    at.session_state["imported_ids"] = []
+    at.run()
+    assert at.get("download_button")[0].label == "CSV (7 in view)"
+
+
 def test_imported_events_can_replace_the_bundled_ones():
     dataset_id, n, _ = stored("ucdp_ged.csv")
     at = run("app.py", {"dataset_mode": "instead"}, {"data": dataset_id})
