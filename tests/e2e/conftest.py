@@ -30,11 +30,6 @@ if not Path(CHROMIUM).exists():
 
 pytestmark = pytest.mark.browser
 
-# The app servers started here watch no source files: after each page run Streamlit's watcher
-# walks every imported module (py-spy: 3.6 s of a server's 20 s of CPU over test_map_page.py),
-# and a file saved in the working tree during a run would put "Source file changed" on the page.
-os.environ["STREAMLIT_SERVER_FILE_WATCHER_TYPE"] = "none"
-
 
 def pytest_collection_modifyitems(items):
     """Under pytest-xdist (`-n 2 --dist loadgroup`) every browser test runs in one worker, so
