@@ -101,9 +101,10 @@ class AppServer:
 
 @contextmanager
 def app_server(
-    args: list[str], log_dir: Path, script: str = "app.py", timeout: float = 90
+    args: list[str], log_dir: Path, script: str = "serve.py", timeout: float = 90
 ) -> Iterator[AppServer]:
-    """A server healthy within `timeout` s for the with block, stopped after."""
+    """A server healthy within `timeout` s for the with block, stopped after; by default the
+    app as the README runs it (``streamlit run serve.py``)."""
     server = AppServer(args, log_dir / f"streamlit-{Path(script).stem}.log", script)
     try:
         server.wait_healthy(timeout)

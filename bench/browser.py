@@ -1,4 +1,4 @@
-"""Chromium timings of the real app (``streamlit run app.py``) on a synthetic events file,
+"""Chromium timings of the real app (``streamlit run serve.py``) on a synthetic events file,
 opened with ``?basemap=Offline`` in headless Chromium with the browser tests' flags.
 
 Timestamps are taken inside the page (``Date.now()`` in an init script), so how often Python

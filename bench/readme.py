@@ -73,8 +73,9 @@ year / attacker + year + event type; viewport = geo.filters.visible_events at th
 events framed); map build = geo.mapview.draw_map (the map page's render: base map, layer, legend),
 rendered to HTML, at the first view; map data = the layer's data as JSON (what a change of the layer
 sends); exports = geo.export of every event in the first view; RSS = resident memory (peak: the
-process's own high-water mark, VmHWM). Chromium (cold cache = the first visit to a fresh server, its
-dataset already in the store; warm cache = a second visit; median of the repeats): script done =
+process's own high-water mark, VmHWM). Chromium (the app as the README runs it, streamlit run
+serve.py; cold cache = the first visit to a fresh server, its dataset already in the store; warm
+cache = a second visit; median of the repeats): script done =
 navigation to the page's script first finishing; first markers = navigation to the first frame
 painted with the events layer; websocket = bytes the server sent until the page settled; filter ->
 redraw = click on an attacker in the sidebar to its layer painted; pan/zoom -> rerun = panBy 300 px
