@@ -8,6 +8,7 @@ import`` depends on which one pytest loaded last. The fixtures (``server``, ``br
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from bench.appserver import AppServer
@@ -17,13 +18,24 @@ MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 Server = AppServer  # the running app, as the fixtures name it
 
 
-def start_server(tmp_dir: Path, args: list[str] | None = None, script: str = "app.py") -> Server:
+# The app the browser tests start: ``streamlit run app.py``, or the README's ``serve.py`` (the
+# same pages, its downloads streamed as links) with CONFLICT_MAP_E2E_SCRIPT=serve.py.
+SCRIPT = os.environ.get("CONFLICT_MAP_E2E_SCRIPT", "app.py")
+
+
+def start_server(tmp_dir: Path, args: list[str] | None = None, script: str = SCRIPT) -> Server:
     """Start the app (with `args` after ``--``; ``script="serve.py"`` for streamed exports) and
     return once /_stcore/health answers; its log goes to tmp_dir/streamlit.log (shown with a
     failed test that used it)."""
     server = AppServer(args or [], tmp_dir / "streamlit.log", script=script)
     server.wait_healthy()
     return server
+
+
+def download_control(page, name):
+    """The download labelled `name` (its start): a button under app.py, a link under serve.py
+    (downloads.py streams the file)."""
+    return page.get_by_role("button", name=name).or_(page.get_by_role("link", name=name))
 
 
 def wait_idle(page, timeout: float = 60_000) -> None:

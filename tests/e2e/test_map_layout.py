@@ -11,6 +11,7 @@ import pytest
 
 from e2e.browser_helpers import (
     MAP_FRAME,
+    download_control,
     go_to_page,
     import_file,
     open_map,
@@ -70,7 +71,7 @@ def test_at_1440_the_map_fills_the_screen_under_a_compact_header(server, sized, 
     assert the_map["y"] < 250, the_map  # was ~440 px down
     assert the_map["height"] >= 500 and inside(the_map, *WIDE), the_map
     for name in ("Frame the shown events", "CSV (7 in view)", "GeoJSON (7 in view)"):
-        assert inside(box_in_page(page.get_by_role("button", name=name)), *WIDE), name
+        assert inside(box_in_page(download_control(page, name)), *WIDE), name
     assert inside(box_in_page(page.get_by_placeholder("Go to a place, e.g. Erbil")), *WIDE)
     truncated = page.evaluate("""() => [...document.querySelectorAll(
         '[data-testid="stMainBlockContainer"] button p')]
@@ -85,7 +86,7 @@ def test_one_event_is_one_event_not_1_events(server, sized):
     page = sized(WIDE)
     frame = open_map(page, f"{server.url}/?basemap=Offline&attacker=Israel")
     settle(frame)
-    page.get_by_role("button", name="CSV (1 in view)").wait_for()
+    download_control(page, "CSV (1 in view)").wait_for()
     text = page.locator("[data-testid='stMainBlockContainer']").inner_text()
     assert "1 of 1 shown event inside" in text
     assert not re.search(r"\b1 events\b", text)

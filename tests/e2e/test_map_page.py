@@ -11,6 +11,7 @@ import pytest
 from e2e.browser_helpers import (
     DISPLAYED_JS,
     MAP_FRAME,
+    download_control,
     open_map,
     remember_map,
     same_map,
@@ -31,9 +32,9 @@ def events():
 
 def download_csv(page, label_start: str = "CSV (") -> list[dict]:
     wait_idle(page)  # a click during a rerun would land on a button about to be replaced
-    button = page.get_by_role("button", name=label_start)
+    control = download_control(page, label_start)
     with page.expect_download() as info:
-        button.click()
+        control.click()
     data = open(info.value.path(), encoding="utf-8-sig").read()
     return list(csv.DictReader(io.StringIO(data)))
 
@@ -112,7 +113,7 @@ def test_after_zooming_to_erbil_airport_the_csv_holds_only_the_events_there(
     frame = open_map(page, f"{server.url}/?basemap=Offline")
     settle(frame)
     set_view(frame, 36.2376, 43.9632, 13)
-    page.get_by_role("button", name="CSV (1 in view)").wait_for(timeout=30_000)
+    download_control(page, "CSV (1 in view)").wait_for(timeout=30_000)
     rows = download_csv(page)
     assert [r["event_id"] for r in rows] == ["IRQ4"]
     assert rows[0]["location"] == "Erbil International Airport"
@@ -147,7 +148,7 @@ def test_a_zoom_made_as_soon_as_the_map_shows_is_what_the_csv_and_url_follow(ser
     page.add_init_script(ZOOM_AS_SOON_AS_FRAMED)
     frame = open_map(page, f"{server.url}/?basemap=Offline")
     assert frame.evaluate("map_div.getZoom()") == 13
-    page.get_by_role("button", name="CSV (1 in view)").wait_for(timeout=30_000)
+    download_control(page, "CSV (1 in view)").wait_for(timeout=30_000)
     page.wait_for_function("() => location.search.includes('zoom=13')", timeout=30_000)
     assert "lat=36.2376" in page.url
 
@@ -166,7 +167,7 @@ def test_panning_keeps_the_same_map_without_reloading(events, server, context):
     )
     n = len(visible_events(events, bounds))
     assert 0 < n < len(events)
-    page.get_by_role("button", name=f"CSV ({n} in view)").wait_for(timeout=30_000)
+    download_control(page, f"CSV ({n} in view)").wait_for(timeout=30_000)
     wait_idle(page)
     same = page.wait_for_selector(MAP_FRAME).content_frame()
     assert same.evaluate("window.__sameMap") == "yes"

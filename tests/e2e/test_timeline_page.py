@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import parse_qs, urlparse
 
-from e2e.browser_helpers import wait_idle
+from e2e.browser_helpers import download_control, wait_idle
 
 CHART = "[data-testid='stVegaLiteChart']"
 
@@ -38,4 +38,4 @@ def test_dragging_across_the_chart_narrows_the_dates_on_every_page(server, conte
     grid = page.locator("[data-testid='stDataFrame']")
     grid.wait_for()
     assert page.locator("[data-testid='stMetricValue']").first.inner_text() == "3"
-    page.get_by_role("button", name="Download CSV (3 events)").wait_for(timeout=30_000)
+    download_control(page, "Download CSV (3 events)").wait_for(timeout=30_000)
