@@ -136,25 +136,14 @@ def go_to_place(state: viewstate.MapState) -> viewstate.MapState:
     return viewstate.go_to(state, found[0].view)
 
 
-# The map's layer (points, grid cells or density squares, and the legend) of a filtered
-# dataset at a view, shared by the sessions that look at the same events the same way: every
-# first visit opens the same view, and a small pan snaps to the same grid. Key: dataset ids,
-# filter state, layer, zoom and the view snapped to the grid (geo.mapview.snap: the plan
-# depends on the view through it alone); size: 16 entries of a few cells, or at most
-# POINT_LIMIT events (about 2 MB with their quotes); lifetime: 10 minutes. A miss costs the
-# plan (2.5M events: 0.1-0.3 s).
-@st.cache_resource(max_entries=16, ttl=600, show_spinner=False)
-def planned(ids, state, layer, zoom, snapped, _shown, _colors, _bounds, _text) -> LayerPlan:
-    return plan_view(_shown, _colors, _bounds, zoom, layer, _text)
-
-
 def layer_plan(data: ui.Dataset, filters, shown, colors, bounds, zoom, layer) -> LayerPlan:
-    """plan_view, from the cache above when the events shown are the stored ones filtered
-    (not during a playback, whose frames change at every step)."""
+    """plan_view, from ui.planned (shared by every session) when the events shown are the
+    stored ones filtered (not during a playback, whose frames change at every step)."""
     text = partial(ui.with_text, data)
     if not data.ids or playback_ui.current() is not None:
         return plan_view(shown, colors, bounds, zoom, layer, text)
-    return planned(data.ids, filters, layer, zoom, snap(bounds, zoom), shown, colors, bounds, text)
+    key = (data.ids, filters, layer, zoom, snap(bounds, zoom))
+    return ui.planned(*key, shown, colors, bounds, text)
 
 
 # ?layer=density: the option itself is the URL's value (a bound widget writes its label).

@@ -30,10 +30,11 @@ key, size and lifetime):
   fragment and the play button re-ask here (``ui.page_of``).
 - ``ui._rows``: ``st.cache_resource(max_entries=32, ttl=600)``, the row numbers matching a
   filter state (int32: 4 MB at a million events), keyed on dataset ids and filter state.
-- ``app.planned``: ``st.cache_resource(max_entries=16, ttl=600)``, the map's layer
+- ``ui.planned``: ``st.cache_resource(max_entries=16, ttl=600)``, the map's layer
   (geo.mapview.LayerPlan: points, cells or density squares, and the legend) of a filtered
   dataset at a view, shared read-only by the sessions that look alike; keyed on dataset ids,
   filter state, layer, zoom and the view snapped to the grid; not used during a playback.
+  ``ui.warm_up`` (serve.py, as the server starts) plans the view a first visit opens.
 - ``app.assets`` and ``map_assets.assets``: ``st.cache_resource``, the Leaflet components
   declared once a process and their URLs (one small object each); ``app.warm_place_index``:
   the timer that builds the GeoNames index once a process, 15 s after the first visit;

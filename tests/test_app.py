@@ -57,7 +57,7 @@ def test_a_session_keeps_its_filter_not_a_copy_of_the_filtered_events(fresh_cach
 
 
 def test_the_shared_map_layer_follows_each_sessions_filters_and_layer(fresh_caches):
-    """app.planned shares a layer between sessions that filter alike (and only those), all at
+    """ui.planned shares a layer between sessions that filter alike (and only those), all at
     the same view (the default view frames the events shown, which would differ)."""
     view = {"lat": "34", "lon": "43", "zoom": "5"}
     first = map_layer(run({**view, "attacker": "US military"}))
@@ -76,6 +76,19 @@ def test_the_warm_up_loads_the_events_before_the_first_visit(fresh_caches, monke
     monkeypatch.setattr(ui, "_load_frame", lambda ids: pytest.fail("loaded again"))
     at = run()
     assert metric(at, "Events shown") == "7" and ui.frames().keys() == [ids]
+
+
+def test_the_warm_up_plans_the_map_a_first_visit_opens(fresh_caches, monkeypatch):
+    from geo import mapview
+
+    ui.warm_up()
+    planned = []
+    real = mapview.plan_view
+    monkeypatch.setattr(mapview, "plan_view", lambda *a, **k: planned.append(a[3]) or real(*a, **k))
+    layer = map_layer(run())
+    assert (layer["mode"], layer["n"], planned) == ("points", 7, [])
+    run({"lat": "36.19", "lon": "44.01", "zoom": "12"})  # a view the warm-up did not plan
+    assert planned == [12]
 
 
 @pytest.mark.parametrize(
