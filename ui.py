@@ -566,11 +566,28 @@ class Page:
 FAVICON = str(ROOT / "static" / "favicon.png")  # a local file: an icon name would be fetched
 
 
+def through_the_app() -> None:
+    """Run this page through app.py's menu (st.navigation) even when it was opened first.
+
+    Until app.py has run once in a process, Streamlit treats the app as an old-style pages/
+    folder app: a link straight to a page (/Events, /Sources?event=...) on a fresh server ran
+    that file alone, under a menu of the folder's files, the map named "app". So the first such
+    run hands over, once a process: it turns that mode off, as st.navigation does when called,
+    and runs again from app.py, which opens the same page.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page(title: str) -> Page:
     """Start a page: config, the session's dataset, the shared filters, problems and notes.
 
     Every page calls this first, so filters, URL state and dataset behave the same everywhere.
     """
+    through_the_app()
     st.set_page_config(page_title=f"{title} · Conflict event map", page_icon=FAVICON, layout="wide")
     try:
         store()  # the deployment's settings are read here: a wrong one stops every page

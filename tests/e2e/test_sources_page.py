@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
-from e2e.browser_helpers import open_map, settle, show_marker, wait_idle
+import pytest
+
+from e2e.browser_helpers import open_map, settle, show_marker, start_server, wait_idle
 
 IRQ4_SOURCE = "News article on US strikes"  # the title the popup's source link shows
 IRQ4_SENTENCE = (
@@ -84,3 +86,21 @@ def test_the_popup_link_keeps_the_filters_but_not_the_map_view(server, context):
     query = parse_qs(urlparse(link.evaluate("a => a.href")).query)
     assert query["attacker"] == ["Islamic Resistance in Iraq"] and query["event"] == ["IRQ4"]
     assert not {"lat", "lon", "zoom", "basemap"} & set(query)
+
+
+@pytest.fixture(scope="module")
+def unvisited(tmp_path_factory):
+    """A server nobody has visited yet (the session's server has run the map page)."""
+    s = start_server(tmp_path_factory.mktemp("unvisited"))
+    yield s
+    s.stop()
+
+
+def test_a_shared_evidence_link_opened_first_on_a_new_server_has_the_apps_menu(unvisited, context):
+    """Opened before any visit to the map, a link straight to a page ran that file alone,
+    under Streamlit's menu of the pages folder, which listed the map as "app"."""
+    page = context.new_page()
+    page.goto(f"{unvisited.url}/Sources?event=IRQ4#IRQ4")
+    assert_at_irq4_evidence(page)
+    menu = page.locator("[data-testid='stSidebarNavLink']").all_inner_texts()
+    assert menu[:2] == ["Map", "Events"] and "app" not in menu
