@@ -25,7 +25,7 @@ from geo import places, viewstate
 from geo.assets import served_assets, served_folders
 from geo.export import csv_chunks, export_name, geojson_chunks
 from geo.filters import FilterState, in_view
-from geo.mapview import BASEMAPS, LayerPlan, attacker_colors, draw_map, plan_view, snap
+from geo.mapview import BASEMAPS, LayerPlan, draw_map, plan_view
 from geo.places import online_search_from_env, search_places
 from geo.text import escape_markdown, plural
 from geo.viewstate import MAP_HEIGHT
@@ -137,13 +137,11 @@ def go_to_place(state: viewstate.MapState) -> viewstate.MapState:
 
 
 def layer_plan(data: ui.Dataset, filters, shown, colors, bounds, zoom, layer) -> LayerPlan:
-    """plan_view, from ui.planned (shared by every session) when the events shown are the
+    """plan_view, from ui.cached_plan (shared by every session) when the events shown are the
     stored ones filtered (not during a playback, whose frames change at every step)."""
-    text = partial(ui.with_text, data)
     if not data.ids or playback_ui.current() is not None:
-        return plan_view(shown, colors, bounds, zoom, layer, text)
-    key = (data.ids, filters, layer, zoom, snap(bounds, zoom))
-    return ui.planned(*key, shown, colors, bounds, text)
+        return plan_view(shown, colors, bounds, zoom, layer, partial(ui.with_text, data))
+    return ui.cached_plan(data, filters, shown, colors, bounds, zoom, layer)
 
 
 # ?layer=density: the option itself is the URL's value (a bound widget writes its label).
@@ -290,7 +288,7 @@ def map_page() -> None:
         ui.show_status(p)
         if shown.empty:
             st.warning(ui.NO_MATCH)
-    colors = attacker_colors(p.data.events, p.data.legend or None)
+    colors = ui.map_colors(p.data)
     map_and_export(p.data, p.state, colors, basemap)
     playback_ui.ticker(p)
 

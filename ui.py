@@ -678,17 +678,32 @@ def planned(ids, state, layer, zoom, snapped, _shown, _colors, _bounds, _text):
     return plan_view(_shown, _colors, _bounds, zoom, layer, _text)
 
 
+def map_colors(data: Dataset) -> dict[str, str]:
+    """Each attacker's colour (geo.mapview.attacker_colors), in the order of the dataset's
+    legend, counted once when it was stored: the map and the timeline use the same."""
+    from geo.mapview import attacker_colors
+
+    return attacker_colors(data.events, data.legend or None)
+
+
+def cached_plan(data: Dataset, state: FilterState, shown, colors, bounds, zoom: int, layer: str):
+    """The map's layer of `shown` (the events of `data` that `state` leaves) from planned."""
+    from geo.mapview import snap
+
+    text = partial(with_text, data)
+    return planned(data.ids, state, layer, zoom, snap(bounds, zoom), shown, colors, bounds, text)
+
+
 def plan_first_view(data: Dataset) -> None:
     """Plan the layer a first visit with no filter and no view in its URL opens (the map page
     frames every event, before the browser reports its size): at 2.5M events, its grid cells
     took 0.45 s of that visit."""
     from geo import viewstate
-    from geo.mapview import attacker_colors, snap
 
     drawn = viewstate.drawing(viewstate.start(None, viewstate.events_bounds(data.events)))
-    colors = attacker_colors(data.events, data.legend or None)
-    key = (data.ids, FilterState(), "points", drawn.zoom, snap(drawn.bounds, drawn.zoom))
-    planned(*key, data.events, colors, drawn.bounds, partial(with_text, data))
+    cached_plan(
+        data, FilterState(), data.events, map_colors(data), drawn.bounds, drawn.zoom, "points"
+    )
 
 
 def show_notes(notes: list[str]) -> None:

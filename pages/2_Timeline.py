@@ -10,7 +10,6 @@ import streamlit as st
 import playback_ui
 import state
 import ui
-from geo.mapview import attacker_colors
 from geo.text import plural
 from geo.timeline import FIELD, SPAN, dates_in_span, grain, timeline_chart, with_window
 
@@ -73,7 +72,7 @@ if not events.empty:
             "drawn (a possible duplicate from another dataset), so counted twice. The Events "
             "page names each pair, the rule that matched, and can hide them."
         )
-    chart = timeline_chart(events, attacker_colors(p.data.events))
+    chart = timeline_chart(events, ui.map_colors(p.data))
     if window is not None:
         chart = with_window(chart, *window)
     # A new key per date range: once a span has become the filter, the chart starts unbrushed.
