@@ -379,6 +379,44 @@ def test_any_line_ending_reads_the_same(ending):
     same_events(result, "acled_2022.csv")
 
 
+def test_a_file_cut_into_pieces_on_threads_reads_as_in_one_piece(tmp_path, monkeypatch):
+    """A large file's pieces are scanned and parsed on threads (geo.ingest.read._map_pieces):
+    cut here into pieces of 64 bytes and forced onto threads, a file whose notes run over two
+    lines gives the same record starts, the same parsed rows in the same order, and the same
+    events and problems. (Where the threaded reading goes wrong, the importer falls back on
+    the csv module, so only the first two would show it.)"""
+    from geo.ingest import read
+
+    header, *rows = csv_rows("acled_2022.csv")
+    ids, notes = header.index("event_id_cnty"), header.index("notes")
+    rows = [list(row) for _ in range(20) for row in rows]
+    for i, row in enumerate(rows):
+        row[ids] = f"{row[ids]}-{i}"
+        row[notes] += f'\nSecond paragraph of {i}, with a comma and a "quote".'
+    rows[30][header.index("latitude")] = "north"  # a problem named by its line
+    path = tmp_path / "acled.csv"
+    path.write_text(rewrite_csv([header, *rows]), encoding="utf-8")
+    names = [f"c{i}" for i in range(len(header))]
+
+    def read_it():
+        lines, offsets = read._record_starts(path, 0, ",", len(header))
+        table = read._parse_records(path, 0, offsets, names, names, set(), ",")
+        return lines.tolist(), offsets.tolist(), table.to_pandas(), convert(path)
+
+    lines, offsets, table, whole = read_it()  # one piece, in this thread
+    assert lines == list(range(2, 2 * len(rows) + 2, 2))
+    assert table[f"c{ids}"].tolist() == [row[ids] for row in rows]
+    assert [(p.line, p.value) for p in whole.problems] == [(62, "north")]  # row 31's line
+    monkeypatch.setattr(read, "THREADS_FROM_BYTES", 0)
+    monkeypatch.setattr(read, "PIECE_BYTES", 64)
+    monkeypatch.setattr(read, "CSV_BLOCK_BYTES", 64)
+    threaded = read_it()
+    assert (threaded[0], threaded[1]) == (lines, offsets)
+    pd.testing.assert_frame_equal(threaded[2], table)
+    pd.testing.assert_frame_equal(threaded[3].events, whole.events)
+    assert threaded[3].problems == whole.problems
+
+
 def test_a_bare_cr_inside_an_unquoted_field_is_read_as_a_space_and_said():
     rows = csv_rows("acled_current.csv")
     text = rewrite_csv(rows)
