@@ -633,7 +633,7 @@ def _rows(ids: tuple[str, ...], state: FilterState) -> np.ndarray | None:
     return rows.astype(np.int32) if len(rows) and rows.max() < 2**31 else rows
 
 
-ENGINE = PolarsEngine()  # measured against DuckDB in bench/store.py: faster on these queries
+ENGINE = PolarsEngine()  # measured against DuckDB by python -m bench: faster on these queries
 
 
 # The filtered frames (what the pages show), shared by the sessions that filter alike and

@@ -1,4 +1,4 @@
-"""What the benchmarks (``python -m bench``, ``bench.load``, ``bench.peers``, ``bench.store``,
+"""What the benchmarks (``python -m bench``, ``bench.load``, ``bench.peers``,
 ``bench.readme``) share: machine facts, process memory and CPU (psutil), the Markdown table
 and the JSON writer.
 

@@ -68,6 +68,28 @@ def server_row(size: int, measured: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def store_row(size: int, measured: dict[str, Any]) -> dict[str, Any]:
+    """One row of the store's table (writing, opening, each engine's slowest query, a playback
+    step) from pytest-benchmark's JSON for one size."""
+    if "error" in measured:
+        return {"size": size, "store_s": measured["error"]}
+    median = {b["name"]: b["stats"]["median"] for b in measured["benchmarks"]}
+    runs = {b["name"]: b for b in measured["benchmarks"]}
+
+    def slowest(engine: str) -> float:
+        return max(m for n, m in median.items() if n.startswith(f"test_query[{engine}-"))
+
+    return {
+        "size": size,
+        "store_s": median["test_store"],
+        "parquet_mb": runs["test_store"]["extra_info"].get("parquet_mb"),
+        "open_s": median["test_open"],
+        "polars_ms": slowest("polars"),
+        "duckdb_ms": slowest("duckdb"),
+        "playback_ms": median["test_playback_step"],
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--sizes", type=parse_sizes, default=[1_000, 10_000, 100_000, 1_000_000])
@@ -82,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": machine_facts(None if args.no_browser else CHROMIUM),
         "sizes": {},
         "server_table": [],
+        "store_table": [],
         "browser_table": [],
         "legend": LEGEND,
     }
@@ -89,8 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"[{size:,} events] in a fresh process…", flush=True)
         measured = run_inprocess(cached_acled(size, folder), timeout=max(600, args.timeout * 4))
         results["sizes"][str(size)] = {"server": measured}
-        results["server_table"].append(server_row(size, measured))
-        print(format_table(results["server_table"][-1:], TABLES["server_table"]), flush=True)
+        for table, row in (("server_table", server_row), ("store_table", store_row)):
+            results[table].append(row(size, measured))
+            print(format_table(results[table][-1:], TABLES[table]), flush=True)
     for size in [] if args.no_browser else args.sizes:
         from bench.browser import measure_browser
 

@@ -316,7 +316,7 @@ def measure_browser(acled: Path, folder: Path, timeout: float, repeats: int = 3)
     except RuntimeError as exc:
         return {"cold_markers_s": f"error: {exc}"}
     # Stored before the server starts: its "cold" first visit finds the dataset in the store
-    # (converting is measured apart, by bench.store).
+    # (converting and storing are measured in-process, by bench/inprocess.py).
     Store(Settings.from_sources(server_args(events_csv))).ensure_file(events_csv)
     attacker, expected = chosen_attacker(load_events(events_csv).events)
     with chromium() as browser:

@@ -4,7 +4,10 @@ pytest-benchmark tests; ``python -m bench`` runs this module in a fresh process 
 Every step calls the public ``geo/`` function the app calls: ``convert``, ``filter_events``,
 ``visible_events``, ``draw_map`` (the map page's render, as HTML, at the view
 ``geo.viewstate`` gives a first visit), ``csv_chunks`` and ``geojson_chunks`` (streamed to a
-file as the export route streams them). What a step produced (rows, payload bytes, resident
+file as the export route streams them); the event store's ``Store.put`` and
+``Store.load_together`` (what a server opening the dataset reads), each query engine's
+``rows`` over the stored Parquet file (Polars, the app's, against DuckDB), and a playback step
+(``geo.playback``, then the map's layer). What a step produced (rows, payload bytes, resident
 memory) goes in its ``extra_info``.
 """
 
@@ -19,12 +22,13 @@ import pandas as pd
 import pytest
 
 from bench import PeakRSS, peak_rss_mb, rss_mb
-from geo import viewstate
+from geo import playback, viewstate
 from geo.assets import Assets
 from geo.export import csv_chunks, geojson_chunks
-from geo.filters import FilterState, filter_events, visible_events
+from geo.filters import Bounds, FilterState, filter_events, visible_events
 from geo.ingest import convert
 from geo.mapview import attacker_colors, draw_map
+from geo.store import DuckDBEngine, PolarsEngine, Settings, Store
 
 # URLs only matter to the browser: the in-process map needs none of the files.
 ASSETS = Assets(js=[], css=[], basemap_url="basemap.geojson")
@@ -139,3 +143,62 @@ def test_export(benchmark, events, view, export, tmp_path):
         # What the export itself holds: its peak resident memory over the process before it.
         export_peak_mb=round(peak.peak / 1024**2 - before, 1),
     )
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Store:
+    return Store(Settings(root=tmp_path_factory.mktemp("store"), max_dataset_mb=4000))
+
+
+@pytest.fixture(scope="module")
+def stored(store, events) -> str:
+    """The events' dataset id in the store (written by test_store, or here)."""
+    return store.put(events, name="bench.csv", format="acled").id
+
+
+def test_store(benchmark, store, events, acled):
+    """Writing the converted events into the store: the Parquet file, the text file, the
+    catalogue entry (with its filter options and legend)."""
+    entry = benchmark.pedantic(
+        store.put, args=(events,), kwargs={"name": acled.name, "format": "acled"}, rounds=1
+    )
+    benchmark.extra_info.update(parquet_mb=entry.bytes / 1e6)
+
+
+def test_open(benchmark, store, stored):
+    """What a server opening a stored dataset reads: every column but the long text."""
+    benchmark.extra_info["rows"] = len(benchmark(store.load_together, [stored])[0])
+
+
+QUERIES = {
+    "no filter": lambda attackers: FilterState(),
+    "one attacker": lambda attackers: FilterState(attackers=attackers[:1]),
+    "one attacker in view": lambda attackers: FilterState(attackers=attackers[:1]),
+    "18 months": lambda attackers: FilterState(start=date(2020, 1, 1), end=date(2021, 6, 30)),
+}
+IRAQ = Bounds(30, 38, 38, 48)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("engine", [PolarsEngine(), DuckDBEngine()], ids=["polars", "duckdb"])
+def test_query(benchmark, store, stored, events, engine, query):
+    """The rows a filter selects, queried over the stored Parquet file by each engine."""
+    attackers = tuple(events["attacker"].value_counts().index[:1])
+    state, bounds = QUERIES[query](attackers), IRAQ if query.endswith("in view") else None
+    rows = benchmark(engine.rows, [store.path(stored)], state, bounds)
+    benchmark.extra_info["rows"] = len(rows)
+
+
+def test_playback_step(benchmark, events, view):
+    """One tick of a playback by month: the next window, its events, the map's layer."""
+    spans, colors = playback.event_spans(events), attacker_colors(events)
+    steps, here = playback.windows(spans, "month"), [None]
+
+    def step():
+        here[0] = playback.next_window(steps, here[0])
+        shown = events.loc[playback.active(spans, here[0])]
+        drawing = draw_map(shown, colors, view.bounds, view.zoom, basemap="Offline", assets=ASSETS)
+        return len(shown), drawing.plan.payload
+
+    shown, payload = benchmark(step)
+    benchmark.extra_info.update(rows=shown, payload_mb=len(json.dumps(payload).encode()) / 1e6)

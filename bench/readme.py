@@ -37,6 +37,15 @@ TABLES = {
         Column("peak_before_export_mb", "peak RSS before exports MB"),
         Column("peak_mb", "peak RSS MB"),
     ],
+    "store_table": [
+        Column("size", "events"),
+        Column("store_s", "store write s", 1, 2),
+        Column("parquet_mb", "Parquet MB", 1, 0),
+        Column("open_s", "open s", 1, 2),
+        Column("polars_ms", "Polars query ms (slowest of 4)", 1000, 1),
+        Column("duckdb_ms", "DuckDB query ms (slowest of 4)", 1000, 1),
+        Column("playback_ms", "playback step ms", 1000, 0),
+    ],
     "browser_table": [
         Column("size", "events"),
         Column("cold_markers_s", "first visit (cold cache): markers s", 1, 2),
@@ -61,9 +70,14 @@ PEER_COLUMNS = [
     Column("ours_pydeck", "ours / pydeck", 1, 2),
     Column("ours_fmc", "ours / FastMarkerCluster", 1, 2),
 ]
-SOURCES = {"server_table": "in-process", "browser_table": "in Chromium"}
+SOURCES = {
+    "server_table": "in-process",
+    "store_table": "the store in-process",
+    "browser_table": "in Chromium",
+}
 TITLES = {
     "server_table": "In-process (public functions of geo/, one fresh process per size):",
+    "store_table": "The event store, in the same processes (the app queries with Polars):",
     "browser_table": "The real app in headless Chromium (page loads: median of the repeats):",
 }
 LEGEND = """\
@@ -73,7 +87,12 @@ year / attacker + year + event type; viewport = geo.filters.visible_events at th
 events framed); map build = geo.mapview.draw_map (the map page's render: base map, layer, legend),
 rendered to HTML, at the first view; map data = the layer's data as JSON (what a change of the layer
 sends); exports = geo.export of every event in the first view; RSS = resident memory (peak: the
-process's own high-water mark, VmHWM). Chromium (the app as the README runs it, streamlit run
+process's own high-water mark, VmHWM). The store: store write = geo.store.Store.put of the
+converted events (Parquet file, text file, catalogue entry), once; open = Store.load_together,
+what a server opening the dataset reads (every column but the long text); query = an engine's
+rows over the Parquet file, the slowest of no filter / one attacker / one attacker in a view of
+Iraq / 18 months; playback step = the next month's window, its events and the map's layer.
+Chromium (the app as the README runs it, streamlit run
 serve.py; cold cache = the first visit to a fresh server, its dataset already in the store; warm
 cache = a second visit; median of the repeats): script done =
 navigation to the page's script first finishing; first markers = navigation to the first frame
@@ -150,6 +169,19 @@ def findings(tables: dict[str, list[dict]], load: dict[str, Any] | None) -> list
                 f"{_num(b.get('server_rss_mb'), 0)} MB"
             )
         out.append(text + ".")
+    store = {r["size"]: r for r in tables.get("store_table", [])}
+    if store:
+        size = max(store)
+        s, i = store[size], server.get(size, {})
+        out.append(
+            f"**The event store at {size:,} events**: converting the ACLED file takes "
+            f"{_num(i.get('import_s'))} s and storing it {_num(s.get('store_s'))} s more "
+            f"({_num(s.get('parquet_mb'), 0)} MB of Parquet); a server opens it in "
+            f"{_num(s.get('open_s'))} s. A filter queried over the file takes at most "
+            f"{_num(s.get('polars_ms'), 0, 1000)} ms with Polars (the app's engine) and "
+            f"{_num(s.get('duckdb_ms'), 0, 1000)} ms with DuckDB; a playback step "
+            f"{_num(s.get('playback_ms'), 0, 1000)} ms on the server."
+        )
     if server:
         size = max(server)
         s = server[size]

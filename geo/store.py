@@ -885,7 +885,7 @@ class PolarsEngine:
 
 
 class DuckDBEngine:
-    """DuckDB over the same Parquet files (measured against Polars in bench/store.py)."""
+    """DuckDB over the same Parquet files (measured against Polars in bench/inprocess.py)."""
 
     def __init__(self) -> None:
         import duckdb
