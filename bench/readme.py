@@ -82,24 +82,23 @@ TITLES = {
 }
 LEGEND = """\
 In-process (pytest-benchmark, medians; bench/inprocess.py): import = geo.ingest.convert of the
-synthetic ACLED CSV, once; filter = geo.filters.filter_events, the slowest of one attacker / one
-year / attacker + year + event type; viewport = geo.filters.visible_events at the first view (all
-events framed); map build = geo.mapview.draw_map (the map page's render: base map, layer, legend),
-rendered to HTML, at the first view; map data = the layer's data as JSON (what a change of the layer
-sends); exports = geo.export of every event in the first view; RSS = resident memory (peak: the
-process's own high-water mark, VmHWM). The store: store write = geo.store.Store.put of the
-converted events (Parquet file, text file, catalogue entry), once; open = Store.load_together,
-what a server opening the dataset reads (every column but the long text); query = an engine's
-rows over the Parquet file, the slowest of no filter / one attacker / one attacker in a view of
-Iraq / 18 months; playback step = the next month's window, its events and the map's layer.
-Chromium (the app as the README runs it, streamlit run
-serve.py; cold cache = the first visit to a fresh server, its dataset already in the store; warm
-cache = a second visit; median of the repeats): script done =
-navigation to the page's script first finishing; first markers = navigation to the first frame
+synthetic ACLED CSV, median of 3; filter = geo.filters.filter_events, the slowest of one attacker /
+one year / attacker + year + event type; viewport = geo.filters.visible_events at the first view
+(all events framed); map build = geo.mapview.draw_map (the map page's render: base map, layer,
+legend), rendered to HTML, at the first view; map data = the layer's data as JSON (what a change of
+the layer sends); exports = geo.export of every event in the first view; RSS = resident memory
+(peak: the process's own high-water mark, VmHWM). The store: store write = geo.store.Store.put of
+the converted events (Parquet file, text file, catalogue entry), once; open = Store.load_together,
+what a server opening the dataset reads (every column but the long text); query = an engine's rows
+over the Parquet file, the slowest of no filter / one attacker / one attacker in a view of Iraq /
+18 months; playback step = the next month's window, its events and the map's layer. Chromium (the
+app as the README runs it, streamlit run serve.py; cold cache = the first visit to a fresh server,
+its dataset already in the store; warm cache = a second visit; median of the repeats): script done
+= navigation to the page's script first finishing; first markers = navigation to the first frame
 painted with the events layer; websocket = bytes the server sent until the page settled; filter ->
 redraw = click on an attacker in the sidebar to its layer painted; pan/zoom -> rerun = panBy 300 px
-or zoom +-1 to the rerun it causes finishing; zoom -> new layer = to the new layer painted (when the
-layer depends on the view)."""
+or zoom +-1 to the rerun it causes finishing; zoom -> new layer = to the new layer painted (when
+the layer depends on the view)."""
 PEERS_LEGEND = """\
 Peers (python -m bench.peers): ours, a minimal st.pydeck_chart page (ScatterplotLayer, no base
 map) and a minimal folium FastMarkerCluster page (st_folium) on the same events, each started
