@@ -5,6 +5,9 @@ The same pages and arguments as ``streamlit run app.py``, served by Streamlit's 
 GeoJSON of a million events goes to the browser a chunk at a time instead of being built in
 the server's memory first. And as the server starts, a thread imports the map's libraries and
 loads the events (ui.warm_up), while the first browser is still loading the page.
+
+Browsers may also keep the map's files (map_assets.KeepMapFiles), which Streamlit's server
+has them fetch again at every opening of the map.
 """
 
 import contextlib
@@ -12,8 +15,10 @@ import logging
 import threading
 
 import streamlit as st
+from starlette.middleware import Middleware
 
 import downloads
+from map_assets import KeepMapFiles
 
 
 def _warm_up() -> None:
@@ -31,4 +36,9 @@ async def lifespan(app: st.App):
     yield None
 
 
-app = st.App("app.py", routes=downloads.routes(), lifespan=lifespan)
+app = st.App(
+    "app.py",
+    routes=downloads.routes(),
+    lifespan=lifespan,
+    middleware=[Middleware(KeepMapFiles)],
+)

@@ -5,7 +5,9 @@ The page serves each XStatic package's folder from where pip installed it, as a 
 component (``served_folders()``, ``served_assets()``): nothing is written into the source
 tree at run time. URLs are relative to the map's iframe
 (``/component/streamlit_folium.st_folium/index.html``), so a base URL path still works:
-``../app.vendor_leaflet/leaflet.js`` is ``/component/app.vendor_leaflet/leaflet.js``.
+``../app.vendor_leaflet/leaflet.js`` is ``/component/app.vendor_leaflet/leaflet.js``. Each
+ends in the version of what it serves (``?v=1.9.4``), so a browser may keep it for as long
+as it likes (serve.py tells it so) and still gets the new file after an upgrade.
 (``install_assets(folder)`` copies the same files into a folder of the caller's, outside the
 source tree, for a plain static server such as the benchmark's naive folium map.)
 
@@ -17,7 +19,7 @@ Borders, town names, provinces, rivers and lakes are committed files under
 ``static/basemap/`` (built by the scripts in ``scripts/``).
 
 >>> served_assets().js[0]
-('leaflet', '../app.vendor_leaflet/leaflet.js')
+('leaflet', '../app.vendor_leaflet/leaflet.js?v=1.9.3')
 """
 
 from __future__ import annotations
@@ -122,16 +124,17 @@ def served_assets(module: str = COMPONENT_MODULE) -> Assets:
     first."""
 
     def url(name: str, file: str) -> str:
-        return f"../{module}.vendor_{name}/{file}"
+        return f"../{module}.vendor_{name}/{file}?v={PACKAGES[name].VERSION}"
 
+    tiles = offline_tiles()
     return Assets(
         js=[(key, url(name, file)) for key, name, file in JS],
         css=[(key, url(name, file)) for key, name, file in CSS],
         basemap_url=URL_PREFIX + BASEMAP_FILE,
         places_urls=tuple(URL_PREFIX + f for f in PLACES_FILES),
         tiles_url=(
-            f"../{module}.{TILES_COMPONENT}/{{z}}/{{x}}/{{y}}.png"
-            if offline_tiles() is not None
+            f"../{module}.{TILES_COMPONENT}/{{z}}/{{x}}/{{y}}.png?v={tiles.name}"
+            if tiles is not None
             else None
         ),
     )

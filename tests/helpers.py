@@ -6,10 +6,13 @@ the browser tests each have a conftest.py, so ``from conftest import`` depends o
 
 from __future__ import annotations
 
+import asyncio
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
+import httpx
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,3 +68,20 @@ def map_layer(at) -> dict:
     [component] = at.get("component_instance")
     script = json.loads(component.proto.json_args)["feature_group"]
     return json.loads(re.search(r"var d = (\{.*?\});\n", script).group(1))
+
+
+class Client:
+    """GET through the route as a browser would (httpx over ASGI: no socket, same bytes)."""
+
+    def __init__(self, app, client: tuple[str, int] = ("127.0.0.1", 50000)) -> None:
+        self.transport = httpx.ASGITransport(app=app, client=client)
+
+    def get(self, url: str, headers: dict | None = None) -> httpx.Response:
+        async def fetch() -> httpx.Response:
+            async with httpx.AsyncClient(transport=self.transport, base_url="http://app") as c:
+                return await c.get(url, headers=headers)
+
+        # In a thread of its own: the worker may also run browser tests, whose Playwright
+        # keeps an event loop running in this thread, and asyncio.run refuses to nest.
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, fetch()).result()

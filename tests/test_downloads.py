@@ -3,40 +3,20 @@ serve.py, what its route answers, and the download button the app falls back to 
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import gc
 import io
 import json
 import threading
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 
-import httpx
 import pytest
 from starlette.applications import Starlette
 
 import downloads
 from geo.export import csv_chunks, export_name
 from geo.filters import FilterState
-from helpers import bundled_events, run_page
-
-
-class Client:
-    """GET through the route as a browser would (httpx over ASGI: no socket, same bytes)."""
-
-    def __init__(self, app, client: tuple[str, int] = ("127.0.0.1", 50000)) -> None:
-        self.transport = httpx.ASGITransport(app=app, client=client)
-
-    def get(self, url: str, headers: dict | None = None) -> httpx.Response:
-        async def fetch() -> httpx.Response:
-            async with httpx.AsyncClient(transport=self.transport, base_url="http://app") as c:
-                return await c.get(url, headers=headers)
-
-        # In a thread of its own: the worker may also run browser tests, whose Playwright
-        # keeps an event loop running in this thread, and asyncio.run refuses to nest.
-        with ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, fetch()).result()
+from helpers import Client, bundled_events, run_page
 
 
 @pytest.fixture

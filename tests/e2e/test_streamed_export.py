@@ -43,3 +43,23 @@ def test_the_links_download_exactly_the_events_in_view(streamed, context):
     features = json.loads(open(got.path(), encoding="utf-8").read())["features"]
     assert sorted(f["properties"]["event_id"] for f in features) == ["IRQ5", "IRQ6"]
     assert len(context.pages) == 1  # the download left no empty tab behind
+
+
+KEPT_JS = """() => performance.getEntriesByType('resource')
+  .filter(e => /leaflet\\.js|jquery\\.min\\.js|main\\.[0-9a-f]+\\.js|osm_tiles/.test(e.name))
+  .map(e => [e.name.replace(/^.*\\/component\\//, ''), e.transferSize])"""
+
+
+def test_a_second_opening_of_the_map_takes_its_files_from_the_browsers_cache(streamed, context):
+    """Under serve.py the map's Leaflet, jQuery, streamlit-folium script and offline tiles are
+    kept by the browser (map_assets.KeepMapFiles): the second map opened fetches none again."""
+    url = f"{streamed.url}/?basemap=Offline"
+    first = open_map(context.new_page(), url)
+    settle(first)
+    fetched = dict(first.evaluate(KEPT_JS))
+    assert any(name.startswith("app.osm_tiles/") for name in fetched), fetched
+    second = open_map(context.new_page(), url)
+    settle(second)
+    again = dict(second.evaluate(KEPT_JS))
+    assert set(again) >= {n for n in fetched if not n.startswith("app.osm_tiles/")}
+    assert {name: size for name, size in again.items() if size > 0} == {}  # 0: from the cache
