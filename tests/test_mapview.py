@@ -5,7 +5,7 @@ import re
 
 import pandas as pd
 
-from geo.assets import install_assets, served_assets, served_folders
+from geo.assets import PACKAGES, install_assets, served_assets, served_folders
 from geo.mapview import (
     OTHER_COLOR,
     PALETTE,
@@ -31,7 +31,9 @@ def test_the_page_serves_assets_from_where_they_are_installed():
     assets = served_assets()
     for _, url in assets.js + assets.css:
         component, _, file = url.removeprefix("../app.").partition("/")
+        file, _, version = file.partition("?v=")
         assert (folders[component] / file).is_file(), url
+        assert version == PACKAGES[component.removeprefix("vendor_")].VERSION, url
         assert ROOT not in (folders[component] / file).resolve().parents  # not the source tree
     for url in (assets.basemap_url, *assets.places_urls, assets.cells_url):
         assert (ROOT / "static" / url.removeprefix("../../app/static/")).is_file()
