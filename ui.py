@@ -24,7 +24,7 @@ from pandas.api.types import union_categoricals
 
 from geo import duplicates
 from geo.actors import canonicalise
-from geo.cache import FrameCache, free_large_blocks_at_once
+from geo.cache import FrameCache, free_large_blocks_at_once, share_heaps
 from geo.filters import (
     FilterState,
     Options,
@@ -88,6 +88,7 @@ def store() -> Store:
     # for imports about a fifth slower at a million rows.
     pa.set_memory_pool(pa.system_memory_pool())
     free_large_blocks_at_once()  # a page run's large copies go back when freed (geo.cache)
+    share_heaps()  # the page runs' threads share two heaps (geo.cache)
     limits.configure(sys.argv[1:])  # the file reader's limits: the same arguments, same env
     s = Store(Settings.from_sources(sys.argv[1:]))
     s.sweep()  # imports past their retention go at each server start

@@ -9,7 +9,7 @@ import weakref
 import pandas as pd
 import pytest
 
-from geo.cache import FrameCache, frame_bytes, free_large_blocks_at_once
+from geo.cache import FrameCache, frame_bytes, free_large_blocks_at_once, share_heaps
 
 
 def _frame(rows: int) -> pd.DataFrame:
@@ -123,3 +123,8 @@ def test_after_a_page_run_the_sweeper_gives_memory_back_soon_not_at_the_next_min
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's allocator only")
 def test_glibc_is_told_to_map_large_blocks_on_their_own():
     assert free_large_blocks_at_once() is True  # mallopt said yes to the parameter
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's allocator only")
+def test_glibc_is_told_to_give_the_page_runs_threads_two_heaps():
+    assert share_heaps() is True  # mallopt said yes to the parameter
