@@ -244,9 +244,10 @@ def base_dataset() -> Dataset:
 
 
 def warm_up() -> None:
-    """Do now what the first visit would otherwise wait for: import the map's libraries
-    (folium, branca, jinja2: about 0.6 s), load the file the app was started with into the
-    shared frames and plan the map's first view of it (plan_first_view). serve.py runs it on
+    """Do now what the first visit would otherwise wait for: import the libraries of the
+    first page run (_import_first_run_libraries: folium, branca, jinja2 take about 0.6 s),
+    load the file the app was started with into the shared frames and plan the map's first
+    view of it (plan_first_view). serve.py runs it on
     a thread as the server starts, while the first browser is still loading Streamlit's page.
     Outside a page run: st calls here do nothing.
 
@@ -255,7 +256,7 @@ def warm_up() -> None:
     """
     # The imports (Python: they hold the interpreter's lock) run while the events are read
     # (pyarrow lets go of it): at 2.5M events, warm_up took 1.3 s instead of 1.5 s.
-    imports = threading.Thread(target=_import_map_libraries, name="warm-up-imports", daemon=True)
+    imports = threading.Thread(target=_import_first_run_libraries, name="warm-up", daemon=True)
     imports.start()
     quiet = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
     level = quiet.level
@@ -269,10 +270,19 @@ def warm_up() -> None:
         quiet.setLevel(level)
 
 
-def _import_map_libraries() -> None:
+def _import_first_run_libraries() -> None:
+    """Import what the first page run would otherwise import itself: the map's libraries, and
+    PIL (st.set_page_config reads the favicon with it: 0.09 s); then fill the table of loaded
+    modules by file in which declare_component (the map's components) looks up its caller
+    with inspect.getmodule: its first call walks every loaded module (0.15 s)."""
+    import inspect
+
     import folium.plugins  # noqa: F401
+    import PIL.Image  # noqa: F401
 
     from geo import mapview  # noqa: F401
+
+    inspect.getmodule(sys._getframe())
 
 
 def _with_note(data: Dataset) -> Dataset:

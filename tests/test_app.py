@@ -90,6 +90,15 @@ def test_the_warm_up_loads_the_events_before_the_first_visit(fresh_caches, monke
     assert metric(at, "Events shown") == "7" and ui.frames().keys() == [ids]
 
 
+def test_the_warm_up_fills_the_table_declare_component_looks_modules_up_in(monkeypatch):
+    import inspect
+
+    monkeypatch.setattr(inspect, "modulesbyfile", {})
+    monkeypatch.setattr(inspect, "_filesbymodname", {})
+    ui._import_first_run_libraries()
+    assert inspect.modulesbyfile[inspect.getabsfile(ui)] == "ui"
+
+
 def test_the_warm_up_plans_the_map_a_first_visit_opens(fresh_caches, monkeypatch):
     from geo import mapview
 
