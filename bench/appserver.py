@@ -64,6 +64,7 @@ class AppServer:
         options = "--server.headless true --browser.gatherUsageStats false --server.address"
         cmd = [sys.executable, "-m", "streamlit", "run", script, *options.split(), "127.0.0.1"]
         cmd += ["--server.port", str(port), *(["--", *args] if args else [])]
+        self.started = time.time()  # wall clock, as the browser's timestamps: Date.now() / 1000
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self._log_file, stderr=subprocess.STDOUT)
         self.pid = self.proc.pid
 
@@ -79,7 +80,7 @@ class AppServer:
                         return
             except OSError:
                 pass
-            time.sleep(0.2)  # polling interval, not a wait for a result
+            time.sleep(0.05)  # polling interval, not a wait for a result
         raise RuntimeError(f"streamlit not healthy after {timeout:.0f} s:\n{self.output()}")
 
     def usage(self) -> dict[str, float | None]:
