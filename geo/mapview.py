@@ -355,7 +355,19 @@ class Basemap(MacroElement):
     map.attributionControl.addAttribution('Borders, provinces: Natural Earth (public domain)');
     fetch(cfg.outlines).then(function (r) { return r.json(); }).then(function (d) {
       var pane = map.createPane('basemap'); pane.style.zIndex = 250;
-      countries = L.geoJSON(d, {pane: 'basemap', interactive: false}).addTo(map);
+      // A country is on the map only while it is near the view: Leaflet projects every point
+      // of the shapes on the map at each zoom, and the world's borders are 100,000 points.
+      countries = L.geoJSON(d, {pane: 'basemap', interactive: false});
+      var parts = countries.getLayers().map(function (l) { return [l, l.getBounds()]; });
+      function nearView() {
+        var b = map.getBounds().pad(0.5);
+        parts.forEach(function (p) {
+          var near = b.intersects(p[1]);
+          if (near && !map.hasLayer(p[0])) { p[0].addTo(map); }
+          if (!near && map.hasLayer(p[0])) { map.removeLayer(p[0]); }
+        });
+      }
+      map.on('moveend', nearView); nearView();
       switchTiles();
     });
     labels();

@@ -106,3 +106,19 @@ def test_offline_at_zoom_9_near_erbil_provinces_rivers_and_mosul_show(server, of
     assert frame.locator("path.ev-river").count() == 0  # the tiles draw rivers here
     assert "OpenStreetMap" in frame.locator(".leaflet-control-attribution").inner_text()
     assert outside == []
+
+
+BORDERS_ON_MAP = """() => Object.values(map_div._layers)
+  .filter(l => l.feature && l.options.pane === 'basemap')
+  .map(l => l.feature.properties.name)"""
+
+
+def test_the_offline_map_draws_the_borders_of_the_countries_near_the_view(server, context):
+    frame = open_map(context.new_page(), f"{server.url}/?basemap=Offline")
+    settle(frame)
+    near_iraq = frame.evaluate(BORDERS_ON_MAP)
+    assert {"Iraq", "Syria", "Iran"} <= set(near_iraq) and "Brazil" not in near_iraq, near_iraq
+
+    set_view(frame, -10, -55, 5)  # a move across the world brings that part's borders
+    frame.wait_for_function(f"() => ({BORDERS_ON_MAP})().includes('Brazil')", timeout=30_000)
+    assert "Iraq" not in frame.evaluate(BORDERS_ON_MAP)
