@@ -55,7 +55,7 @@ def test_the_map_shows_every_event_and_nothing_leaves_the_machine(events, server
     settle(frame)
     shown = frame.evaluate(DISPLAYED_JS)
     assert shown["alone"] + shown["clustered"] == len(events) == shown["total"]
-    assert frame.locator(".leaflet-basemap-pane path").count() > 100  # country outlines
+    assert frame.locator(".leaflet-basemap-pane path").count() > 20  # the countries near Iraq
     assert outside == []
 
 
