@@ -203,7 +203,8 @@ class Basemap(MacroElement):
   }
   // Town and province names, placed biggest first where they do not overlap. Where the
   // offline tiles are shown at their own zooms (0-6) they print names already: none here.
-  var names = {major: [], minor: null, loadingMinor: false, provinces: []};
+  // Each list of town names is read when first needed: not at all where the tiles name places.
+  var names = {major: null, minor: null, loading: {}, provinces: []};
   var drawNames = function () {};
   function labels() {
     var pane = map.createPane('labels'); pane.style.zIndex = 380;
@@ -214,7 +215,7 @@ class Basemap(MacroElement):
       var z = map.getZoom(), b = map.getBounds().pad(0.1), size = map.getSize(), boxes = [];
       if (z < cfg.labels_min_zoom) { return; }
       // [list, class, width of a character]: towns to zoom 7, provinces, smaller towns.
-      var lists = [[names.major, 'town', 6.6]];
+      var lists = [[names.major || [], 'town', 6.6]];
       if (z >= cfg.layers_min_zoom) { lists.push([names.provinces, 'admin1', 7.4]); }
       if (names.minor && z >= 8) { lists.push([names.minor, 'town', 6.6]); }
       var placed = 0;
@@ -245,17 +246,20 @@ class Basemap(MacroElement):
             icon: L.divIcon({className: cls, html: text, iconSize: null})}).addTo(layer);
         }
       }
-      if (z >= 8 && names.minor === null && !names.loadingMinor) {
-        names.loadingMinor = true;
-        fetch(cfg.places[1]).then(function (r) { return r.json(); }).then(function (d) {
-          names.minor = d.places; drawNames();
-        });
-      }
+      read('major', cfg.places[0]);
+      if (z >= 8) { read('minor', cfg.places[1]); }
     };
-    fetch(cfg.places[0]).then(function (r) { return r.json(); }).then(function (d) {
-      names.major = d.places; map.attributionControl.addAttribution(d.attribution);
-      drawNames(); map.on('moveend', function () { drawNames(); });
-    });
+    function read(list, url) {
+      if (names[list] !== null || names.loading[list]) { return; }
+      names.loading[list] = true;
+      fetch(url).then(function (r) { return r.json(); }).then(function (d) {
+        names[list] = d.places;
+        if (list === 'major') { map.attributionControl.addAttribution(d.attribution); }
+        drawNames();
+      });
+    }
+    map.on('moveend', function () { drawNames(); });
+    drawNames();
   }
   // Provinces, rivers and lakes from zoom layers_min_zoom on, one file per square of the
   // world (static/basemap/cells/): only the squares in view are fetched and drawn.

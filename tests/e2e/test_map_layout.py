@@ -134,7 +134,7 @@ def test_on_a_phone_a_popup_fits_the_screen_and_the_attribution_clears_the_scale
     assert credit["height"] <= 18, credit
     credits.dispatch_event("click")  # on the credits themselves, not on one of their links
     assert box_in_page(credits)["height"] > 2 * credit["height"]
-    assert "GeoNames" in credits.inner_text()
+    assert "Natural Earth" in credits.inner_text()
     credits.dispatch_event("click")
     assert box_in_page(credits)["height"] <= 18
     marker = show_marker(frame, "IRQ4")

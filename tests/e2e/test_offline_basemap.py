@@ -122,3 +122,18 @@ def test_the_offline_map_draws_the_borders_of_the_countries_near_the_view(server
     set_view(frame, -10, -55, 5)  # a move across the world brings that part's borders
     frame.wait_for_function(f"() => ({BORDERS_ON_MAP})().includes('Brazil')", timeout=30_000)
     assert "Iraq" not in frame.evaluate(BORDERS_ON_MAP)
+
+
+def test_town_names_are_read_only_at_the_zooms_that_show_them(server, context):
+    page = context.new_page()
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/basemap/places-" in r.url else None)
+    frame = open_map(page, f"{server.url}/?basemap=Offline")
+    settle(frame)
+    credits = frame.locator(".leaflet-control-attribution")
+    assert asked == [] and "GeoNames" not in credits.inner_text()  # the tiles name places here
+
+    set_view(frame, 36.19, 44.01, 7)
+    frame.locator(".ev-label-town span", has_text=re.compile(r"^Mosul$")).wait_for(timeout=30_000)
+    assert [u.split("/")[-1] for u in asked] == ["places-major.json"], asked
+    assert "GeoNames" in credits.inner_text()
