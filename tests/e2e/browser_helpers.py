@@ -58,12 +58,20 @@ def open_map(page, url: str | None = None):
     frame.locator(".leaflet-container").wait_for(timeout=60_000)
     handle = page.wait_for_selector(MAP_FRAME).content_frame()
     handle.wait_for_function("window.conflictMap !== undefined", timeout=60_000)
-    # The map reports its view to the server 250 ms after it stops moving; a report still on
-    # its way when a test moves to another page reruns the map's fragment there ("Couldn't find
-    # fragment") and can cut that page's run short. Wait until the view shown has been sent.
-    handle.wait_for_function(REPORTED_JS, timeout=60_000)
-    wait_idle(page)
+    wait_reported(page, handle)
     return handle
+
+
+def wait_reported(page, frame) -> None:
+    """Wait until the map has sent the server the view it shows, and the page is idle.
+
+    The map reports its view 250 ms after it stops moving, and the report reruns the map's
+    fragment. A report still on its way when a test moves to another page reruns the fragment
+    there ("Couldn't find fragment") and can cut that page's run short; one that lands as a
+    test clicks in the map redraws the map under the click.
+    """
+    frame.wait_for_function(REPORTED_JS, timeout=60_000)
+    wait_idle(page)
 
 
 REPORTED_JS = """() => {

@@ -6,7 +6,14 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from e2e.browser_helpers import open_map, settle, show_marker, start_server, wait_idle
+from e2e.browser_helpers import (
+    open_map,
+    settle,
+    show_marker,
+    start_server,
+    wait_idle,
+    wait_reported,
+)
 
 IRQ4_SOURCE = "News article on US strikes"  # the title the popup's source link shows
 IRQ4_SENTENCE = (
@@ -22,6 +29,7 @@ def open_popup_link(page, server):
     show_marker(frame, "IRQ4").click()
     link = frame.locator(".ev-popup[data-event-id='IRQ4'] a", has_text=IRQ4_SOURCE)
     link.wait_for()
+    wait_reported(page, frame)  # the zoom to the marker and the popup's pan, sent and rerun
     return link
 
 
