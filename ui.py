@@ -247,16 +247,18 @@ def warm_up() -> None:
     """Do now what the first visit would otherwise wait for: import the libraries of the
     first page run (_import_first_run_libraries: folium, branca, jinja2 take about 0.6 s),
     load the file the app was started with into the shared frames and plan the map's first
-    view of it (plan_first_view). serve.py runs it on
-    a thread as the server starts, while the first browser is still loading Streamlit's page.
-    Outside a page run: st calls here do nothing.
+    view of it (plan_first_view). serve.py runs it on a thread as the server starts, while the
+    first browser is still loading Streamlit's page. Outside a page run: st calls here do
+    nothing.
 
     Not streamlit_folium, nor the pages' modules: they declare Streamlit components when
     imported, and a component declared before the server runs is never served (a blank map).
     """
     # The imports (Python: they hold the interpreter's lock) run while the events are read
     # (pyarrow lets go of it): at 2.5M events, warm_up took 1.3 s instead of 1.5 s.
-    imports = threading.Thread(target=_import_first_run_libraries, name="warm-up", daemon=True)
+    imports = threading.Thread(
+        target=_import_first_run_libraries, name="warm-up-imports", daemon=True
+    )
     imports.start()
     quiet = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
     level = quiet.level
